@@ -1,0 +1,83 @@
+import BotHost
+import Foundation
+
+/// `make bench`: the plugin-host core's speed and memory targets, printed as figures.
+@main
+struct Bench {
+    static func main() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let env = BenchEnvironment(root: root, scratch: scratch)
+
+        print("BotHost bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, release build")
+        print(String(repeating: "-", count: 78))
+        try await BusBench.run(env)
+        try await LoadBench.run(env)
+        try await MemoryBench.run(env)
+    }
+}
+
+struct BenchEnvironment {
+    let root: URL
+    let scratch: URL
+
+    var releaseDirectory: String { root.appendingPathComponent(".build/release").path }
+
+    /// Compiles a C plugin with -O2 and only the ABI header.
+    func compileC(_ source: String, name: String) throws -> String {
+        let output = scratch.appendingPathComponent("lib\(name).so").path
+        try run("/usr/bin/env", ["cc", "-std=c11", "-O2", "-shared", "-fPIC",
+                                 "-I", root.appendingPathComponent("Sources/PluginAPI/include").path,
+                                 "-o", output, root.appendingPathComponent(source).path])
+        return output
+    }
+
+    func makeRuntime(hostJSON: String, directory: String) throws -> (HostRuntime, PluginManager) {
+        let file = try PluginsFileLoader.parse(Array(#"{"host": \#(hostJSON), "plugins": []}"#.utf8), file: "bench.json")
+        let database = try HostDatabase(directory: directory)
+        let runtime = HostRuntime(settings: file.host, database: database)
+        let manager = PluginManager(runtime: runtime, pluginsDirectory: releaseDirectory, configDirectory: directory)
+        return (runtime, manager)
+    }
+
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchError(message: "\(arguments.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Prints one figure against its target.
+func report(_ name: String, _ value: String, target: String, met: Bool) {
+    let mark = met ? "ok  " : "MISS"
+    print("[\(mark)] \(name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(value.padding(toLength: 18, withPad: " ", startingAt: 0)) target \(target)")
+}
+
+func percentile(_ sorted: [UInt64], _ p: Double) -> UInt64 {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+}
+
+func monotonicNs() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}

@@ -1,0 +1,37 @@
+# BotHost — make run · make test · make bench. Each target installs what it needs first.
+SHELL := /bin/bash
+export PATH := $(PATH):/opt/swift/usr/bin
+SWIFT ?= swift
+BUILD_DIR := .build/debug
+RELEASE_DIR := .build/release
+# The plugin libraries `make run` installs into ./plugins (the folder plugins.json points at).
+SHIPPED_PLUGINS := libExampleCCounter.so libExampleSwiftGreeter.so
+
+.PHONY: all deps build plugins run test bench clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+plugins: build
+	@mkdir -p plugins
+	@for lib in $(SHIPPED_PLUGINS); do install -m 0755 $(BUILD_DIR)/$$lib plugins/$$lib.tmp && mv -f plugins/$$lib.tmp plugins/$$lib; done
+	@echo "Installed plugins: $(SHIPPED_PLUGINS) -> ./plugins"
+
+run: plugins
+	$(BUILD_DIR)/bothost run --config plugins.json
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release
+	$(RELEASE_DIR)/BotHostBench
+
+clean:
+	rm -rf .build plugins data

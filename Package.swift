@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "BotHost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bothost", targets: ["BotHostCLI"]),
+        .library(name: "BotHost", targets: ["BotHost"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Every plugin is its own shared library, loaded by the host with dlopen.
+        .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
+        .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // The ABI: one C header, the only thing plugins and host share.
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+        // Swift SDK over the ABI for Swift plugin authors.
+        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
+        // The host runtime.
+        .target(
+            name: "BotHost",
+            dependencies: [
+                "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/BotHost"
+        ),
+        .executableTarget(
+            name: "BotHostCLI",
+            dependencies: [
+                "BotHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/BotHostCLI"
+        ),
+        // Example plugins: one in plain C (needs only the header), one in Swift over PluginKit.
+        .target(
+            name: "ExampleCCounter", dependencies: ["PluginAPI"], path: "Plugins/Examples/CCounter",
+            publicHeadersPath: "."  // a plugin exports no headers; only its entry symbol
+        ),
+        .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
+        .executableTarget(
+            name: "BotHostBench",
+            dependencies: ["BotHost", "PluginAPI"],
+            path: "Benchmarks/BotHostBench"
+        ),
+        .testTarget(
+            name: "BotHostTests",
+            dependencies: ["BotHost", "PluginAPI"],
+            path: "Tests/BotHostTests"
+        ),
+    ]
+)

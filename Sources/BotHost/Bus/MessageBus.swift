@@ -1,0 +1,106 @@
+import Dispatch
+import PluginAPI
+import Synchronization
+
+/// Topics, subscriptions and delivery. Publishing resolves the subscribers of a concrete topic
+/// (cached until the subscription set changes), copies the payload once and queues it on each
+/// subscriber's executor. Queues are bounded: a full queue drops that subscriber's copy and counts it.
+public final class MessageBus: Sendable {
+    private struct State {
+        var subscriptions: [UInt64: Subscription] = [:]
+        var cache: [String: [Subscription]] = [:]
+        var taps: [UInt64: BusTap] = [:]
+    }
+    private let state = Mutex(State())
+    private let tapCount = Atomic<Int>(0)
+    private static let cacheLimit = 8192
+
+    public struct PublishResult: Sendable, Equatable {
+        public var delivered: Int
+        public var dropped: Int
+    }
+
+    init() {}
+
+    func add(_ subscription: Subscription) {
+        state.withLock { s in
+            s.subscriptions[subscription.registration.handle] = subscription
+            s.cache.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func remove(_ handle: UInt64) {
+        state.withLock { s in
+            if s.subscriptions.removeValue(forKey: handle) != nil { s.cache.removeAll(keepingCapacity: true) }
+        }
+    }
+
+    var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
+
+    /// Subscribers of a concrete topic, in subscription order.
+    func subscribers(of topic: String) -> [Subscription] {
+        state.withLock { s in
+            if let cached = s.cache[topic] { return cached }
+            let matching = s.subscriptions.values
+                .filter { $0.pattern.matches(topic) }
+                .sorted { $0.registration.handle < $1.registration.handle }
+            if s.cache.count >= Self.cacheLimit { s.cache.removeAll(keepingCapacity: true) }
+            s.cache[topic] = matching
+            return matching
+        }
+    }
+
+    /// Publishes bytes on a concrete topic (validated by the caller).
+    @discardableResult
+    public func publish(topic: String, payload: [UInt8]) -> PublishResult {
+        if tapCount.load(ordering: .relaxed) > 0 { notifyTaps(topic, payload) }
+        let targets = subscribers(of: topic)
+        if targets.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
+        let message = BusMessage(topic: Array(topic.utf8), payload: payload)
+        var result = PublishResult(delivered: 0, dropped: 0)
+        for subscription in targets {
+            if subscription.owner.executor.enqueue(.deliver(subscription, message), droppable: true) {
+                result.delivered += 1
+            } else {
+                result.dropped += 1
+            }
+        }
+        return result
+    }
+}
+
+/// A host-side observer of bus traffic (the console, tests, later metrics exporters). Taps see
+/// messages in publish order on their own serial queue; they are not plugins and hold no handles.
+final class BusTap: Sendable {
+    let pattern: TopicPattern
+    let queue: DispatchQueue
+    let handler: @Sendable (String, [UInt8]) -> Void
+
+    init(pattern: TopicPattern, handler: @escaping @Sendable (String, [UInt8]) -> Void) {
+        self.pattern = pattern
+        self.queue = DispatchQueue(label: "bothost.bus.tap")
+        self.handler = handler
+    }
+}
+
+extension MessageBus {
+    /// Observes every message whose topic matches `pattern`. Returns a token for `untap`.
+    public func tap(_ pattern: String, _ handler: @escaping @Sendable (_ topic: String, _ payload: [UInt8]) -> Void) throws -> UInt64 {
+        let parsed = try TopicPattern.parse(pattern).get()
+        let token = HandleAllocator.make()
+        state.withLock { $0.taps[token] = BusTap(pattern: parsed, handler: handler) }
+        tapCount.add(1, ordering: .relaxed)
+        return token
+    }
+
+    public func untap(_ token: UInt64) {
+        if state.withLock({ $0.taps.removeValue(forKey: token) }) != nil { tapCount.subtract(1, ordering: .relaxed) }
+    }
+
+    private func notifyTaps(_ topic: String, _ payload: [UInt8]) {
+        let taps = state.withLock { Array($0.taps.values) }
+        for tap in taps where tap.pattern.matches(topic) {
+            tap.queue.async { tap.handler(topic, payload) }
+        }
+    }
+}

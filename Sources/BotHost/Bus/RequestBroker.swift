@@ -1,0 +1,140 @@
+import PluginAPI
+import Synchronization
+
+/// A plugin's offer to answer requests on one topic.
+final class Service: @unchecked Sendable {
+    let topic: String
+    let registration: Registration
+    unowned let owner: PluginInstance
+    let fn: bothost_bus_serve_fn
+
+    init(topic: String, registration: Registration, owner: PluginInstance, fn: @escaping bothost_bus_serve_fn) {
+        self.topic = topic
+        self.registration = registration
+        self.owner = owner
+        self.fn = fn
+    }
+}
+
+/// Request/reply over the bus: one server per topic; each request is answered exactly once — by
+/// the server's reply, the timeout, "no responder", or a cancellation.
+final class RequestBroker: Sendable {
+    private struct Pending {
+        let requester: PluginInstance
+        let serviceHandle: UInt64
+        let server: PluginInstance
+        let timer: TimerScheduler.Token
+    }
+    private struct State {
+        var services: [String: Service] = [:]
+        var pending: [UInt64: Pending] = [:]
+    }
+    private let state = Mutex(State())
+    private let scheduler: TimerScheduler
+
+    init(scheduler: TimerScheduler) { self.scheduler = scheduler }
+
+    // MARK: services
+
+    func addService(_ service: Service) throws(HostCallError) {
+        let existing: Service? = state.withLock { s in
+            if let current = s.services[service.topic] { return current }
+            s.services[service.topic] = service
+            return nil
+        }
+        if let existing {
+            throw HostCallError(Status.conflict, "topic \(service.topic) is already served by plugin \(existing.owner.name)")
+        }
+    }
+
+    /// Removes a service; its unanswered requests get BOTHOST_E_NO_RESPONDER.
+    func removeService(_ service: Service) {
+        let orphaned: [UInt64] = state.withLock { s in
+            if s.services[service.topic] === service { s.services[service.topic] = nil }
+            return s.pending.filter { $0.value.serviceHandle == service.registration.handle }.map(\.key)
+        }
+        for handle in orphaned {
+            finish(handle, status: Status.noResponder, payload: Array("the server of \(service.topic) stopped before replying".utf8))
+        }
+    }
+
+    var serviceTopics: [String: String] { state.withLock { $0.services.mapValues { $0.owner.name } } }
+
+    // MARK: requests
+
+    /// Sends a request whose registration the requester already holds. The reply callback is made
+    /// exactly once, then the registration's user_data is freed.
+    func send(from requester: PluginInstance, registration: Registration, topic: String, payload: [UInt8],
+              timeoutMs: UInt32, reply fn: @escaping bothost_reply_fn) {
+        let handle = registration.handle
+        registration.teardown = { [weak self] why in
+            self?.forget(handle)
+            if case .unregistered = why {
+                let userData = UnsafeSendable(registration.userData)
+                requester.executor.submit {
+                    guard requester.acceptsCallbacks else { return }
+                    fn(userData.value, handle, Status.cancelled, bothost_bytes(ptr: nil, len: 0))
+                }
+            }
+        }
+        replyCallbacks.withLock { $0[handle] = fn }
+
+        let service: Service? = state.withLock { $0.services[topic] }
+        guard let service, service.registration.isActive, service.owner.acceptsCallbacks else {
+            deliver(handle, to: requester, status: Status.noResponder, payload: Array("no plugin serves \(topic)".utf8))
+            return
+        }
+        let timeout = UInt64(timeoutMs == 0 ? 5000 : timeoutMs) * 1_000_000
+        let timer = scheduler.schedule(afterNs: timeout) { [weak self] in
+            self?.finish(handle, status: Status.timeout, payload: Array("no reply from \(topic) within \(timeout / 1_000_000) ms".utf8))
+        }
+        state.withLock { s in
+            s.pending[handle] = Pending(requester: requester, serviceHandle: service.registration.handle, server: service.owner, timer: timer)
+        }
+        let message = UnsafeSendable((Array(topic.utf8), payload))
+        service.owner.callback(service.registration) {
+            let (topicBytes, body) = message.value
+            withCStr(topicBytes) { topicStr in
+                withCBytes(body) { bytes in
+                    service.fn(service.registration.userData, handle, topicStr, bytes)
+                }
+            }
+        }
+    }
+
+    /// A server's answer. Fails if the request is unknown to this server or was already answered.
+    func reply(from server: PluginInstance, handle: UInt64, status: bothost_status, payload: [UInt8]) throws(HostCallError) {
+        let known = state.withLock { $0.pending[handle].map { $0.server === server } ?? false }
+        guard known else {
+            throw HostCallError(Status.notFound, "request \(handle) is not waiting for a reply from \(server.name) (already answered, timed out or cancelled)")
+        }
+        finish(handle, status: status, payload: payload)
+    }
+
+    private let replyCallbacks = Mutex<[UInt64: bothost_reply_fn]>([:])
+
+    /// Completes a pending request once (whichever of reply, timeout or orphaning comes first).
+    private func finish(_ handle: UInt64, status: bothost_status, payload: [UInt8]) {
+        guard let pending = state.withLock({ $0.pending.removeValue(forKey: handle) }) else { return }
+        scheduler.cancel(pending.timer)
+        deliver(handle, to: pending.requester, status: status, payload: payload)
+    }
+
+    private func deliver(_ handle: UInt64, to requester: PluginInstance, status: bothost_status, payload: [UInt8]) {
+        guard let registration = requester.take(handle),
+              let fn = replyCallbacks.withLock({ $0.removeValue(forKey: handle) }) else { return }
+        requester.complete(registration) {
+            withCBytes(payload) { fn(registration.userData, handle, status, $0) }
+        }
+    }
+
+    /// The requester unregistered or stopped: drop the pending entry without answering it here.
+    private func forget(_ handle: UInt64) {
+        replyCallbacks.withLock { _ = $0.removeValue(forKey: handle) }
+        if let pending = state.withLock({ $0.pending.removeValue(forKey: handle) }) {
+            scheduler.cancel(pending.timer)
+        }
+    }
+
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+}

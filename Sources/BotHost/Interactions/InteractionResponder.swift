@@ -1,0 +1,40 @@
+/// What a plugin asked to send in answer to an interaction.
+public struct InteractionResponse: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// The initial response with a message (Discord callback type 4).
+        case reply
+        /// The initial "thinking…" acknowledgement (callback type 5).
+        case deferred
+        /// A further message (webhook follow-up).
+        case followUp
+        /// An edit of the original response (webhook @original).
+        case editOriginal
+    }
+    public let kind: Kind
+    public let interactionID: UInt64
+    public let token: String
+    /// The Discord message body as JSON; empty for `deferred`.
+    public let messageJSON: [UInt8]
+    /// Message flags (64 = ephemeral).
+    public let flags: UInt32
+
+    public var isEphemeral: Bool { flags & 64 != 0 }
+    public var messageText: String { String(decoding: messageJSON, as: UTF8.self) }
+}
+
+/// Why a response could not be delivered (Discord's error body, a timeout …).
+public struct InteractionResponseError: Error, Sendable {
+    public let status: Int32
+    public let message: String
+    public init(status: Int32, message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+/// Delivers interaction responses. Discord's REST client implements it; so do the console and the
+/// test recorder.
+public protocol InteractionResponder: Sendable {
+    /// Sends the response; returns the response body (for example the created message JSON).
+    func respond(_ response: InteractionResponse) async -> Result<[UInt8], InteractionResponseError>
+}

@@ -1,0 +1,87 @@
+import PluginAPI
+
+extension HostAPI {
+    static func installBus(_ table: UnsafeMutablePointer<bothost_host_api>) {
+        table.pointee.bus_publish = apiBusPublish
+        table.pointee.bus_subscribe = apiBusSubscribe
+        table.pointee.bus_serve = apiBusServe
+        table.pointee.bus_request = apiBusRequest
+        table.pointee.bus_reply = apiBusReply
+    }
+}
+
+/// Bus payloads above this are refused: the bus carries events and requests, not files.
+let maxBusPayloadBytes = 8 * 1024 * 1024
+
+private func topicArgument(_ topic: bothost_str) throws(HostCallError) -> String {
+    let text = try topic.string("topic")
+    if let problem = TopicPattern.validateTopic(text) { throw HostCallError(Status.invalidArgument, problem.description) }
+    return text
+}
+
+private func payloadArgument(_ payload: bothost_bytes) throws(HostCallError) -> [UInt8] {
+    guard payload.len <= maxBusPayloadBytes else {
+        throw HostCallError(Status.tooLarge, "bus payload of \(payload.len) bytes is over the \(maxBusPayloadBytes)-byte limit")
+    }
+    return payload.array
+}
+
+private func apiBusPublish(_ plugin: OpaquePointer?, _ topic: bothost_str, _ payload: bothost_bytes) -> bothost_status {
+    hostCall(plugin) { instance throws(HostCallError) in
+        let topicText = try topicArgument(topic)
+        let bytes = try payloadArgument(payload)
+        instance.runtime.bus.publish(topic: topicText, payload: bytes)
+    }
+}
+
+private func apiBusSubscribe(_ plugin: OpaquePointer?, _ pattern: bothost_str, _ fn: bothost_bus_fn?,
+                             _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?,
+                             _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
+    hostRegister(plugin, .subscription, userData, free, out) { instance, registration throws(HostCallError) in
+        guard let fn else { throw HostCallError(Status.invalidArgument, "bus_subscribe needs a function") }
+        let text = try pattern.string("pattern")
+        let parsed: TopicPattern
+        switch TopicPattern.parse(text) {
+        case .success(let p): parsed = p
+        case .failure(let problem): throw HostCallError(Status.invalidArgument, problem.description)
+        }
+        let bus = instance.runtime.bus
+        let subscription = Subscription(pattern: parsed, registration: registration, owner: instance, fn: fn)
+        let handle = registration.handle
+        registration.teardown = { _ in bus.remove(handle) }
+        bus.add(subscription)
+    }
+}
+
+private func apiBusServe(_ plugin: OpaquePointer?, _ topic: bothost_str, _ fn: bothost_bus_serve_fn?,
+                         _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?,
+                         _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
+    hostRegister(plugin, .service, userData, free, out) { instance, registration throws(HostCallError) in
+        guard let fn else { throw HostCallError(Status.invalidArgument, "bus_serve needs a function") }
+        let topicText = try topicArgument(topic)
+        let broker = instance.runtime.broker
+        let service = Service(topic: topicText, registration: registration, owner: instance, fn: fn)
+        try broker.addService(service)
+        registration.teardown = { _ in broker.removeService(service) }
+    }
+}
+
+private func apiBusRequest(_ plugin: OpaquePointer?, _ topic: bothost_str, _ payload: bothost_bytes, _ timeoutMs: UInt32,
+                           _ fn: bothost_reply_fn?, _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?,
+                           _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
+    hostRegister(plugin, .request, userData, free, out) { instance, registration throws(HostCallError) in
+        guard let fn else { throw HostCallError(Status.invalidArgument, "bus_request needs a reply function") }
+        let topicText = try topicArgument(topic)
+        let bytes = try payloadArgument(payload)
+        instance.runtime.broker.send(from: instance, registration: registration, topic: topicText, payload: bytes,
+                                     timeoutMs: timeoutMs, reply: fn)
+    }
+}
+
+private func apiBusReply(_ plugin: OpaquePointer?, _ request: bothost_handle, _ status: bothost_status,
+                         _ payload: bothost_bytes) -> bothost_status {
+    hostCall(plugin) { instance throws(HostCallError) in
+        let bytes = try payloadArgument(payload)
+        try instance.runtime.broker.reply(from: instance, handle: request, status: status, payload: bytes)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import PluginAPI
+
+extension HostAPI {
+    static func installCommands(_ table: UnsafeMutablePointer<bothost_host_api>) {
+        table.pointee.command_register = apiCommandRegister
+        table.pointee.interaction_reply = { plugin, interaction, json, flags, done, userData, free in
+            respond(plugin, interaction, .reply, json, flags, done, userData, free)
+        }
+        table.pointee.interaction_defer = { plugin, interaction, flags, done, userData, free in
+            respond(plugin, interaction, .deferred, bothost_str(ptr: nil, len: 0), flags, done, userData, free)
+        }
+        table.pointee.interaction_followup = { plugin, interaction, json, flags, done, userData, free in
+            respond(plugin, interaction, .followUp, json, flags, done, userData, free)
+        }
+        table.pointee.interaction_edit = { plugin, interaction, json, done, userData, free in
+            respond(plugin, interaction, .editOriginal, json, 0, done, userData, free)
+        }
+    }
+}
+
+/// Checks a command definition the way Discord would, so mistakes surface at registration.
+func validateCommandDefinition(_ bytes: [UInt8]) throws(HostCallError) -> String {
+    guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+        throw HostCallError(Status.invalidArgument, "the command definition is not a JSON object")
+    }
+    guard let name = object["name"] as? String else {
+        throw HostCallError(Status.invalidArgument, "the command definition has no \"name\" string")
+    }
+    let nameOK = (1...32).contains(name.count) && name == name.lowercased()
+        && name.unicodeScalars.allSatisfy { $0 == "-" || $0 == "_" || CharacterSet.alphanumerics.contains($0) }
+    guard nameOK else {
+        throw HostCallError(Status.invalidArgument, "command name \"\(name)\" must be 1–32 lowercase letters, digits, '-' or '_'")
+    }
+    let type = object["type"] as? Int ?? 1
+    if type == 1 {
+        guard let description = object["description"] as? String, (1...100).contains(description.count) else {
+            throw HostCallError(Status.invalidArgument, "command /\(name) needs a \"description\" of 1–100 characters")
+        }
+    }
+    return name
+}
+
+private func apiCommandRegister(_ plugin: OpaquePointer?, _ definition: bothost_str, _ fn: bothost_command_fn?,
+                                _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?,
+                                _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
+    hostRegister(plugin, .command, userData, free, out) { instance, registration throws(HostCallError) in
+        guard let fn else { throw HostCallError(Status.invalidArgument, "command_register needs a handler") }
+        let bytes = definition.bytes
+        let name = try validateCommandDefinition(bytes)
+        let registry = instance.runtime.commands
+        let command = RegisteredCommand(name: name, definitionJSON: bytes, registration: registration, owner: instance, fn: fn)
+        try registry.add(command)
+        registration.teardown = { _ in registry.remove(command) }
+    }
+}
+
+private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ kind: InteractionResponse.Kind,
+                     _ json: bothost_str, _ flags: UInt32, _ done: bothost_done_fn?,
+                     _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?) -> bothost_status {
+    // A completion is a registration (so it is freed exactly once, also if the plugin stops first).
+    hostRegister(plugin, .completion, userData, free, nil) { instance, registration throws(HostCallError) in
+        let runtime = instance.runtime
+        guard let session = runtime.commands.session(interaction, plugin: instance.name, nowMs: runtime.clock.nowMs()) else {
+            throw HostCallError(Status.notFound, "interaction \(interaction) is unknown to this plugin or has expired (15 minutes)")
+        }
+        let body = json.bytes
+        if kind != .deferred {
+            guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else {
+                throw HostCallError(Status.invalidArgument, "the message must be a JSON object like {\"content\": \"…\"}")
+            }
+        }
+        try session.stage.withLock { stage throws(HostCallError) in
+            switch (kind, stage) {
+            case (.reply, .awaitingResponse), (.deferred, .awaitingResponse): stage = .answered
+            case (.reply, .answered), (.deferred, .answered):
+                throw HostCallError(Status.conflict, "interaction \(interaction) was already answered; use followup or edit")
+            case (.followUp, .awaitingResponse), (.editOriginal, .awaitingResponse):
+                throw HostCallError(Status.conflict, "interaction \(interaction) has no response yet; reply or defer first")
+            case (.followUp, .answered), (.editOriginal, .answered): break
+            }
+        }
+        let response = InteractionResponse(kind: kind, interactionID: session.interactionID, token: session.token,
+                                           messageJSON: body, flags: flags & UInt32(BOTHOST_REPLY_EPHEMERAL))
+        let handle = registration.handle
+        Task {
+            let result = await session.responder.respond(response)
+            guard let taken = instance.take(handle) else { return }
+            instance.complete(taken, deliver: done != nil) {
+                switch result {
+                case .success(let bytes): withCBytes(bytes) { done?(taken.userData, Status.ok, $0) }
+                case .failure(let error): withCBytes(Array(error.message.utf8)) { done?(taken.userData, error.status, $0) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Logging
+import PluginAPI
+import Synchronization
+
+/// Where a plugin is in its life.
+public enum PluginPhase: UInt8, Sendable, CustomStringConvertible {
+    case initializing, starting, running, stopping, stopped
+    public var description: String {
+        switch self {
+        case .initializing: "initializing"
+        case .starting: "starting"
+        case .running: "running"
+        case .stopping: "stopping"
+        case .stopped: "stopped"
+        }
+    }
+}
+
+/// One running plugin: its library, executor, registrations and storage namespace.
+///
+/// Ownership: the `PluginManager` owns instances; registrations are owned by their instance and
+/// end exactly once; the plugin's C code sees only the opaque `pointer`.
+final class PluginInstance: @unchecked Sendable {
+    let name: String
+    let library: LoadedLibrary
+    unowned let runtime: HostRuntime
+    let executor: PluginExecutor
+    let store: PluginStore
+    let logger: Logger
+    nonisolated(unsafe) private(set) var pointer: OpaquePointer? = nil
+
+    private struct Table {
+        var phase: PluginPhase = .initializing
+        var registrations: [UInt64: Registration] = [:]
+    }
+    private let table = Mutex(Table())
+    private let phaseValue = Atomic<UInt8>(PluginPhase.initializing.rawValue)
+    private let configText: Mutex<String>
+    /// The plugin's own state pointer from init; touched only on the executor.
+    nonisolated(unsafe) var pluginState: UnsafeMutableRawPointer? = nil
+    let overrunCount = Atomic<Int>(0)
+    let startedAtMs: Int64
+
+    init(name: String, library: LoadedLibrary, configJSON: String, runtime: HostRuntime) {
+        self.name = name
+        self.library = library
+        self.runtime = runtime
+        self.executor = PluginExecutor(label: "plugin.\(name)", capacity: runtime.settings.busQueueCapacity)
+        self.store = runtime.database.store(for: name)
+        var logger = runtime.logger
+        logger[metadataKey: "plugin"] = .string(name)
+        self.logger = logger
+        self.configText = Mutex(configJSON)
+        self.startedAtMs = runtime.clock.nowMs()
+        self.pointer = PluginRef.makePointer(for: self)
+    }
+
+    // MARK: phase
+
+    var phase: PluginPhase { PluginPhase(rawValue: phaseValue.load(ordering: .acquiring)) ?? .stopped }
+
+    /// Callbacks (timers, bus, commands, replies) reach the plugin only while it starts or runs.
+    var acceptsCallbacks: Bool {
+        let p = phaseValue.load(ordering: .acquiring)
+        return p == PluginPhase.running.rawValue || p == PluginPhase.starting.rawValue
+    }
+
+    /// Calls that register nothing (log, publish, storage, config) work until the plugin has stopped.
+    var acceptsCalls: Bool { phaseValue.load(ordering: .acquiring) != PluginPhase.stopped.rawValue }
+
+    func setPhase(_ phase: PluginPhase) {
+        table.withLock { t in
+            t.phase = phase
+            phaseValue.store(phase.rawValue, ordering: .releasing)
+        }
+    }
+
+    var configJSON: String {
+        get { configText.withLock { $0 } }
+        set { configText.withLock { $0 = newValue } }
+    }
+
+    // MARK: registrations
+
+    /// Records a registration; fails once the plugin is stopping (the caller then frees user_data).
+    func add(_ registration: Registration) throws(HostCallError) {
+        let accepted = table.withLock { t -> Bool in
+            guard t.phase == .starting || t.phase == .running else { return false }
+            t.registrations[registration.handle] = registration
+            return true
+        }
+        guard accepted else {
+            throw HostCallError(Status.stopped, phase == .initializing
+                ? "plugin \(name) cannot register anything during init; register in start"
+                : "plugin \(name) is \(phase); nothing can be registered")
+        }
+    }
+
+    func registration(_ handle: UInt64) -> Registration? {
+        table.withLock { $0.registrations[handle] }
+    }
+
+    var registrationCount: Int { table.withLock { $0.registrations.count } }
+
+    /// Removes a registration without ending it, for completions that won a race (reply vs timeout).
+    func take(_ handle: UInt64) -> Registration? {
+        let registration = table.withLock { $0.registrations.removeValue(forKey: handle) }
+        registration?.active.store(false, ordering: .releasing)
+        return registration
+    }
+
+    /// Ends a registration exactly once: teardown, then the free on the executor. False if already gone.
+    @discardableResult
+    func end(_ handle: UInt64, _ why: RegistrationEnd) -> Bool {
+        guard let registration = take(handle) else { return false }
+        registration.teardown?(why)
+        scheduleFree(registration.userData, registration.userDataFree)
+        return true
+    }
+
+    /// Queues a user_data free on the executor, behind every callback already queued.
+    func scheduleFree(_ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?) {
+        guard let free else { return }
+        let box = UnsafeSendable(userData)
+        executor.submit { free(box.value) }
+    }
+
+    /// Queues a callback that runs only if the registration is still active and the plugin accepts
+    /// callbacks at the time it runs.
+    func callback(_ registration: Registration, _ body: @escaping @Sendable () -> Void) {
+        executor.submit { [self] in
+            guard registration.isActive, acceptsCallbacks else { return }
+            body()
+        }
+    }
+
+    /// Queues the last callback of a one-shot registration already taken from the table, then its free.
+    func complete(_ registration: Registration, deliver: Bool = true, _ body: @escaping @Sendable () -> Void) {
+        let userData = UnsafeSendable(registration.userData)
+        let free = registration.userDataFree
+        executor.submit { [self] in
+            if deliver && acceptsCallbacks { body() }
+            free?(userData.value)
+        }
+    }
+
+    // MARK: lifecycle
+
+    /// Runs `body` on the executor and waits for it up to `deadlineMs`. False when it overran (the
+    /// body may still be running; the executor has then been told to move on without it).
+    func runLifecycle(_ what: String, deadlineMs: Int, _ body: @escaping @Sendable () -> Void) async -> Bool {
+        let finished: Bool = await withCheckedContinuation { continuation in
+            let once = OnceFlag()
+            executor.submit {
+                body()
+                if once.claim() { continuation.resume(returning: true) }
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(deadlineMs)) {
+                if once.claim() { continuation.resume(returning: false) }
+            }
+        }
+        if !finished {
+            logger.error("plugin \(name): \(what) did not return within \(deadlineMs) ms; abandoned it and moved on")
+            runtime.events.publish(HostEvent.DeadlineMissed(plugin: name, what: what, deadlineMs: deadlineMs))
+            executor.abandonRunningJob()
+        }
+        return finished
+    }
+
+    /// Stops the plugin: stop callback, cleanup hooks last-registered-first (each under the
+    /// deadline), then every remaining registration is removed and every user_data freed.
+    func stop(reason: String) async {
+        let snapshotPhase = table.withLock { t -> PluginPhase in
+            let old = t.phase
+            if old == .running || old == .starting {
+                t.phase = .stopping
+                phaseValue.store(PluginPhase.stopping.rawValue, ordering: .releasing)
+            }
+            return old
+        }
+        guard snapshotPhase == .running || snapshotPhase == .starting else { return }
+        logger.info("stopping plugin \(name): \(reason)")
+        let deadline = runtime.settings.cleanupDeadlineMs
+
+        if let stopFn = library.descriptor.stopFn {
+            let me = UnsafeSendable(pointer), state = UnsafeSendable(pluginState)
+            _ = await runLifecycle("stop callback", deadlineMs: deadline) { stopFn(me.value, state.value) }
+        }
+
+        let hooks = table.withLock { t in
+            t.registrations.values.filter { $0.kind == .cleanupHook }.sorted { $0.handle > $1.handle }
+        }
+        for (index, hook) in hooks.enumerated() {
+            guard let registration = take(hook.handle), let run = registration.teardown else { continue }
+            _ = await runLifecycle("cleanup hook \(hooks.count - index) of \(hooks.count)", deadlineMs: deadline) {
+                run(.pluginStopped)
+            }
+            scheduleFree(registration.userData, registration.userDataFree)
+        }
+
+        let remaining = table.withLock { t -> [Registration] in
+            let all = Array(t.registrations.values).sorted { $0.handle > $1.handle }
+            t.registrations.removeAll()
+            return all
+        }
+        for registration in remaining {
+            registration.active.store(false, ordering: .releasing)
+            registration.teardown?(.pluginStopped)
+            scheduleFree(registration.userData, registration.userDataFree)
+        }
+        // Barrier: every free queued above has run when this job runs.
+        _ = await runLifecycle("releasing registrations", deadlineMs: deadline) {}
+        setPhase(.stopped)
+        runtime.events.publish(HostEvent.PluginStopped(plugin: name, reason: reason))
+    }
+}
+
+/// A value that is safe to hand across threads because the ABI says so (C pointers owned by a
+/// plugin, used only on its executor).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A flag that can be claimed once, from any thread.
+final class OnceFlag: Sendable {
+    private let claimed = Atomic<Bool>(false)
+    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// What the operator sees about one configured plugin.
+public struct PluginStatus: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case running
+        case disabled
+        case refused(PluginRefusal)
+    }
+    public let name: String
+    public let library: String
+    public let state: State
+    public let version: String?
+    public let registrations: Int
+    public let overruns: Int
+    public let droppedEvents: UInt64
+}
+
+/// Decides which plugins run: loads, starts, reconfigures and stops them to match plugins.json.
+/// One refused or failing plugin never affects the host or the other plugins.
+public actor PluginManager {
+    public let runtime: HostRuntime
+    /// Bare library names are looked up here.
+    public let pluginsDirectory: String
+    /// Relative library paths resolve against this (the folder of plugins.json).
+    public let configDirectory: String
+    private var running: [String: (instance: PluginInstance, entry: PluginEntry, path: String)] = [:]
+    private var refused: [String: (entry: PluginEntry, refusal: PluginRefusal)] = [:]
+    private var configured: [PluginEntry] = []
+    private static let lifecycleDeadlineMs = 30_000
+
+    public init(runtime: HostRuntime, pluginsDirectory: String, configDirectory: String) {
+        self.runtime = runtime
+        self.pluginsDirectory = pluginsDirectory
+        self.configDirectory = configDirectory
+        runtime.overrunStopper.withLock { stopper in
+            stopper = { [weak self] name in
+                Task { await self?.stop(name, reason: "it kept overrunning its callback budget") }
+            }
+        }
+    }
+
+    /// Resolves an entry's `library` to a file path.
+    public func resolve(_ library: String) -> String {
+        LibraryPath.resolve(library, pluginsDirectory: pluginsDirectory, configDirectory: configDirectory)
+    }
+
+    /// Brings the running set in line with the file: stops what was removed or disabled, restarts
+    /// what changed library, reconfigures what changed config, starts what is new or was refused.
+    @discardableResult
+    public func apply(_ file: PluginsFile) async -> [PluginStatus] {
+        configured = file.plugins
+        let wanted = Dictionary(file.plugins.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+        for (name, current) in running {
+            guard let entry = wanted[name], entry.enabled else {
+                await stop(name, reason: wanted[name] == nil ? "removed from plugins.json" : "disabled in plugins.json")
+                continue
+            }
+            if resolve(entry.library) != current.path {
+                await stop(name, reason: "its library changed in plugins.json")
+            } else if entry.configJSON != current.entry.configJSON {
+                await reconfigure(name, to: entry)
+            }
+        }
+        refused = refused.filter { wanted[$0.key]?.enabled == true }
+        for entry in file.plugins where entry.enabled && running[entry.name] == nil {
+            _ = await start(entry)
+        }
+        return statuses()
+    }
+
+    /// Loads and starts one plugin. On refusal, the reason is logged, published and kept for status.
+    public func start(_ entry: PluginEntry) async -> Result<Void, PluginRefusal> {
+        let path = resolve(entry.library)
+        let result = await load(entry, path: path)
+        switch result {
+        case .success(let instance):
+            refused[entry.name] = nil
+            running[entry.name] = (instance, entry, path)
+            runtime.logger.info("plugin \(entry.name) \(instance.library.descriptor.version) started from \(path)")
+            runtime.events.publish(HostEvent.PluginStarted(plugin: entry.name, version: instance.library.descriptor.version, library: path))
+            return .success(())
+        case .failure(let refusal):
+            refused[entry.name] = (entry, refusal)
+            runtime.logger.error("\(refusal.description)")
+            runtime.events.publish(HostEvent.PluginRefused(plugin: entry.name, file: refusal.file, cause: refusal.cause, fix: refusal.fix))
+            return .failure(refusal)
+        }
+    }
+
+    private func load(_ entry: PluginEntry, path: String) async -> Result<PluginInstance, PluginRefusal> {
+        let library: LoadedLibrary
+        switch PluginLoader.load(path: path, api: HostAPI.table) {
+        case .success(let loaded): library = loaded
+        case .failure(let refusal): return .failure(refusal)
+        }
+        let declared = library.descriptor.name
+        if let other = running.first(where: { $0.value.instance.library.descriptor.name == declared && $0.key != entry.name }) {
+            return .failure(PluginRefusal(kind: .duplicateName, file: path,
+                cause: "a plugin named \"\(declared)\" is already running (from \(other.value.path))",
+                fix: "disable one of the two in plugins.json; plugin names are unique"))
+        }
+        guard declared == entry.name else {
+            return .failure(PluginRefusal(kind: .nameMismatch, file: path,
+                cause: "plugins.json calls it \"\(entry.name)\" but the library says its name is \"\(declared)\"",
+                fix: "set \"name\": \"\(declared)\" for this entry in plugins.json"))
+        }
+
+        let instance = PluginInstance(name: entry.name, library: library, configJSON: entry.configJSON, runtime: runtime)
+        let descriptor = library.descriptor
+        let me = UnsafeSendable(instance.pointer)
+
+        // init
+        let initOutcome = LifecycleOutcome()
+        if let initFn = descriptor.initFn {
+            let finished = await instance.runLifecycle("init", deadlineMs: Self.lifecycleDeadlineMs) {
+                var state: UnsafeMutableRawPointer? = nil
+                var reason = bothost_str(ptr: nil, len: 0)
+                let status = initFn(me.value, &state, &reason)
+                instance.pluginState = state
+                initOutcome.set(status, String(decoding: reason.bytes.prefix(4096), as: UTF8.self))
+            }
+            let (status, reason) = initOutcome.value
+            if !finished || status != Status.ok {
+                instance.setPhase(.stopped)
+                let cause = finished ? "its init failed with \(Status.name(status))" + (reason.isEmpty ? "" : ": \(reason)")
+                                     : "its init did not return within \(Self.lifecycleDeadlineMs) ms"
+                return .failure(PluginRefusal(kind: .initFailed, file: path, cause: cause,
+                    fix: "correct the plugin's \"config\" in plugins.json (or what the reason names), then save the file to retry"))
+            }
+        }
+
+        // start
+        instance.setPhase(.starting)
+        runtime.attach(instance)
+        let startOutcome = LifecycleOutcome()
+        if let startFn = descriptor.startFn {
+            let state = UnsafeSendable(instance.pluginState)
+            let finished = await instance.runLifecycle("start", deadlineMs: Self.lifecycleDeadlineMs) {
+                var reason = bothost_str(ptr: nil, len: 0)
+                let status = startFn(me.value, state.value, &reason)
+                startOutcome.set(status, String(decoding: reason.bytes.prefix(4096), as: UTF8.self))
+            }
+            let (status, reason) = startOutcome.value
+            if !finished || status != Status.ok {
+                await instance.stop(reason: "start failed")
+                runtime.detach(instance)
+                let cause = finished ? "its start failed with \(Status.name(status))" + (reason.isEmpty ? "" : ": \(reason)")
+                                     : "its start did not return within \(Self.lifecycleDeadlineMs) ms"
+                return .failure(PluginRefusal(kind: .startFailed, file: path, cause: cause,
+                    fix: "see the plugin's log lines above; correct its config or environment, then save plugins.json to retry"))
+            }
+        }
+        instance.setPhase(.running)
+        return .success(instance)
+    }
+
+    /// Gives a running plugin its new config; restarts it when it cannot apply the change live.
+    private func reconfigure(_ name: String, to entry: PluginEntry) async {
+        guard let current = running[name] else { return }
+        let instance = current.instance
+        instance.configJSON = entry.configJSON
+        var applied = false
+        if let configChanged = instance.library.descriptor.configChangedFn {
+            let outcome = LifecycleOutcome()
+            let me = UnsafeSendable(instance.pointer), state = UnsafeSendable(instance.pluginState)
+            let config = entry.configJSON
+            let finished = await instance.runLifecycle("config_changed", deadlineMs: runtime.settings.cleanupDeadlineMs) {
+                let status = withCStr(config) { configChanged(me.value, state.value, $0) }
+                outcome.set(status, "")
+            }
+            applied = finished && outcome.value.status == Status.ok
+        }
+        if applied {
+            running[name] = (instance, entry, current.path)
+            runtime.logger.info("plugin \(name) applied its new config")
+        } else {
+            await stop(name, reason: "its config changed and it asked to be restarted")
+            _ = await start(entry)
+        }
+    }
+
+    /// Stops one plugin (idempotent).
+    public func stop(_ name: String, reason: String) async {
+        guard let current = running.removeValue(forKey: name) else { return }
+        await current.instance.stop(reason: reason)
+        runtime.detach(current.instance)
+    }
+
+    /// Stops every plugin, newest first. Shutdown cannot be vetoed.
+    public func stopAll(reason: String = "host shutting down") async {
+        let order = running.values.sorted { $0.instance.startedAtMs > $1.instance.startedAtMs }.map(\.instance.name)
+        for name in order { await stop(name, reason: reason) }
+    }
+
+    public func statuses() -> [PluginStatus] {
+        configured.map { entry in
+            if let current = running[entry.name] {
+                return PluginStatus(name: entry.name, library: current.path, state: .running,
+                                    version: current.instance.library.descriptor.version,
+                                    registrations: current.instance.registrationCount,
+                                    overruns: current.instance.overrunCount.load(ordering: .relaxed),
+                                    droppedEvents: current.instance.executor.droppedCount.load(ordering: .relaxed))
+            }
+            if let failure = refused[entry.name] {
+                return PluginStatus(name: entry.name, library: resolve(entry.library), state: .refused(failure.refusal),
+                                    version: nil, registrations: 0, overruns: 0, droppedEvents: 0)
+            }
+            return PluginStatus(name: entry.name, library: resolve(entry.library), state: .disabled,
+                                version: nil, registrations: 0, overruns: 0, droppedEvents: 0)
+        }
+    }
+
+    public var runningNames: [String] { running.keys.sorted() }
+
+    /// The union of the gateway intents the running plugins declare.
+    public var gatewayIntents: UInt64 {
+        running.values.reduce(0) { $0 | $1.instance.library.descriptor.gatewayIntents }
+    }
+}
+
+/// Where a plugins.json `library` value points: absolute paths as they are, paths with a folder
+/// relative to plugins.json, bare file names in the plugins folder.
+public enum LibraryPath {
+    public static func resolve(_ library: String, pluginsDirectory: String, configDirectory: String) -> String {
+        if library.hasPrefix("/") { return library }
+        if library.contains("/") {
+            return URL(fileURLWithPath: configDirectory).appendingPathComponent(library).standardizedFileURL.path
+        }
+        return URL(fileURLWithPath: pluginsDirectory).appendingPathComponent(library).path
+    }
+}
+
+/// Carries a lifecycle callback's result from the executor back to the manager.
+private final class LifecycleOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (status: bothost_status, reason: String) = (Status.internalError, "")
+    func set(_ status: bothost_status, _ reason: String) { lock.withLock { stored = (status, reason) } }
+    var value: (status: bothost_status, reason: String) { lock.withLock { stored } }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import PluginAPI
+import Synchronization
+
+/// The services every plugin shares: clock and timers, the bus, commands, storage, HTTP, events.
+/// `PluginManager` decides which plugins run; the runtime is what they run on.
+public final class HostRuntime: Sendable {
+    public let settings: HostSettings
+    public let clock: any HostClock
+    public let bus: MessageBus
+    public let commands: CommandRegistry
+    public let logger: Logger
+    let scheduler: TimerScheduler
+    let broker: RequestBroker
+    let database: HostDatabase
+    let http: PluginHTTPClient
+    let events: HostEvents
+    let watchdog: Watchdog
+    private let live = Mutex<[String: PluginInstance]>([:])
+
+    public init(settings: HostSettings, database: HostDatabase, clock: any HostClock = SystemClock(),
+                logger: Logger = Logger(label: "bothost")) {
+        self.settings = settings
+        self.clock = clock
+        self.database = database
+        self.logger = logger
+        scheduler = TimerScheduler(clock: clock)
+        bus = MessageBus()
+        broker = RequestBroker(scheduler: scheduler)
+        commands = CommandRegistry()
+        http = PluginHTTPClient()
+        events = HostEvents(bus: bus)
+        watchdog = Watchdog(budgetMs: settings.callbackBudgetMs, maxOverruns: settings.maxOverruns,
+                            capacity: settings.busQueueCapacity, logger: logger)
+        watchdog.start(runtime: self)
+    }
+
+    /// The host's C function table (the same for every plugin).
+    public static var apiTable: UnsafePointer<bothost_host_api> { HostAPI.table }
+
+    /// Stops timers, the watchdog and the HTTP client. Call after every plugin has stopped.
+    public func shutdown() async {
+        watchdog.stop()
+        scheduler.shutdown()
+        await http.shutdown()
+    }
+
+    // MARK: live plugins (for the watchdog and status)
+
+    func attach(_ instance: PluginInstance) { live.withLock { $0[instance.name] = instance } }
+    func detach(_ instance: PluginInstance) {
+        live.withLock { table in if table[instance.name] === instance { table[instance.name] = nil } }
+    }
+    var liveInstances: [PluginInstance] { live.withLock { Array($0.values) } }
+
+    /// Set by the manager so the watchdog can stop a plugin that keeps overrunning.
+    let overrunStopper = Mutex<(@Sendable (String) -> Void)?>(nil)
+
+    // MARK: host-side entry points (CLI, tests, and later the Discord router)
+
+    /// Publishes from the host itself (e.g. Discord dispatches).
+    @discardableResult
+    public func publish(topic: String, payload: [UInt8]) throws -> MessageBus.PublishResult {
+        if let problem = TopicPattern.validateTopic(topic) { throw problem }
+        return bus.publish(topic: topic, payload: payload)
+    }
+
+    /// Routes a slash-command invocation to the plugin that registered it.
+    @discardableResult
+    public func invokeCommand(_ invocation: CommandInvocation, responder: any InteractionResponder) throws(CommandDispatchError) -> UInt64 {
+        try commands.dispatch(invocation, responder: responder, owners: Set(settings.owners), nowMs: clock.nowMs())
+    }
+}

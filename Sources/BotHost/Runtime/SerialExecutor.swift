@@ -1,0 +1,183 @@
+import Foundation
+import Synchronization
+
+/// One unit of work for a plugin's executor.
+///
+/// Bus deliveries are the hot path, so they are a dedicated case that needs no closure allocation;
+/// everything else is a closure.
+enum ExecutorJob: Sendable {
+    case deliver(Subscription, BusMessage)
+    case work(@Sendable () -> Void)
+}
+
+/// A serial executor for one plugin: jobs run one at a time, in the order they were enqueued, on
+/// threads from the global dispatch pool, in batches so that a busy plugin costs one wake-up per
+/// batch rather than per job.
+///
+/// Droppable work (bus deliveries) is bounded by `capacity`; control work (lifecycle, replies,
+/// frees) is never refused, so exactly-once guarantees survive a flood.
+///
+/// A job that never returns wedges the executor; `abandonRunningJob()` gives up on it and lets the
+/// remaining work run on a new pool thread (used when a cleanup hook overruns its deadline).
+final class PluginExecutor: @unchecked Sendable {
+    private struct State {
+        var queue = RingBuffer<ExecutorJob>()
+        var scheduled = false
+        var generation: UInt64 = 0
+        var droppableCount = 0
+    }
+
+    let label: String
+    private let capacity: Int
+    private let state = Mutex(State())
+    private let generation = Atomic<UInt64>(0)
+    /// Coarse monotonic start of the running job (odd), 0 when idle; read by the watchdog.
+    let runningSinceNs = Atomic<UInt64>(0)
+    /// Counts the jobs that started, to tell one long job from several short ones.
+    let jobSerial = Atomic<UInt64>(0)
+    let droppedCount = Atomic<UInt64>(0)
+    private let threadMarker = Atomic<UInt>(0)
+
+    init(label: String, capacity: Int) {
+        self.label = label
+        self.capacity = max(16, capacity)
+    }
+
+    /// Enqueues a job. Returns false (and counts it) only when droppable work finds the queue full.
+    @discardableResult
+    func enqueue(_ job: ExecutorJob, droppable: Bool = false) -> Bool {
+        let start: UInt64? = state.withLock { s in
+            if droppable {
+                if s.droppableCount >= capacity { return UInt64.max }
+                s.droppableCount += 1
+            }
+            s.queue.append(job)
+            if s.scheduled { return nil }
+            s.scheduled = true
+            return s.generation
+        }
+        if start == UInt64.max {
+            droppedCount.add(1, ordering: .relaxed)
+            return false
+        }
+        if let start { DispatchQueue.global().async { self.drain(start) } }
+        return true
+    }
+
+    /// Control work, which is never dropped.
+    func submit(_ work: @escaping @Sendable () -> Void) {
+        enqueue(.work(work))
+    }
+
+    /// True when the calling thread is running this executor's jobs.
+    var isCurrent: Bool { threadMarker.load(ordering: .acquiring) == currentThreadID() }
+
+    /// Gives up on the job running now (it may never return): queued work continues on a new
+    /// thread. When the old job does return, the jobs of its batch are queued again behind.
+    func abandonRunningJob() {
+        let restart: UInt64? = state.withLock { s in
+            s.generation += 1
+            generation.store(s.generation, ordering: .releasing)
+            if s.queue.isEmpty { s.scheduled = false; return nil }
+            s.scheduled = true
+            return s.generation
+        }
+        if let restart { DispatchQueue.global().async { self.drain(restart) } }
+    }
+
+    private func drain(_ myGeneration: UInt64) {
+        var batch = RingBuffer<ExecutorJob>()
+        var ran = 0
+        threadMarker.store(currentThreadID(), ordering: .releasing)
+        while true {
+            let more: Bool = state.withLock { s in
+                if s.generation != myGeneration { return false }
+                if s.queue.isEmpty {
+                    s.scheduled = false
+                    return false
+                }
+                swap(&batch, &s.queue)
+                s.droppableCount = 0
+                return true
+            }
+            if !more { break }
+            while let job = batch.popFirst() {
+                runningSinceNs.store(MonotonicTime.coarseNs() | 1, ordering: .relaxed)
+                jobSerial.add(1, ordering: .relaxed)
+                switch job {
+                case .deliver(let subscription, let message): subscription.deliver(message)
+                case .work(let work): work()
+                }
+                runningSinceNs.store(0, ordering: .relaxed)
+                ran += 1
+                if generation.load(ordering: .acquiring) != myGeneration {
+                    // We were abandoned while that job ran; hand back what is left of our batch.
+                    let leftovers = batch
+                    let restart: UInt64? = state.withLock { s in
+                        var rest = leftovers
+                        while let job = rest.popFirst() { s.queue.append(job) }
+                        if s.scheduled || s.queue.isEmpty { return nil }
+                        s.scheduled = true
+                        return s.generation
+                    }
+                    if let restart { DispatchQueue.global().async { self.drain(restart) } }
+                    return
+                }
+            }
+            // Yield the pool thread now and then so one busy plugin cannot hog it.
+            if ran >= 65_536 {
+                let again: UInt64? = state.withLock { s in
+                    guard s.generation == myGeneration else { return nil }
+                    if s.queue.isEmpty { s.scheduled = false; return nil }
+                    return s.generation
+                }
+                threadMarker.store(0, ordering: .releasing)
+                if let again { DispatchQueue.global().async { self.drain(again) } }
+                return
+            }
+        }
+        threadMarker.store(0, ordering: .releasing)
+    }
+}
+
+@inline(__always)
+func currentThreadID() -> UInt {
+    UInt(pthread_self())
+}
+
+/// A growable FIFO ring buffer (amortised O(1) append and pop).
+struct RingBuffer<Element> {
+    private var storage: [Element?] = []
+    private var head = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ element: Element) {
+        if count == storage.count { grow() }
+        var index = head + count
+        if index >= storage.count { index -= storage.count }
+        storage[index] = element
+        count += 1
+    }
+
+    mutating func popFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let element = storage[head]
+        storage[head] = nil
+        head += 1
+        if head == storage.count { head = 0 }
+        count -= 1
+        return element
+    }
+
+    private mutating func grow() {
+        let newCapacity = max(16, storage.count * 2)
+        var grown: [Element?] = Array(repeating: nil, count: newCapacity)
+        for i in 0..<count { grown[i] = storage[(head + i) % storage.count] }
+        storage = grown
+        head = 0
+    }
+}
+
+extension RingBuffer: Sendable where Element: Sendable {}

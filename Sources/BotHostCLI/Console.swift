@@ -1,0 +1,134 @@
+import BotHost
+import Foundation
+
+/// The host's console: type slash commands as a user would, publish on the bus, watch topics.
+/// (The Discord sandbox builds on this; until then commands reach plugins as local interactions.)
+struct Console {
+    let runtime: HostRuntime
+    let manager: PluginManager
+
+    /// The console user: the first configured owner, with administrator permissions.
+    private var userID: UInt64 { runtime.settings.owners.first ?? 100_000_000_000_000_001 }
+    private static let administrator: UInt64 = 1 << 3
+
+    static let help = """
+        Console commands:
+          /NAME [sub] [option:value …]  invoke a plugin's slash command, e.g. /count add:5
+          publish TOPIC [PAYLOAD]       publish on the bus, e.g. publish counter.add 10
+          watch PATTERN                 print bus messages matching PATTERN (e.g. counter.>, *.tick)
+          unwatch                       stop printing bus messages (host.plugin.* stays on)
+          commands                      list the registered slash commands and their plugins
+          plugins                       show each plugin's state
+          help | quit
+        """
+
+    func run() async {
+        print("Type 'help' for console commands.")
+        _ = try? runtime.bus.tap("host.plugin.>") { topic, payload in
+            print("• \(topic) \(String(decoding: payload, as: UTF8.self))")
+        }
+        var watches: [UInt64] = []
+        for await line in Self.lines() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let words = trimmed.split(separator: " ", maxSplits: 2).map(String.init)
+            switch words[0] {
+            case "quit", "exit":
+                return
+            case "help":
+                print(Self.help)
+            case "plugins":
+                Self.printStatuses(await manager.statuses())
+            case "commands":
+                for (name, plugin) in runtime.commands.owners.sorted(by: { $0.key < $1.key }) { print("  /\(name)  (\(plugin))") }
+            case "publish" where words.count >= 2:
+                let payload = words.count > 2 ? Array(words[2].utf8) : []
+                do {
+                    let result = try runtime.publish(topic: words[1], payload: payload)
+                    print("published to \(result.delivered) subscriber(s)" + (result.dropped > 0 ? ", \(result.dropped) dropped" : ""))
+                } catch { print("error: \(error)") }
+            case "watch" where words.count >= 2:
+                do {
+                    watches.append(try runtime.bus.tap(words[1]) { topic, payload in
+                        print("• \(topic) \(String(decoding: payload, as: UTF8.self))")
+                    })
+                    print("watching \(words[1])")
+                } catch { print("error: \(error)") }
+            case "unwatch":
+                watches.forEach(runtime.bus.untap)
+                watches.removeAll()
+            default:
+                if trimmed.hasPrefix("/") { invoke(trimmed) } else { print("unknown console command; type 'help'") }
+            }
+        }
+    }
+
+    private func invoke(_ line: String) {
+        do {
+            let invocation = try LocalInvocation.parse(line, definitions: runtime.commands.definitions, userID: userID,
+                                                       memberPermissions: Self.administrator)
+            let responder = RecordingResponder { response in Self.printResponse(response) }
+            try runtime.invokeCommand(invocation, responder: responder)
+        } catch let error as LocalInvocation.ParseError {
+            print("error: \(error.description)")
+        } catch {
+            print("error: \(error)")
+        }
+    }
+
+    static func printResponse(_ response: InteractionResponse) {
+        let visibility = response.isEphemeral ? " (only you can see this)" : ""
+        switch response.kind {
+        case .deferred: print("  … the bot is thinking\(visibility)")
+        default:
+            let text = MessageText.render(response.messageJSON)
+            print("  ↳ \(response.kind.rawValue)\(visibility): \(text)")
+        }
+    }
+
+    static func printStatuses(_ statuses: [PluginStatus]) {
+        if statuses.isEmpty { print("No plugins configured.") }
+        for status in statuses {
+            switch status.state {
+            case .running:
+                print("  ✔ \(status.name) \(status.version ?? "") — running, \(status.registrations) registration(s)")
+            case .disabled:
+                print("  – \(status.name) — disabled")
+            case .refused(let refusal):
+                print("  ✘ \(status.name) — refused: \(refusal.cause). Fix: \(refusal.fix)")
+            }
+        }
+    }
+
+    /// Standard input as an async sequence of lines, read on its own thread (readLine blocks).
+    static func lines() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let thread = Thread {
+                while let line = readLine(strippingNewline: true) { continuation.yield(line) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+    }
+}
+
+/// A readable one-line rendering of a Discord message body for the terminal.
+enum MessageText {
+    static func render(_ json: [UInt8]) -> String {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
+            return String(decoding: json, as: UTF8.self)
+        }
+        var parts: [String] = []
+        if let content = object["content"] as? String, !content.isEmpty { parts.append(content) }
+        for embed in object["embeds"] as? [[String: Any]] ?? [] {
+            var text = "[embed"
+            if let title = embed["title"] as? String { text += " \"\(title)\"" }
+            if let description = embed["description"] as? String { text += ": \(description)" }
+            for field in embed["fields"] as? [[String: Any]] ?? [] {
+                text += " | \(field["name"] as? String ?? ""): \(field["value"] as? String ?? "")"
+            }
+            parts.append(text + "]")
+        }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,211 @@
+@testable import BotHost
+import Foundation
+import Testing
+
+/// The runtime driven end to end through real .so files: bus, request/reply, timers, commands,
+/// cleanup, frees, storage and live reconfiguration.
+@Suite struct PluginRuntimeTests {
+    private func probeEntry(_ trace: TraceFile, subscribe: String) throws -> String {
+        #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe))}}"#
+    }
+
+    @Test func busDeliversInPublishOrderWithWildcards() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "orders.*.created,audit.>"))]")
+        for i in 0..<2000 { try host.publish("orders.eu.created", "\(i)") }
+        try host.publish("orders.created", "no: * needs one segment")
+        try host.publish("orders.eu.west.created", "no: * is one segment only")
+        try host.publish("audit.login.ok", "yes")
+        try host.publish("audit", "no: > needs at least one more segment")
+        #expect(await eventually { trace.lines.last == "msg audit.login.ok yes" })
+        let lines = trace.lines
+        #expect(lines.count == 2001)
+        #expect(Array(lines.prefix(2000)) == (0..<2000).map { "msg orders.eu.created \($0)" })
+        await host.shutdown()
+    }
+
+    @Test func requestReplyAnswersTimesOutAndReportsNoResponder() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "none.x"))]")
+        try host.publish("probe.ask", "probe.echo 1000 hello")
+        #expect(await eventually { trace.lines.contains("reply probe.echo 0 hello") })
+
+        try host.publish("probe.ask", "nobody.serves.this 1000 x")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("reply nobody.serves.this 5 ") } })
+
+        try host.publish("probe.ask", "probe.silent 250 x")
+        // The timeout runs on the host clock: nothing happens until it passes.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!trace.text.contains("reply probe.silent"))
+        host.advance(ms: 249)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!trace.text.contains("reply probe.silent"))
+        host.advance(ms: 1)
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("reply probe.silent 4 ") } })
+        #expect(host.runtime.broker.pendingCount == 0)
+        await host.shutdown()
+    }
+
+    @Test func cPluginTimersCommandsAndStorage() async throws {
+        let host = try TestHost(hostJSON: #"{"owners": ["42"]}"#)
+        let trace = TraceFile(in: host.directory)
+        let counter = Fixtures.built("libExampleCCounter.so")
+        try await host.apply(plugins: """
+            [{"name": "counter", "library": \(jsonString(counter)), "config": {"tickMs": 1000, "topic": "counter.tick"}},
+             \(try probeEntry(trace, subscribe: "counter.tick"))]
+            """)
+        #expect(await host.status("counter")?.state == .running)
+        #expect(await eventually { host.events("counter.started").count == 1 })
+
+        // Ticks follow the host clock.
+        host.advance(ms: 999)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(host.events("counter.tick").isEmpty)
+        host.advance(ms: 1)
+        #expect(await eventually { host.events("counter.tick") == [#"{"n":1}"#] })
+        host.advance(ms: 1000)
+        #expect(await eventually { host.events("counter.tick").count == 2 })
+
+        // The bus and request/reply reach it.
+        try host.publish("counter.add", "40")
+        try host.publish("probe.ask", "counter.get 1000 ")
+        #expect(await eventually { trace.lines.contains(#"reply counter.get 0 {"n":42}"#) })
+
+        // So does a slash command, answered ephemerally.
+        let responder = RecordingResponder()
+        let invocation = try LocalInvocation.parse("/count add:8", definitions: host.runtime.commands.definitions, userID: 42)
+        try host.runtime.invokeCommand(invocation, responder: responder)
+        #expect(await eventually { responder.responses.count == 1 })
+        let reply = try #require(responder.responses.first)
+        #expect(reply.kind == .reply)
+        #expect(reply.isEphemeral)
+        #expect(reply.messageText.contains("50"))
+
+        // Stopping cancels its timers: no tick after the stop.
+        await host.manager.stop("counter", reason: "test")
+        let ticks = host.events("counter.tick").count
+        host.advance(ms: 10_000)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(host.events("counter.tick").count == ticks)
+        #expect(host.runtime.commands.definitions["count"] == nil)
+        await host.shutdown()
+    }
+
+    @Test func storageSurvivesAHostRestart() async throws {
+        let directory = Fixtures.temporaryDirectory("restart")
+        let counter = Fixtures.built("libExampleCCounter.so")
+        let entry = #"[{"name": "counter", "library": \#(jsonString(counter)), "config": {"tickMs": 3600000}}]"#
+        do {
+            let host = try TestHost(directory: directory)
+            try await host.apply(plugins: entry)
+            try host.publish("counter.add", "123")
+            #expect(await eventually {
+                (try? host.runtime.database.store(for: "counter").get("count")).flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } == "123"
+            })
+            await host.shutdown()
+        }
+        let host = try TestHost(directory: directory)
+        try await host.apply(plugins: entry)
+        let responder = RecordingResponder()
+        try host.runtime.invokeCommand(try LocalInvocation.parse("/count", definitions: host.runtime.commands.definitions, userID: 1),
+                                       responder: responder)
+        #expect(await eventually { responder.responses.count == 1 })
+        #expect(responder.responses.first?.messageText.contains("123") == true)
+        await host.shutdown()
+    }
+
+    @Test func cleanupHooksRunLastFirstAndAHangingHookIsAbandoned() async throws {
+        let host = try TestHost(hostJSON: #"{"cleanupDeadlineMs": 200}"#)
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: """
+            [{"name": "hangs", "library": \(jsonString(try Fixtures.fixture("hang_cleanup"))),
+              "config": {"sleepMs": 1500, "traceFile": \(jsonString(trace.path))}}]
+            """)
+        #expect(await host.status("hangs")?.state == .running)
+        await host.manager.stop("hangs", reason: "test")
+        // Stop callback first, then C, B (which hangs past the deadline), A; then every free once.
+        let sequence = trace.text.filter { !$0.isWhitespace }
+        #expect(sequence.hasPrefix("SCBA"))
+        #expect(host.events("host.plugin.deadline").count == 1)
+        #expect(host.events("host.plugin.deadline").first?.contains("cleanup hook") == true)
+        // B's free comes once B finally returns… no: frees never wait on a hung hook's return.
+        #expect(await eventually { trace.text.filter { $0.isLowercase }.sorted() == ["a", "b", "c"] })
+        await host.shutdown()
+    }
+
+    @Test func everyUserDataIsFreedExactlyOnce() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: """
+            [{"name": "frees", "library": \(jsonString(try Fixtures.fixture("frees"))), "config": {"traceFile": \(jsonString(trace.path))}}]
+            """)
+        #expect(await host.status("frees")?.state == .running)
+        // The self-unregistering one-shot (delay 0) fires on the next clock step.
+        host.advance(ms: 1)
+        #expect(await eventually { trace.text.contains("u") })
+        await host.manager.stop("frees", reason: "test")
+        let letters = trace.text.filter { $0.isLetter }
+        for letter in "trscvhqxu" {
+            #expect(letters.filter { $0 == letter }.count == 1, "user_data \(letter) freed \(letters.filter { $0 == letter }.count) times")
+        }
+        await host.shutdown()
+    }
+
+    @Test func anOverrunningCallbackIsReportedWithThePluginsName() async throws {
+        let host = try TestHost(hostJSON: #"{"callbackBudgetMs": 100}"#)
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: """
+            [{"name": "overrun", "library": \(jsonString(try Fixtures.fixture("overrun")))},
+             \(try probeEntry(trace, subscribe: "none.x"))]
+            """)
+        try host.publish("probe.ask", "overrun.sleep 5000 400")
+        #expect(await eventually { !host.events("host.plugin.overrun").isEmpty })
+        let event = try #require(host.events("host.plugin.overrun").first)
+        #expect(event.contains(#""plugin":"overrun""#))
+        #expect(await eventually { trace.lines.contains("reply overrun.sleep 0 done") })
+        await host.shutdown()
+    }
+
+    @Test func pluginsJSONChangesApplyLive() async throws {
+        let directory = Fixtures.temporaryDirectory("live")
+        let host = try TestHost(directory: directory)
+        let path = directory.appendingPathComponent("plugins.json").path
+        let trace = TraceFile(in: directory)
+        func write(probeEnabled: Bool, subscribe: String) throws {
+            let text = """
+                {"plugins": [
+                  {"name": "counter", "library": \(jsonString(Fixtures.built("libExampleCCounter.so"))), "config": {"tickMs": 3600000}},
+                  {"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))), "enabled": \(probeEnabled),
+                   "config": {"traceFile": \(jsonString(trace.path)), "subscribe": \(jsonString(subscribe))}}
+                ]}
+                """
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(probeEnabled: true, subscribe: "a.x")
+        let watcher = PluginsFileWatcher(path: path, manager: host.manager, logger: host.runtime.logger, intervalMs: 20)
+        let watching = Task { await watcher.run(initial: nil) }
+
+        #expect(await eventually { await host.status("probe")?.state == .running })
+        let counterStarted = host.events("host.plugin.started").filter { $0.contains("counter") }.count
+
+        try write(probeEnabled: false, subscribe: "a.x")
+        #expect(await eventually { await host.status("probe")?.state == .disabled })
+
+        try write(probeEnabled: true, subscribe: "b.x")
+        #expect(await eventually { await host.status("probe")?.state == .running })
+        try host.publish("b.x", "new-config")
+        #expect(await eventually { trace.lines.contains("msg b.x new-config") })
+
+        // A broken file changes nothing; the plugins keep running.
+        try "{ \"plugins\": [ oops".write(toFile: path, atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await host.status("probe")?.state == .running)
+        #expect(await host.status("counter")?.state == .running)
+        // The counter was never restarted by the probe's changes.
+        #expect(host.events("host.plugin.started").filter { $0.contains("counter") }.count == counterStarted)
+        watching.cancel()
+        await host.shutdown()
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// Paths to the package, its built plugin libraries and the C test fixtures.
+enum Fixtures {
+    /// The package root, found from this file's location.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var headerDirectory: String { packageRoot.appendingPathComponent("Sources/PluginAPI/include").path }
+
+    /// Where SwiftPM put the products of the current (debug) build.
+    static var buildDirectory: String { packageRoot.appendingPathComponent(".build/debug").path }
+
+    /// A plugin library built by SwiftPM, e.g. "libExampleCCounter.so".
+    static func built(_ library: String) -> String { buildDirectory + "/" + library }
+
+    private static let compiled = Mutex<[String: String]>([:])
+    private static let scratch: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-fixtures-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// Compiles a C source with nothing but the ABI header — as a third party would — into a .so.
+    static func compileC(_ source: String, name: String) throws -> String {
+        if let done = compiled.withLock({ $0[name] }) { return done }
+        let output = scratch.appendingPathComponent("lib\(name).so").path
+        try run("/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                                 "-I", headerDirectory, "-o", output, source])
+        compiled.withLock { $0[name] = output }
+        return output
+    }
+
+    /// Compiles Tests/Fixtures/Plugins/<name>.c.
+    static func fixture(_ name: String) throws -> String {
+        try compileC(packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/\(name).c").path, name: name)
+    }
+
+    /// A fresh temporary directory for one test.
+    static func temporaryDirectory(_ label: String = "test") -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bothost-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw CommandFailed(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+}
+
+/// A trace file that a fixture plugin appends lines to.
+struct TraceFile {
+    let path: String
+
+    init(in directory: URL, _ name: String = "trace.txt") {
+        path = directory.appendingPathComponent(name).path
+    }
+
+    var lines: [String] {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+    }
+
+    var text: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+}
+
+/// Polls `condition` until it holds or `timeout` passes. Tests use it to wait for asynchronous
+/// effects; they assert the condition, never the time it took.
+func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}

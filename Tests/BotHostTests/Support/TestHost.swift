@@ -1,0 +1,74 @@
+@testable import BotHost
+import Foundation
+import Synchronization
+
+/// A real host for one test: its own data directory, a real database, real plugins. The clock is
+/// manual unless the test asks for the system clock.
+final class TestHost: Sendable {
+    let directory: URL
+    let runtime: HostRuntime
+    let manager: PluginManager
+    let manualClock: ManualClock?
+    private let recorded = Mutex<[(topic: String, payload: String)]>([])
+    private let tapToken: UInt64
+
+    /// `hostJSON` is the plugins.json "host" section (e.g. `{"cleanupDeadlineMs": 200}`).
+    init(hostJSON: String = "{}", directory: URL? = nil, manualClock: Bool = true) throws {
+        let directory = directory ?? Fixtures.temporaryDirectory()
+        self.directory = directory
+        let file = try PluginsFileLoader.parse(Array(#"{"host": \#(hostJSON), "plugins": []}"#.utf8), file: "test-plugins.json")
+        let clock: any HostClock
+        if manualClock {
+            let manual = ManualClock()
+            self.manualClock = manual
+            clock = manual
+        } else {
+            self.manualClock = nil
+            clock = SystemClock()
+        }
+        let database = try HostDatabase(directory: directory.appendingPathComponent("data").path)
+        runtime = HostRuntime(settings: file.host, database: database, clock: clock)
+        manager = PluginManager(runtime: runtime, pluginsDirectory: Fixtures.buildDirectory, configDirectory: directory.path)
+        let recorded = self.recorded
+        tapToken = try runtime.bus.tap(">") { topic, payload in
+            recorded.withLock { $0.append((topic, String(decoding: payload, as: UTF8.self))) }
+        }
+    }
+
+    /// Applies a "plugins" array given as JSON text.
+    @discardableResult
+    func apply(plugins json: String) async throws -> [PluginStatus] {
+        let file = try PluginsFileLoader.parse(Array(#"{"plugins": \#(json)}"#.utf8), file: "test-plugins.json")
+        return await manager.apply(file)
+    }
+
+    func status(_ name: String) async -> PluginStatus? {
+        await manager.statuses().first { $0.name == name }
+    }
+
+    /// Every bus message seen so far (host-side tap), in publish order.
+    func events(_ topic: String) -> [String] {
+        recorded.withLock { $0.filter { $0.topic == topic }.map(\.payload) }
+    }
+
+    func publish(_ topic: String, _ payload: String) throws {
+        try runtime.publish(topic: topic, payload: Array(payload.utf8))
+    }
+
+    func advance(ms: Int64) {
+        manualClock?.advance(byMs: ms)
+    }
+
+    func shutdown() async {
+        runtime.bus.untap(tapToken)
+        await manager.stopAll()
+        await runtime.shutdown()
+    }
+}
+
+/// JSON-quotes a string for building config text in tests.
+func jsonString(_ text: String) -> String {
+    let data = try? JSONSerialization.data(withJSONObject: [text], options: [])
+    let array = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
+    return String(array.dropFirst().dropLast())
+}

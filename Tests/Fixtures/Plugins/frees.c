@@ -1,0 +1,335 @@
+/*
+ * frees (plugin name "frees") — every kind of registration, each with its own user_data, to prove
+ * the host calls every user_data_free exactly once.
+ *
+ * Config: {"traceFile": "/path"}   required (init refuses without it).
+ *
+ * start registers, each with a malloc'd marker whose user_data_free appends ONE letter to the trace
+ * file (no separator; open, append, close each time) and then frees the marker:
+ *
+ *   t  timer_start      one-shot, delay 86 400 000 ms (a day): never fires in a test; freed at stop
+ *   r  timer_start      repeating, delay 1000 ms, interval 1000 ms; freed at stop
+ *   s  bus_subscribe    "frees.events"; freed at stop
+ *   v  bus_serve        "frees.service" (replies "frees" if ever asked); freed at stop
+ *   c  command_register /frees (replies ephemerally "frees" if ever invoked); freed at stop
+ *   h  cleanup_register a hook that does nothing; freed after it runs at stop
+ *   q  bus_request      to "frees.nobody" (nobody serves it), timeout 60 000 ms; freed once answered
+ *                       (E_NO_RESPONDER, normally at once) or at stop, whichever comes first
+ *   x  http_request     GET http://127.0.0.1:9/ (the discard port, nothing listens), timeout 60 000 ms;
+ *                       freed once it fails or at stop
+ *   u  timer_start      one-shot, delay 0: its callback calls host->unregister on its own handle
+ *                       TWICE (both must return BOTHOST_OK); freed after that callback
+ *
+ * So after the plugin has stopped the trace holds each of t r s c v h q x u exactly once, in an
+ * order that depends on the host. Nothing else in the trace is a lower-case letter. A registration
+ * call that fails is logged (the host still frees its marker, so its letter still appears once),
+ * and start carries on: this fixture is about frees, not about failing.
+ */
+#include "bothost_plugin.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const bothost_host_api *host;
+
+/* ---- config reading (flat JSON objects only; enough for a test fixture) ----------------------- */
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Finds `"key" :` in the config and returns where its value starts, or NULL. */
+static const char *config_value(const char *json, size_t len, const char *key) {
+    size_t klen = strlen(key);
+    const char *end = json + len;
+    for (const char *p = json; json != NULL && (size_t)(end - p) >= klen + 2; p++) {
+        if (p[0] != '"' || memcmp(p + 1, key, klen) != 0 || p[klen + 1] != '"') continue;
+        const char *q = p + klen + 2;
+        while (q < end && is_ws(*q)) q++;
+        if (q == end || *q != ':') continue;
+        for (q++; q < end && is_ws(*q); q++) {
+        }
+        return q < end ? q : NULL;
+    }
+    return NULL;
+}
+
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads four hex digits at p (p + 4 <= end). Returns the code unit, or -1. */
+static long hex4(const char *p, const char *end) {
+    long v = 0;
+    if (end - p < 4) return -1;
+    for (int i = 0; i < 4; i++) {
+        int d = hex_digit(p[i]);
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/*
+ * Copies the string value of `key`, decoding JSON escapes (the host's JSON writer may send a path
+ * as "\/tmp\/trace"). Returns 1 when copied, 0 when the key is absent, -1 when it is not a string
+ * or does not fit.
+ */
+static int config_string(const char *json, size_t len, const char *key, char *out, size_t out_len) {
+    const char *end = json + len;
+    const char *p = config_value(json, len, key);
+    size_t n = 0;
+    if (p == NULL) return 0;
+    if (*p != '"') return -1;
+    for (p++; p < end && *p != '"'; p++) {
+        unsigned long c = (unsigned char)*p;
+        int escaped = 0;
+        if (c == '\\') {
+            escaped = 1;
+            if (++p == end) return -1;
+            switch (*p) {
+            case '"': case '\\': case '/': c = (unsigned char)*p; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u': {
+                long u = hex4(p + 1, end);
+                if (u < 0) return -1;
+                p += 4;
+                c = (unsigned long)u;
+                if (c >= 0xD800 && c <= 0xDBFF) { /* a surrogate pair */
+                    long low = (end - p >= 7 && p[1] == '\\' && p[2] == 'u') ? hex4(p + 3, end) : -1;
+                    if (low < 0xDC00 || low > 0xDFFF) return -1;
+                    c = 0x10000 + ((c - 0xD800) << 10) + ((unsigned long)low - 0xDC00);
+                    p += 6;
+                }
+                break;
+            }
+            default: return -1;
+            }
+        }
+        /* Append c as UTF-8 (unescaped bytes arrive already encoded and pass through as they are). */
+        unsigned char bytes[4];
+        size_t count;
+        if (c < 0x80 || !escaped) { bytes[0] = (unsigned char)c; count = 1; }
+        else if (c < 0x800) { bytes[0] = (unsigned char)(0xC0 | (c >> 6)); bytes[1] = (unsigned char)(0x80 | (c & 0x3F)); count = 2; }
+        else if (c < 0x10000) {
+            bytes[0] = (unsigned char)(0xE0 | (c >> 12)); bytes[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            bytes[2] = (unsigned char)(0x80 | (c & 0x3F)); count = 3;
+        } else {
+            bytes[0] = (unsigned char)(0xF0 | (c >> 18)); bytes[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            bytes[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F)); bytes[3] = (unsigned char)(0x80 | (c & 0x3F)); count = 4;
+        }
+        if (n + count >= out_len) return -1;
+        memcpy(out + n, bytes, count);
+        n += count;
+    }
+    if (p == end) return -1;
+    out[n] = '\0';
+    return 1;
+}
+
+/* ---- tracing and logging ---------------------------------------------------------------------- */
+
+static void trace_append(const char *path, char letter) {
+    if (path == NULL || path[0] == '\0') return;
+    FILE *f = fopen(path, "a");
+    if (f == NULL) return;
+    fputc(letter, f);
+    fclose(f);
+}
+
+/* Logs "<what> failed (<status>): <last_error>". Read last_error first: the log call resets it. */
+static void log_failure(bothost_plugin *self, const char *what, bothost_status st) {
+    bothost_str e = host->last_error();
+    char line[400];
+    int n = snprintf(line, sizeof line, "%s failed (status %d): %.*s", what, (int)st,
+                     (int)(e.len > 300 ? 300 : e.len), e.ptr != NULL ? e.ptr : "");
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    host->log(self, BOTHOST_LOG_ERROR, (bothost_str){ line, len });
+}
+
+/* ---- markers ---------------------------------------------------------------------------------- */
+
+/* One registration's user_data. Self-contained: frees run after stop has freed the state. */
+typedef struct marker {
+    char letter;
+    bothost_plugin *self;
+    char trace[1024];
+} marker;
+
+typedef struct frees_state {
+    bothost_plugin *self;
+    char trace[1024];
+} frees_state;
+
+static marker *marker_new(frees_state *s, char letter) {
+    marker *m = malloc(sizeof *m);
+    if (m == NULL) return NULL;
+    m->letter = letter;
+    m->self = s->self;
+    memcpy(m->trace, s->trace, sizeof m->trace);
+    return m;
+}
+
+/* The user_data_free of every registration here. */
+static void marker_free(void *user_data) {
+    marker *m = user_data;
+    trace_append(m->trace, m->letter);
+    free(m);
+}
+
+/* ---- callbacks (they trace nothing; only frees do) -------------------------------------------- */
+
+static void on_timer(void *user_data, bothost_handle timer) {
+    (void)user_data;
+    (void)timer;
+}
+
+static void on_event(void *user_data, bothost_handle subscription, bothost_str topic, bothost_bytes payload) {
+    (void)user_data;
+    (void)subscription;
+    (void)topic;
+    (void)payload;
+}
+
+static void on_service(void *user_data, bothost_handle request, bothost_str topic, bothost_bytes payload) {
+    (void)topic;
+    (void)payload;
+    marker *m = user_data;
+    bothost_status st = host->bus_reply(m->self, request, BOTHOST_OK, (bothost_bytes){ (const uint8_t *)"frees", 5 });
+    if (st != BOTHOST_OK) log_failure(m->self, "bus_reply", st);
+}
+
+static void on_command(void *user_data, const bothost_interaction *interaction) {
+    marker *m = user_data;
+    bothost_status st = host->interaction_reply(m->self, interaction->interaction, BOTHOST_STR("{\"content\":\"frees\"}"),
+                                                BOTHOST_REPLY_EPHEMERAL, NULL, NULL, NULL);
+    if (st != BOTHOST_OK) log_failure(m->self, "interaction_reply", st);
+}
+
+static void on_hook(void *user_data) {
+    (void)user_data;
+}
+
+static void on_reply(void *user_data, bothost_handle request, bothost_status status, bothost_bytes payload) {
+    (void)request;
+    (void)payload;
+    marker *m = user_data;
+    char line[80];
+    int n = snprintf(line, sizeof line, "request to frees.nobody ended with status %d", (int)status);
+    host->log(m->self, BOTHOST_LOG_INFO, (bothost_str){ line, n < 0 ? 0 : (size_t)n });
+}
+
+static void on_http(void *user_data, bothost_handle request, const bothost_http_response *response) {
+    (void)request;
+    marker *m = user_data;
+    char line[80];
+    int n = snprintf(line, sizeof line, "http to 127.0.0.1:9 ended with status %d", (int)response->status);
+    host->log(m->self, BOTHOST_LOG_INFO, (bothost_str){ line, n < 0 ? 0 : (size_t)n });
+}
+
+/* The 'u' one-shot: unregisters itself from inside its own callback, twice. */
+static void on_self_unregister(void *user_data, bothost_handle timer) {
+    marker *m = user_data;
+    bothost_status first = host->unregister(m->self, timer);
+    if (first != BOTHOST_OK) log_failure(m->self, "unregister (first call, inside the timer's own callback)", first);
+    bothost_status second = host->unregister(m->self, timer);
+    if (second != BOTHOST_OK) log_failure(m->self, "unregister (second call on the same handle)", second);
+    /* The marker stays valid until this callback returns: its free runs after, on the executor. */
+}
+
+/* ---- lifecycle -------------------------------------------------------------------------------- */
+
+static bothost_status frees_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
+    bothost_buffer config = { NULL, 0 };
+    if (host->config_get(self, &config) != BOTHOST_OK) {
+        *out_reason = host->last_error();
+        return BOTHOST_E_PLUGIN;
+    }
+    frees_state *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        host->free(config.ptr);
+        *out_reason = BOTHOST_STR("out of memory");
+        return BOTHOST_E_PLUGIN;
+    }
+    s->self = self;
+    int found = config_string((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
+    host->free(config.ptr);
+    if (found != 1 || s->trace[0] == '\0') {
+        free(s);
+        *out_reason = BOTHOST_STR("config needs \"traceFile\": a path string shorter than 1024 bytes");
+        return BOTHOST_E_PLUGIN;
+    }
+    *out_state = s;
+    return BOTHOST_OK;
+}
+
+#define CHECK(what, call)                                                                          \
+    do {                                                                                           \
+        bothost_status st_ = (call);                                                               \
+        if (st_ != BOTHOST_OK) log_failure(self, what, st_);                                       \
+    } while (0)
+
+static bothost_status frees_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+    frees_state *s = state;
+    marker *m[9];
+    static const char letters[] = "trsvchqxu";
+    for (int i = 0; i < 9; i++) {
+        if ((m[i] = marker_new(s, letters[i])) == NULL) {
+            for (int j = 0; j < i; j++) free(m[j]); /* not registered yet: ours to free */
+            *out_reason = BOTHOST_STR("out of memory");
+            return BOTHOST_E_PLUGIN;
+        }
+    }
+    bothost_handle h;
+
+    /* Every call hands its marker to the host: from here on, only marker_free releases it. */
+    CHECK("timer_start (one-shot, a day away)", host->timer_start(self, 86400000, 0, on_timer, m[0], marker_free, &h));
+    CHECK("timer_start (repeating)", host->timer_start(self, 1000, 1000, on_timer, m[1], marker_free, &h));
+    CHECK("bus_subscribe", host->bus_subscribe(self, BOTHOST_STR("frees.events"), on_event, m[2], marker_free, &h));
+    CHECK("bus_serve", host->bus_serve(self, BOTHOST_STR("frees.service"), on_service, m[3], marker_free, &h));
+    CHECK("command_register",
+          host->command_register(self, BOTHOST_STR("{\"name\":\"frees\",\"description\":\"Test fixture: frees\"}"),
+                                 on_command, m[4], marker_free, &h));
+    CHECK("cleanup_register", host->cleanup_register(self, on_hook, m[5], marker_free, &h));
+    CHECK("bus_request", host->bus_request(self, BOTHOST_STR("frees.nobody"), (bothost_bytes){ (const uint8_t *)"ping", 4 },
+                                           60000, on_reply, m[6], marker_free, &h));
+    bothost_http_request request = {
+        .struct_size = sizeof(bothost_http_request),
+        .method = BOTHOST_STR("GET"),
+        .url = BOTHOST_STR("http://127.0.0.1:9/"),
+        .timeout_ms = 60000,
+    };
+    CHECK("http_request", host->http_request(self, &request, on_http, m[7], marker_free, &h));
+    CHECK("timer_start (one-shot, delay 0, unregisters itself)",
+          host->timer_start(self, 0, 0, on_self_unregister, m[8], marker_free, &h));
+    return BOTHOST_OK;
+}
+
+static void frees_stop(bothost_plugin *self, void *state) {
+    (void)self;
+    free(state); /* the markers are separate allocations; the host frees them after this */
+}
+
+static const bothost_plugin_descriptor descriptor = {
+    .struct_size = sizeof(bothost_plugin_descriptor),
+    .abi_major = BOTHOST_ABI_MAJOR,
+    .abi_minor = BOTHOST_ABI_MINOR,
+    .name = "frees",
+    .version = "1.0.0",
+    .description = "One registration of every kind, each freeing its own user_data (test fixture)",
+    .init = frees_init,
+    .start = frees_start,
+    .stop = frees_stop,
+};
+
+BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
+    host = api;
+    return &descriptor;
+}

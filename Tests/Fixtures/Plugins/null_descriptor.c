@@ -1,0 +1,13 @@
+/*
+ * null_descriptor — exports the entry function, which returns NULL instead of a descriptor.
+ *
+ * The loader must refuse it as "nullDescriptor" (and must not dereference the NULL).
+ */
+#include "bothost_plugin.h"
+
+#include <stddef.h>
+
+BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
+    (void)api;
+    return NULL;
+}

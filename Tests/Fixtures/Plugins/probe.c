@@ -1,0 +1,162 @@
+/*
+ * probe — a test plugin that records what reaches it through the ABI.
+ *
+ * Config: {"traceFile": "/path", "subscribe": "a.*,b.>"}
+ *   - every message on a subscribed pattern appends   "msg <topic> <payload>\n"
+ *   - serves probe.echo (replies with the payload) and probe.silent (never replies)
+ *   - a message on probe.ask with payload "<topic> <timeoutMs> <payload>" sends a bus request;
+ *     the answer appends "reply <topic> <STATUS-number> <payload>\n"
+ */
+#include "bothost_plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const bothost_host_api *host;
+static bothost_plugin *self_plugin;
+
+typedef struct {
+    char trace[1024];
+    char subscribe[1024];
+} probe_state;
+
+static void trace(probe_state *s, const char *kind, bothost_str a, long number, bothost_bytes b, int with_number) {
+    FILE *f = fopen(s->trace, "a");
+    if (!f) return;
+    fprintf(f, "%s %.*s", kind, (int)a.len, a.ptr ? a.ptr : "");
+    if (with_number) fprintf(f, " %ld", number);
+    fprintf(f, " %.*s\n", (int)b.len, b.ptr ? (const char *)b.ptr : "");
+    fclose(f);
+}
+
+/* Copies the string value of "key" from a flat JSON object into out (no escapes supported). */
+static int json_string(const char *json, size_t len, const char *key, char *out, size_t out_len) {
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\"%s\"", key);
+    const char *end = json + len;
+    const char *p = json;
+    size_t plen = strlen(pattern);
+    for (; p + plen <= end; p++) {
+        if (memcmp(p, pattern, plen) != 0) continue;
+        p += plen;
+        while (p < end && (*p == ' ' || *p == ':')) p++;
+        if (p >= end || *p != '"') return 0;
+        p++;
+        size_t n = 0;
+        while (p < end && *p != '"' && n + 1 < out_len) out[n++] = *p++;
+        out[n] = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub;
+    trace(ud, "msg", topic, 0, payload, 0);
+}
+
+static void on_echo(void *ud, bothost_handle request, bothost_str topic, bothost_bytes payload) {
+    (void)ud; (void)topic;
+    host->bus_reply(self_plugin, request, BOTHOST_OK, payload);
+}
+
+static void on_silent(void *ud, bothost_handle request, bothost_str topic, bothost_bytes payload) {
+    (void)ud; (void)request; (void)topic; (void)payload; /* never replies: the requester times out */
+}
+
+typedef struct {
+    probe_state *state;
+    char topic[256];
+} ask_ctx;
+
+static void on_reply(void *ud, bothost_handle request, bothost_status status, bothost_bytes payload) {
+    (void)request;
+    ask_ctx *ctx = ud;
+    bothost_str topic = { ctx->topic, strlen(ctx->topic) };
+    trace(ctx->state, "reply", topic, status, payload, 1);
+}
+
+static void on_ask(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub; (void)topic;
+    probe_state *s = ud;
+    char line[2048];
+    size_t n = payload.len < sizeof line - 1 ? payload.len : sizeof line - 1;
+    memcpy(line, payload.ptr, n);
+    line[n] = 0;
+    char *space1 = strchr(line, ' ');
+    if (!space1) return;
+    *space1 = 0;
+    char *rest = space1 + 1;
+    char *space2 = strchr(rest, ' ');
+    const char *body = "";
+    if (space2) { *space2 = 0; body = space2 + 1; }
+    ask_ctx *ctx = calloc(1, sizeof *ctx);
+    ctx->state = s;
+    snprintf(ctx->topic, sizeof ctx->topic, "%.255s", line);
+    bothost_handle h;
+    bothost_str t = { line, strlen(line) };
+    bothost_bytes b = { (const uint8_t *)body, strlen(body) };
+    /* The host frees ctx with free() exactly once, whatever happens — even if this call fails. */
+    if (host->bus_request(self_plugin, t, b, (uint32_t)strtoul(rest, NULL, 10), on_reply, ctx, free, &h) != BOTHOST_OK) {
+        bothost_str err = host->last_error();
+        bothost_bytes eb = { (const uint8_t *)err.ptr, err.len };
+        trace(s, "request-failed", t, 0, eb, 0);
+    }
+}
+
+static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
+    self_plugin = self;
+    bothost_buffer config = {0};
+    if (host->config_get(self, &config) != BOTHOST_OK) { *out_reason = BOTHOST_STR("config_get failed"); return BOTHOST_E_PLUGIN; }
+    probe_state *s = calloc(1, sizeof *s);
+    int ok = json_string((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
+    json_string((const char *)config.ptr, config.len, "subscribe", s->subscribe, sizeof s->subscribe);
+    host->free(config.ptr);
+    if (!ok) { free(s); *out_reason = BOTHOST_STR("config needs \"traceFile\""); return BOTHOST_E_PLUGIN; }
+    *out_state = s;
+    return BOTHOST_OK;
+}
+
+static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+    probe_state *s = state;
+    bothost_handle h;
+    char patterns[1024];
+    snprintf(patterns, sizeof patterns, "%s", s->subscribe);
+    for (char *p = strtok(patterns, ","); p; p = strtok(NULL, ",")) {
+        bothost_str pattern = { p, strlen(p) };
+        if (host->bus_subscribe(self, pattern, on_message, s, NULL, &h) != BOTHOST_OK) {
+            *out_reason = host->last_error();
+            return BOTHOST_E_PLUGIN;
+        }
+    }
+    if (host->bus_serve(self, BOTHOST_STR("probe.echo"), on_echo, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_serve(self, BOTHOST_STR("probe.silent"), on_silent, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_subscribe(self, BOTHOST_STR("probe.ask"), on_ask, s, NULL, &h) != BOTHOST_OK) {
+        *out_reason = host->last_error();
+        return BOTHOST_E_PLUGIN;
+    }
+    return BOTHOST_OK;
+}
+
+static void probe_stop(bothost_plugin *self, void *state) {
+    (void)self;
+    free(state);
+}
+
+static const bothost_plugin_descriptor descriptor = {
+    .struct_size = sizeof(bothost_plugin_descriptor),
+    .abi_major = BOTHOST_ABI_MAJOR,
+    .abi_minor = BOTHOST_ABI_MINOR,
+    .name = "probe",
+    .version = "1.0.0",
+    .description = "Records what reaches it through the ABI (tests)",
+    .init = probe_init,
+    .start = probe_start,
+    .stop = probe_stop,
+};
+
+BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
+    host = api;
+    return &descriptor;
+}
