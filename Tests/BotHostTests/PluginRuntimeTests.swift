@@ -33,7 +33,7 @@ import Testing
         #expect(await eventually { trace.lines.contains("reply probe.echo 0 hello") })
 
         try host.publish("probe.ask", "nobody.serves.this 1000 x")
-        #expect(await eventually { trace.lines.contains { $0.hasPrefix("reply nobody.serves.this 5 ") } })
+        #expect(await eventually(timeout: .seconds(3)) { trace.lines.contains { $0.hasPrefix("reply nobody.serves.this 5 ") } }, "\(trace.text)")
 
         try host.publish("probe.ask", "probe.silent 250 x")
         // The timeout runs on the host clock: nothing happens until it passes.
@@ -125,12 +125,12 @@ import Testing
             """)
         #expect(await host.status("hangs")?.state == .running)
         await host.manager.stop("hangs", reason: "test")
-        // Stop callback first, then C, B (which hangs past the deadline), A; then every free once.
-        let sequence = trace.text.filter { !$0.isWhitespace }
-        #expect(sequence.hasPrefix("SCBA"))
+        // Hooks newest first — C, B (which hangs past the deadline), A — then the stop callback.
+        #expect(trace.text.filter { $0.isUppercase } == "CBAS")
         #expect(host.events("host.plugin.deadline").count == 1)
         #expect(host.events("host.plugin.deadline").first?.contains("cleanup hook") == true)
-        // B's free comes once B finally returns… no: frees never wait on a hung hook's return.
+        // C's and A's user_data are freed at once; B's only when B finally returns — never under it.
+        #expect(trace.text.filter { $0.isLowercase }.sorted() == ["a", "c"])
         #expect(await eventually { trace.text.filter { $0.isLowercase }.sorted() == ["a", "b", "c"] })
         await host.shutdown()
     }
@@ -173,11 +173,12 @@ import Testing
         let host = try TestHost(directory: directory)
         let path = directory.appendingPathComponent("plugins.json").path
         let trace = TraceFile(in: directory)
+        let counter = Fixtures.built("libExampleCCounter.so"), probe = try Fixtures.fixture("probe")
         func write(probeEnabled: Bool, subscribe: String) throws {
             let text = """
                 {"plugins": [
-                  {"name": "counter", "library": \(jsonString(Fixtures.built("libExampleCCounter.so"))), "config": {"tickMs": 3600000}},
-                  {"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))), "enabled": \(probeEnabled),
+                  {"name": "counter", "library": \(jsonString(counter)), "config": {"tickMs": 3600000}},
+                  {"name": "probe", "library": \(jsonString(probe)), "enabled": \(probeEnabled),
                    "config": {"traceFile": \(jsonString(trace.path)), "subscribe": \(jsonString(subscribe))}}
                 ]}
                 """

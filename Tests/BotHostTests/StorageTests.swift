@@ -190,10 +190,8 @@ private func listKeys(_ store: PluginStore, prefix: String) throws -> [String] {
 
     @Test func databaseRunsInWALWithNormalSync() throws {
         let database = try HostDatabase(directory: scratchFolder().path)
-        let (mode, sync) = try database.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
-        }
-        #expect(mode == "wal")
-        #expect(sync == 1)  // NORMAL
+        #expect(try database.pragma("journal_mode") == "wal")
+        #expect(try database.pragma("synchronous") == "1")  // NORMAL
+        #expect(try database.pragma("busy_timeout") == "5000")
     }
 }

@@ -43,7 +43,8 @@ extension ConfigError {
 
 /// "Did you mean …?" for misspelt keys and values.
 enum Suggestion {
-    /// The candidate closest to `word` (case-insensitive edit distance ≤ 2), if any.
+    /// The candidate closest to `word` (case-insensitive edit distance ≤ 2), else the only
+    /// candidate that `word` abbreviates, if any.
     static func closest(to word: String, among candidates: [String]) -> String? {
         let lowered = Array(word.lowercased().unicodeScalars)
         guard lowered.count <= 128 else { return nil }  // long junk gets no suggestion
@@ -54,7 +55,10 @@ enum Suggestion {
                 best = (candidate, distance)
             }
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        // "warn" → "warning": a clear abbreviation of exactly one candidate.
+        let prefixed = candidates.filter { $0.lowercased().hasPrefix(word.lowercased()) }
+        return lowered.count >= 3 && prefixed.count == 1 ? prefixed.first : nil
     }
 
     /// Levenshtein distance (insert, delete, substitute).

@@ -168,7 +168,7 @@ final class PluginInstance: @unchecked Sendable {
         return finished
     }
 
-    /// Stops the plugin: stop callback, cleanup hooks last-registered-first (each under the
+    /// Stops the plugin: cleanup hooks last-registered-first, then the stop callback (each under the
     /// deadline), then every remaining registration is removed and every user_data freed.
     func stop(reason: String) async {
         let snapshotPhase = table.withLock { t -> PluginPhase in
@@ -183,20 +183,25 @@ final class PluginInstance: @unchecked Sendable {
         logger.info("stopping plugin \(name): \(reason)")
         let deadline = runtime.settings.cleanupDeadlineMs
 
-        if let stopFn = library.descriptor.stopFn {
-            let me = UnsafeSendable(pointer), state = UnsafeSendable(pluginState)
-            _ = await runLifecycle("stop callback", deadlineMs: deadline) { stopFn(me.value, state.value) }
-        }
-
+        // Cleanup hooks first, newest first, while the plugin's state is still alive. A hook's
+        // user_data is freed right after it returns — by the same job, so a hook abandoned at its
+        // deadline is never freed under its feet (it is freed if and when it returns).
         let hooks = table.withLock { t in
             t.registrations.values.filter { $0.kind == .cleanupHook }.sorted { $0.handle > $1.handle }
         }
         for (index, hook) in hooks.enumerated() {
             guard let registration = take(hook.handle), let run = registration.teardown else { continue }
+            let userData = UnsafeSendable(registration.userData), free = registration.userDataFree
             _ = await runLifecycle("cleanup hook \(hooks.count - index) of \(hooks.count)", deadlineMs: deadline) {
                 run(.pluginStopped)
+                free?(userData.value)
             }
-            scheduleFree(registration.userData, registration.userDataFree)
+        }
+
+        // Then the stop callback, which releases the plugin's state.
+        if let stopFn = library.descriptor.stopFn {
+            let me = UnsafeSendable(pointer), state = UnsafeSendable(pluginState)
+            _ = await runLifecycle("stop callback", deadlineMs: deadline) { stopFn(me.value, state.value) }
         }
 
         let remaining = table.withLock { t -> [Registration] in

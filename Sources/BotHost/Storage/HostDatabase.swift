@@ -68,6 +68,17 @@ public final class HostDatabase: Sendable {
         do { return try writer.read(body) } catch { throw StorageError.io(Self.describe(error)) }
     }
 
+    /// The value of a PRAGMA such as `journal_mode` on the writer connection, for diagnostics
+    /// and tests.
+    func pragma(_ name: String) throws(StorageError) -> String? {
+        guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        do {
+            return try writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+        } catch {
+            throw StorageError.io(Self.describe(error))
+        }
+    }
+
     private static func configuration() -> Configuration {
         var config = Configuration()
         config.label = "bothost"

@@ -59,10 +59,13 @@
  *     init() must reset any global state. A changed library file is loaded under a fresh path.
  *
  * 10. Lifecycle. init → start → … → stop. init may refuse (the plugin is then not loaded and the
- *     reason is shown to the operator). stop cannot be vetoed. Stopping runs: the stop callback, then
- *     the plugin's cleanup hooks last-registered-first, each under a deadline (5 s unless
- *     configured), then the removal of every remaining registration. A hook that overruns its
- *     deadline is reported and abandoned; the remaining hooks still run.
+ *     reason is shown to the operator). Stopping cannot be vetoed; it runs, in order: the plugin's
+ *     cleanup hooks, last-registered first, while its state is still alive; then the stop callback,
+ *     which releases the state; then the removal of every remaining registration (their
+ *     user_data_free calls). Each hook and the stop callback run under a deadline (5 s unless
+ *     configured). A hook that overruns it is reported and abandoned: the remaining steps go on
+ *     without it — so for once two of the plugin's functions may run at the same time — and its
+ *     user_data is freed only if and when it returns.
  *
  * ---------------------------------------------------------------------------------------------------
  * A MINIMAL PLUGIN
@@ -482,11 +485,15 @@ typedef struct bothost_host_api {
 typedef bothost_status (*bothost_init_fn)(bothost_plugin *self, void **out_state,
                                           bothost_str *out_reason);
 
-/** start: register timers, subscriptions, commands. A failure stops the plugin again. */
+/**
+ * start: register timers, subscriptions, commands. On failure return a non-zero status and a reason
+ * as for init: the host then stops the plugin as usual (cleanup hooks, the stop callback, removal of
+ * what start had registered) and reports it refused.
+ */
 typedef bothost_status (*bothost_start_fn)(bothost_plugin *self, void *state, bothost_str *out_reason);
 
 /**
- * stop: release state. Called once, before the cleanup hooks; after it, the host removes everything
+ * stop: release state. Called once, after the cleanup hooks; after it, the host removes everything
  * the plugin still holds. No further callback reaches the plugin except user_data_free calls.
  */
 typedef void (*bothost_stop_fn)(bothost_plugin *self, void *state);
@@ -516,6 +523,11 @@ typedef struct bothost_plugin_descriptor {
 
 /** The one exported function. The host passes its table; the plugin returns its descriptor. */
 typedef const bothost_plugin_descriptor *(*bothost_plugin_entry_fn)(const bothost_host_api *host);
+
+/** The entry function's prototype (a library defines it with BOTHOST_PLUGIN_ENTRY). */
+#ifndef BOTHOST_NO_ENTRY_PROTOTYPE
+BOTHOST_EXPORT const bothost_plugin_descriptor *bothost_plugin_entry(const bothost_host_api *host);
+#endif
 
 /** Declares the entry function with the right name, linkage and visibility. */
 #define BOTHOST_PLUGIN_ENTRY(param)                                                                \

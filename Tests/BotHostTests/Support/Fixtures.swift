@@ -12,8 +12,23 @@ enum Fixtures {
     /// Where SwiftPM put the products of the current (debug) build.
     static var buildDirectory: String { packageRoot.appendingPathComponent(".build/debug").path }
 
-    /// A plugin library built by SwiftPM, e.g. "libExampleCCounter.so".
-    static func built(_ library: String) -> String { buildDirectory + "/" + library }
+    /// A plugin library built by SwiftPM, e.g. "libExampleCCounter.so", as a private copy.
+    static func built(_ library: String) -> String { privateCopy(of: buildDirectory + "/" + library) }
+
+    private static let copies = Atomic<Int>(0)
+
+    /// A library's globals are shared by everyone who dlopens the same file, and tests run hosts in
+    /// parallel in one process: each test therefore loads its own copy (its own image).
+    static func privateCopy(of path: String) -> String {
+        let n = copies.add(1, ordering: .relaxed).newValue
+        let copy = scratch.appendingPathComponent("copy-\(n)-" + URL(fileURLWithPath: path).lastPathComponent).path
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            return copy
+        } catch {
+            return path  // the test then reports the missing library itself
+        }
+    }
 
     private static let compiled = Mutex<[String: String]>([:])
     private static let scratch: URL = {
@@ -32,9 +47,9 @@ enum Fixtures {
         return output
     }
 
-    /// Compiles Tests/Fixtures/Plugins/<name>.c.
+    /// Compiles Tests/Fixtures/Plugins/<name>.c (once) and returns a private copy.
     static func fixture(_ name: String) throws -> String {
-        try compileC(packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/\(name).c").path, name: name)
+        privateCopy(of: try compileC(packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/\(name).c").path, name: name))
     }
 
     /// A fresh temporary directory for one test.

@@ -9,7 +9,7 @@ final class TestHost: Sendable {
     let runtime: HostRuntime
     let manager: PluginManager
     let manualClock: ManualClock?
-    private let recorded = Mutex<[(topic: String, payload: String)]>([])
+    private let recorded = EventLog()
     private let tapToken: UInt64
 
     /// `hostJSON` is the plugins.json "host" section (e.g. `{"cleanupDeadlineMs": 200}`).
@@ -31,7 +31,7 @@ final class TestHost: Sendable {
         manager = PluginManager(runtime: runtime, pluginsDirectory: Fixtures.buildDirectory, configDirectory: directory.path)
         let recorded = self.recorded
         tapToken = try runtime.bus.tap(">") { topic, payload in
-            recorded.withLock { $0.append((topic, String(decoding: payload, as: UTF8.self))) }
+            recorded.append(topic, String(decoding: payload, as: UTF8.self))
         }
     }
 
@@ -48,7 +48,7 @@ final class TestHost: Sendable {
 
     /// Every bus message seen so far (host-side tap), in publish order.
     func events(_ topic: String) -> [String] {
-        recorded.withLock { $0.filter { $0.topic == topic }.map(\.payload) }
+        recorded.payloads(on: topic)
     }
 
     func publish(_ topic: String, _ payload: String) throws {
@@ -71,4 +71,11 @@ func jsonString(_ text: String) -> String {
     let data = try? JSONSerialization.data(withJSONObject: [text], options: [])
     let array = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
     return String(array.dropFirst().dropLast())
+}
+
+/// Bus messages seen by a test host, in order.
+final class EventLog: Sendable {
+    private let entries = Mutex<[(topic: String, payload: String)]>([])
+    func append(_ topic: String, _ payload: String) { entries.withLock { $0.append((topic, payload)) } }
+    func payloads(on topic: String) -> [String] { entries.withLock { $0.filter { $0.topic == topic }.map(\.payload) } }
 }

@@ -1,0 +1,91 @@
+/// Answering an interaction. Each call has a fire-and-forget form (failures reported later by
+/// Discord are logged) and an `async` form that waits for Discord's answer and returns its body
+/// (e.g. the message it created). In async contexts Swift picks the async form.
+///
+/// A `message` is a Discord message body: any Encodable (`{"content": …, "embeds": […]}`) or `RawJSON`.
+extension Interaction {
+    enum Response {
+        case reply, followUp, edit, deferral
+
+        var name: String {
+            switch self {
+            case .reply: "reply"
+            case .followUp: "follow-up"
+            case .edit: "edit"
+            case .deferral: "defer"
+            }
+        }
+    }
+
+    private struct Content: Encodable { let content: String }
+
+    // MARK: fire and forget
+
+    /// Replies with a text message; `ephemeral` shows it to the invoker only.
+    public func reply(_ content: String, ephemeral: Bool = false) throws {
+        try respond(.reply, JSON.encode(Content(content: content)), ephemeral: ephemeral)
+    }
+
+    public func reply<M: Encodable>(message: M, ephemeral: Bool = false) throws {
+        try respond(.reply, JSON.encode(message), ephemeral: ephemeral)
+    }
+
+    /// Acknowledges now ("is thinking…"); answer later with `edit` or `followUp`.
+    public func `defer`(ephemeral: Bool = false) throws {
+        try respond(.deferral, [], ephemeral: ephemeral)
+    }
+
+    /// Sends a further message after a reply or defer.
+    public func followUp(_ content: String, ephemeral: Bool = false) throws {
+        try respond(.followUp, JSON.encode(Content(content: content)), ephemeral: ephemeral)
+    }
+
+    public func followUp<M: Encodable>(message: M, ephemeral: Bool = false) throws {
+        try respond(.followUp, JSON.encode(message), ephemeral: ephemeral)
+    }
+
+    /// Edits the original response (the reply, or the deferred "thinking" message).
+    public func edit(_ content: String) throws {
+        try respond(.edit, JSON.encode(Content(content: content)), ephemeral: false)
+    }
+
+    public func edit<M: Encodable>(message: M) throws {
+        try respond(.edit, JSON.encode(message), ephemeral: false)
+    }
+
+    // MARK: awaiting Discord's answer
+
+    @discardableResult
+    public func reply(_ content: String, ephemeral: Bool = false) async throws -> [UInt8] {
+        try await respondAndWait(.reply, JSON.encode(Content(content: content)), ephemeral: ephemeral)
+    }
+
+    @discardableResult
+    public func reply<M: Encodable>(message: M, ephemeral: Bool = false) async throws -> [UInt8] {
+        try await respondAndWait(.reply, JSON.encode(message), ephemeral: ephemeral)
+    }
+
+    public func `defer`(ephemeral: Bool = false) async throws {
+        _ = try await respondAndWait(.deferral, [], ephemeral: ephemeral)
+    }
+
+    @discardableResult
+    public func followUp(_ content: String, ephemeral: Bool = false) async throws -> [UInt8] {
+        try await respondAndWait(.followUp, JSON.encode(Content(content: content)), ephemeral: ephemeral)
+    }
+
+    @discardableResult
+    public func followUp<M: Encodable>(message: M, ephemeral: Bool = false) async throws -> [UInt8] {
+        try await respondAndWait(.followUp, JSON.encode(message), ephemeral: ephemeral)
+    }
+
+    @discardableResult
+    public func edit(_ content: String) async throws -> [UInt8] {
+        try await respondAndWait(.edit, JSON.encode(Content(content: content)), ephemeral: false)
+    }
+
+    @discardableResult
+    public func edit<M: Encodable>(message: M) async throws -> [UInt8] {
+        try await respondAndWait(.edit, JSON.encode(message), ephemeral: false)
+    }
+}
