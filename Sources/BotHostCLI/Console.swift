@@ -23,9 +23,9 @@ struct Console {
         """
 
     func run() async {
-        print("Type 'help' for console commands.")
+        say("Type 'help' for console commands.")
         _ = try? runtime.bus.tap("host.plugin.>") { topic, payload in
-            print("• \(topic) \(String(decoding: payload, as: UTF8.self))")
+            say("• \(topic) \(String(decoding: payload, as: UTF8.self))")
         }
         var watches: [UInt64] = []
         for await line in Self.lines() {
@@ -36,29 +36,29 @@ struct Console {
             case "quit", "exit":
                 return
             case "help":
-                print(Self.help)
+                say(Self.help)
             case "plugins":
                 Self.printStatuses(await manager.statuses())
             case "commands":
-                for (name, plugin) in runtime.commands.owners.sorted(by: { $0.key < $1.key }) { print("  /\(name)  (\(plugin))") }
+                for (name, plugin) in runtime.commands.owners.sorted(by: { $0.key < $1.key }) { say("  /\(name)  (\(plugin))") }
             case "publish" where words.count >= 2:
                 let payload = words.count > 2 ? Array(words[2].utf8) : []
                 do {
                     let result = try runtime.publish(topic: words[1], payload: payload)
-                    print("published to \(result.delivered) subscriber(s)" + (result.dropped > 0 ? ", \(result.dropped) dropped" : ""))
-                } catch { print("error: \(error)") }
+                    say("published to \(result.delivered) subscriber(s)" + (result.dropped > 0 ? ", \(result.dropped) dropped" : ""))
+                } catch { say("error: \(error)") }
             case "watch" where words.count >= 2:
                 do {
                     watches.append(try runtime.bus.tap(words[1]) { topic, payload in
-                        print("• \(topic) \(String(decoding: payload, as: UTF8.self))")
+                        say("• \(topic) \(String(decoding: payload, as: UTF8.self))")
                     })
-                    print("watching \(words[1])")
-                } catch { print("error: \(error)") }
+                    say("watching \(words[1])")
+                } catch { say("error: \(error)") }
             case "unwatch":
                 watches.forEach(runtime.bus.untap)
                 watches.removeAll()
             default:
-                if trimmed.hasPrefix("/") { invoke(trimmed) } else { print("unknown console command; type 'help'") }
+                if trimmed.hasPrefix("/") { invoke(trimmed) } else { say("unknown console command; type 'help'") }
             }
         }
     }
@@ -70,32 +70,32 @@ struct Console {
             let responder = RecordingResponder { response in Self.printResponse(response) }
             try runtime.invokeCommand(invocation, responder: responder)
         } catch let error as LocalInvocation.ParseError {
-            print("error: \(error.description)")
+            say("error: \(error.description)")
         } catch {
-            print("error: \(error)")
+            say("error: \(error)")
         }
     }
 
     static func printResponse(_ response: InteractionResponse) {
         let visibility = response.isEphemeral ? " (only you can see this)" : ""
         switch response.kind {
-        case .deferred: print("  … the bot is thinking\(visibility)")
+        case .deferred: say("  … the bot is thinking\(visibility)")
         default:
             let text = MessageText.render(response.messageJSON)
-            print("  ↳ \(response.kind.rawValue)\(visibility): \(text)")
+            say("  ↳ \(response.kind.rawValue)\(visibility): \(text)")
         }
     }
 
     static func printStatuses(_ statuses: [PluginStatus]) {
-        if statuses.isEmpty { print("No plugins configured.") }
+        if statuses.isEmpty { say("No plugins configured.") }
         for status in statuses {
             switch status.state {
             case .running:
-                print("  ✔ \(status.name) \(status.version ?? "") — running, \(status.registrations) registration(s)")
+                say("  ✔ \(status.name) \(status.version ?? "") — running, \(status.registrations) registration(s)")
             case .disabled:
-                print("  – \(status.name) — disabled")
+                say("  – \(status.name) — disabled")
             case .refused(let refusal):
-                print("  ✘ \(status.name) — refused: \(refusal.cause). Fix: \(refusal.fix)")
+                say("  ✘ \(status.name) — refused: \(refusal.cause). Fix: \(refusal.fix)")
             }
         }
     }
@@ -131,4 +131,10 @@ enum MessageText {
         }
         return parts.joined(separator: " ")
     }
+}
+
+/// Writes a line to standard output at once (print buffers when stdout is a pipe, and scripts and
+/// tests read the console through one).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

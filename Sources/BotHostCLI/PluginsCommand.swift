@@ -17,20 +17,20 @@ struct PluginsCommand: AsyncParsableCommand {
             let path = absolutePath(locations.config)
             let file: PluginsFile
             do { file = try PluginsFileLoader.load(contentsOf: path) } catch {
-                print(error.description)
+                say(error.description)
                 throw ExitCode(78)
             }
             let layout = HostLayout(configPath: path, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
-            if file.plugins.isEmpty { print("No plugins in \(path).") }
+            if file.plugins.isEmpty { say("No plugins in \(path).") }
             for entry in file.plugins {
                 let library = resolveLibrary(entry.library, layout: layout)
                 let state = entry.enabled ? "enabled " : "disabled"
                 switch PluginLoader.load(path: library, api: HostRuntime.apiTable) {
                 case .success(let loaded):
                     let d = loaded.descriptor
-                    print("\(state)  \(entry.name)  \(d.version)  ABI \(d.abiMajor).\(d.abiMinor)  \(library)")
+                    say("\(state)  \(entry.name)  \(d.version)  ABI \(d.abiMajor).\(d.abiMinor)  \(library)")
                 case .failure(let refusal):
-                    print("\(state)  \(entry.name)  ✘ \(refusal.cause). Fix: \(refusal.fix)")
+                    say("\(state)  \(entry.name)  ✘ \(refusal.cause). Fix: \(refusal.fix)")
                 }
             }
         }
@@ -46,9 +46,9 @@ struct PluginsCommand: AsyncParsableCommand {
         func setEnabled(_ enabled: Bool) throws {
             do {
                 try PluginsFileEditor.setEnabled(name, enabled, in: absolutePath(locations.config))
-                print("\(name) \(enabled ? "enabled" : "disabled") in \(locations.config)")
+                say("\(name) \(enabled ? "enabled" : "disabled") in \(locations.config)")
             } catch {
-                print("\(error)")
+                say("\(error)")
                 throw ExitCode(1)
             }
         }
@@ -76,7 +76,7 @@ struct PluginsCommand: AsyncParsableCommand {
             switch PluginLoader.load(path: path, api: HostRuntime.apiTable) {
             case .success(let loaded):
                 let d = loaded.descriptor
-                print("""
+                say("""
                     \(path): OK
                       name:        \(d.name)
                       version:     \(d.version)
@@ -85,7 +85,7 @@ struct PluginsCommand: AsyncParsableCommand {
                       intents:     \(d.gatewayIntents)
                     """)
             case .failure(let refusal):
-                print(refusal.description)
+                say(refusal.description)
                 throw ExitCode(1)
             }
         }

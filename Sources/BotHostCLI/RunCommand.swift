@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             file = try PluginsFileLoader.load(contentsOf: configPath)
         } catch {
-            print(error.description)
+            say(error.description)
             throw ExitCode(78)  // EX_CONFIG
         }
         let layout = HostLayout(configPath: configPath, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)

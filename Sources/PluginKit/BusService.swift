@@ -44,12 +44,12 @@ private func requestArrived(_ userData: UnsafeMutableRawPointer?, _ request: bot
     guard let box = HandlerBox<ServiceHandler>.from(userData) else { return }
     let message = BusMessage(topic: String(topic), payload: Array(payload))
     let host = box.host
-    let handler = box.handler
+    let handler = ActorBound(box.handler)
     host.spawn { _ in
         let status: StatusCode
         let reply: [UInt8]
         do {
-            reply = try await handler(message)
+            reply = try await handler.value(message)
             status = .ok
         } catch {
             // Host codes (timeout, …) would read as the requester's own failure: plugin range only.

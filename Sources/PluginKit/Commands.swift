@@ -26,14 +26,15 @@ public struct Commands: Sendable {
     public func register(_ definition: CommandDefinition,
                          _ handler: @escaping (Interaction) async throws -> Void) throws -> Registration {
         let host = self.host
+        let handler = ActorBound(handler)
         return try register(definition) { (interaction: Interaction) in
             host.spawn { _ in
                 do {
-                    try await handler(interaction)
+                    try await handler.value(interaction)
                 } catch {
                     host.log.error("/\(interaction.command) failed: \(describe(error))")
                     // Fails harmlessly (CONFLICT) if the handler already answered.
-                    try? interaction.reply("Sorry, that did not work.", ephemeral: true)
+                    _ = try? await interaction.reply("Sorry, that did not work.", ephemeral: true)
                 }
             }
         }

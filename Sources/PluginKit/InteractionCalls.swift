@@ -45,7 +45,7 @@ extension Interaction {
 private func responseLogged(_ userData: UnsafeMutableRawPointer?, _ status: bothost_status, _ body: bothost_bytes) {
     guard status != StatusCode.ok.rawValue, let box = HandlerBox<String>.from(userData) else { return }
     let detail = String(decoding: Array(body), as: UTF8.self)
-    box.host.log.warning("\(box.handler) failed with \(StatusCode(rawValue: status))\(detail.isEmpty ? "" : ": \(detail)")")
+    box.host.enter { box.host.log.warning("\(box.handler) failed with \(StatusCode(rawValue: status))\(detail.isEmpty ? "" : ": \(detail)")") }
 }
 
 private func responseAnswered(_ userData: UnsafeMutableRawPointer?, _ status: bothost_status, _ body: bothost_bytes) {

@@ -4,18 +4,17 @@ extension PluginHost {
     func enter(_ body: () -> Void) {
         CallbackMarker.with(executor) {
             if let actor = isolation {
-                actor.assumeIsolated { _ in body() }
+                // `body` calls a handler the plugin registered from inside its actor, i.e. a closure
+                // isolated to that actor; the C boundary hides this from the compiler, and
+                // assumeIsolated checks at run time that this thread really is the actor's executor.
+                withoutActuallyEscaping(body) { body in
+                    nonisolated(unsafe) let body = body
+                    actor.assumeIsolated { _ in body() }
+                }
             } else {
                 body()  // init, or after the actor is gone (late cleanup hooks): marker only
             }
         }
-    }
-
-    /// Like `enter`, returning what `body` returns or throws (for lifecycle callbacks).
-    func enter<T: Sendable>(_ body: () throws -> T) -> Result<T, any Error> {
-        var result: Result<T, any Error> = .failure(PluginError(.internalError, "callback did not run"))
-        enter { result = Result { try body() } }
-        return result
     }
 
     /// Starts a Task isolated to the plugin actor, for async handlers (bus services, commands).
@@ -37,4 +36,11 @@ extension PluginHost {
             }
         }
     }
+}
+
+/// A value that belongs to the plugin actor (a handler closure the plugin registered from inside it),
+/// carried through PluginKit's nonisolated trampolines. Only unwrap it on the plugin's executor.
+struct ActorBound<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -6,7 +6,8 @@ public struct RawJSON: Encodable, Sendable {
     public var text: String
     public init(_ text: String) { self.text = text }
 
-    /// Encoding a RawJSON with a JSONEncoder is not meaningful; PluginKit special-cases it.
+    /// PluginKit passes a RawJSON through unchanged only where it is the whole payload; nested inside
+    /// another Encodable it is encoded as a JSON string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(text)

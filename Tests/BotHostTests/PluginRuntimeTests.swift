@@ -188,7 +188,9 @@ import Testing
         let watcher = PluginsFileWatcher(path: path, manager: host.manager, logger: host.runtime.logger, intervalMs: 20)
         let watching = Task { await watcher.run(initial: nil) }
 
-        #expect(await eventually { await host.status("probe")?.state == .running })
+        let firstStart = await eventually { await host.status("probe")?.state == .running }
+        let statuses = await host.manager.statuses()
+        #expect(firstStart, "\(statuses)")
         let counterStarted = host.events("host.plugin.started").filter { $0.contains("counter") }.count
 
         try write(probeEnabled: false, subscribe: "a.x")

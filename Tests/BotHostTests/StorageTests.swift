@@ -155,6 +155,9 @@ private func listKeys(_ store: PluginStore, prefix: String) throws -> [String] {
             try database.store(for: "p").set("deleted", [1])
             try database.store(for: "p").delete("deleted")
             try database.records.set("commands.hash", [0xAB])
+            // Committed on return: a second connection (as another process would) sees it at once.
+            let observer = try HostDatabase(directory: folder.path)
+            #expect(try observer.store(for: "p").get("survives") == Array("yes".utf8))
         }
         // The folder was created private to the user.
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.path)
