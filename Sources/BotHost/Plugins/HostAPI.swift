@@ -107,10 +107,8 @@ private func apiPost(_ plugin: OpaquePointer?, _ fn: bothost_task_fn?, _ userDat
     hostCall(plugin) { instance throws(HostCallError) in
         guard let fn else { throw HostCallError(Status.invalidArgument, "post needs a function") }
         let box = UnsafeSendable(userData)
-        instance.executor.submit {
-            guard instance.acceptsCalls else { return }
-            fn(box.value)
-        }
+        // An accepted post always runs (the ABI promises it), so nothing it owns is stranded.
+        instance.executor.submit { fn(box.value) }
     }
 }
 

@@ -35,7 +35,8 @@
  *     once, on the plugin's executor, whichever way the registration ends (unregistered, one-shot
  *     fired, request answered or timed out, plugin stopped) — and also when the registering call
  *     itself fails, so a plugin never needs a failure-path free of its own. user_data_free may be
- *     NULL.
+ *     NULL. Because the free runs on the executor, a call made from another thread may see its
+ *     user_data freed before the call returns: do not touch user_data after a failed registration.
  *
  *  6. Handles. Every registration (timer, bus subscription, bus service, command, request or HTTP
  *     call in flight, cleanup hook) yields a host-owned bothost_handle recorded against the plugin.
@@ -316,7 +317,10 @@ typedef struct bothost_host_api {
 
     /* ---- errors and memory ------------------------------------------------------------------- */
 
-    /** Detail of the last failed host call on this thread; empty if none. Valid until the next call. */
+    /**
+     * Detail of the last failed host call on this thread; empty if none. Valid until the next host
+     * call on this thread: read it straight after the failing call.
+     */
     bothost_str (*last_error)(void);
     /** Releases a bothost_buffer's memory that the host handed out. NULL is fine. */
     void (*free)(void *ptr);
@@ -335,7 +339,11 @@ typedef struct bothost_host_api {
      */
     bothost_status (*unregister)(bothost_plugin *self, bothost_handle handle);
 
-    /** Runs fn(user_data) on the plugin's executor, after the callbacks already queued. */
+    /**
+     * Runs fn(user_data) on the plugin's executor, after the callbacks already queued. Once post has
+     * returned BOTHOST_OK, fn runs exactly once — even if the plugin is being stopped meanwhile — so
+     * whatever user_data holds is never stranded. (SDKs run their async jobs through this.)
+     */
     bothost_status (*post)(bothost_plugin *self, bothost_task_fn fn, void *user_data);
 
     /* ---- timers ------------------------------------------------------------------------------ */

@@ -6,12 +6,24 @@
  *   - serves probe.echo (replies with the payload) and probe.silent (never replies)
  *   - a message on probe.ask with payload "<topic> <timeoutMs> <payload>" sends a bus request;
  *     the answer appends "reply <topic> <STATUS-number> <payload>\n"
+ *   - a message on probe.block with payload N keeps the plugin's executor busy for N ms
+ *   - a message on probe.http with payload "<timeoutMs> <url>" sends a GET; the answer appends
+ *     "http <STATUS-number> <http status> <x-probe header> <body>\n"; probe.http.cancel cancels it
+ *
+ * Build with -DPROBE_VERSION='"2.0.0"' to get a library that differs from the default one.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "bothost_plugin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#ifndef PROBE_VERSION
+#define PROBE_VERSION "1.0.0"
+#endif
 
 static const bothost_host_api *host;
 static bothost_plugin *self_plugin;
@@ -105,6 +117,63 @@ static void on_ask(void *ud, bothost_handle sub, bothost_str topic, bothost_byte
     }
 }
 
+static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)ud; (void)sub; (void)topic;
+    char digits[32] = {0};
+    memcpy(digits, payload.ptr, payload.len < 31 ? payload.len : 31);
+    long ms = strtol(digits, NULL, 10);
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static bothost_handle pending_http;
+
+static void on_http_done(void *ud, bothost_handle request, const bothost_http_response *response) {
+    (void)request;
+    probe_state *s = ud;
+    FILE *f = fopen(s->trace, "a");
+    if (!f) return;
+    bothost_str marker = { "-", 1 };
+    for (size_t i = 0; i < response->header_count; i++) {
+        bothost_header h = response->headers[i];
+        if (h.name.len == 7 && strncasecmp(h.name.ptr, "x-probe", 7) == 0) marker = h.value;
+    }
+    fprintf(f, "http %d %u %.*s %.*s\n", (int)response->status, response->http_status, (int)marker.len, marker.ptr,
+            (int)response->body.len, response->body.ptr ? (const char *)response->body.ptr : "");
+    fclose(f);
+}
+
+static void on_http(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub; (void)topic;
+    probe_state *s = ud;
+    char line[1024];
+    size_t n = payload.len < sizeof line - 1 ? payload.len : sizeof line - 1;
+    memcpy(line, payload.ptr, n);
+    line[n] = 0;
+    char *space = strchr(line, ' ');
+    if (!space) return;
+    *space = 0;
+    bothost_header header = { BOTHOST_STR("X-Asked-By"), BOTHOST_STR("probe") };
+    bothost_http_request request = {
+        .struct_size = sizeof request,
+        .method = BOTHOST_STR("GET"),
+        .url = { space + 1, strlen(space + 1) },
+        .headers = &header,
+        .header_count = 1,
+        .timeout_ms = (uint32_t)strtoul(line, NULL, 10),
+    };
+    if (host->http_request(self_plugin, &request, on_http_done, s, NULL, &pending_http) != BOTHOST_OK) {
+        bothost_str err = host->last_error();
+        bothost_bytes eb = { (const uint8_t *)err.ptr, err.len };
+        trace(s, "http-failed", request.url, 0, eb, 0);
+    }
+}
+
+static void on_http_cancel(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)ud; (void)sub; (void)topic; (void)payload;
+    host->unregister(self_plugin, pending_http);
+}
+
 static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
     self_plugin = self;
     bothost_buffer config = {0};
@@ -132,7 +201,10 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
     }
     if (host->bus_serve(self, BOTHOST_STR("probe.echo"), on_echo, s, NULL, &h) != BOTHOST_OK ||
         host->bus_serve(self, BOTHOST_STR("probe.silent"), on_silent, s, NULL, &h) != BOTHOST_OK ||
-        host->bus_subscribe(self, BOTHOST_STR("probe.ask"), on_ask, s, NULL, &h) != BOTHOST_OK) {
+        host->bus_subscribe(self, BOTHOST_STR("probe.ask"), on_ask, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_subscribe(self, BOTHOST_STR("probe.block"), on_block, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_subscribe(self, BOTHOST_STR("probe.http"), on_http, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_subscribe(self, BOTHOST_STR("probe.http.cancel"), on_http_cancel, s, NULL, &h) != BOTHOST_OK) {
         *out_reason = host->last_error();
         return BOTHOST_E_PLUGIN;
     }
@@ -149,7 +221,7 @@ static const bothost_plugin_descriptor descriptor = {
     .abi_major = BOTHOST_ABI_MAJOR,
     .abi_minor = BOTHOST_ABI_MINOR,
     .name = "probe",
-    .version = "1.0.0",
+    .version = PROBE_VERSION,
     .description = "Records what reaches it through the ABI (tests)",
     .init = probe_init,
     .start = probe_start,
