@@ -61,7 +61,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BotHostTests",
-            dependencies: ["BotHost", "PluginAPI"],
+            dependencies: [
+                "BotHost", "PluginAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/BotHostTests"
         ),
     ]
