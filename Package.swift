@@ -11,6 +11,7 @@ let package = Package(
         // Every plugin is its own shared library, loaded by the host with dlopen.
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
+        .library(name: "RateLimit", type: .dynamic, targets: ["RateLimit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -54,6 +55,8 @@ let package = Package(
             publicHeadersPath: "."  // a plugin exports no headers; only its entry symbol
         ),
         .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
+        // Shipped plugins.
+        .target(name: "RateLimit", dependencies: ["PluginKit"], path: "Plugins/RateLimit"),
         .executableTarget(
             name: "BotHostBench",
             dependencies: ["BotHost", "PluginAPI"],
