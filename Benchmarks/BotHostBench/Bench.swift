@@ -23,7 +23,10 @@ struct BenchEnvironment {
     let root: URL
     let scratch: URL
 
-    var releaseDirectory: String { root.appendingPathComponent(".build/release").path }
+    /// The folder of this executable: the release build's products (plugins, `bothost`).
+    var releaseDirectory: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
 
     /// Compiles a C plugin with -O2 and only the ABI header.
     func compileC(_ source: String, name: String) throws -> String {
