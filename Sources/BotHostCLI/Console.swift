@@ -22,7 +22,8 @@ struct Console {
           help | quit
         """
 
-    func run() async {
+    /// Reads commands until `quit` (returns true) or the end of input (returns false).
+    func run() async -> Bool {
         say("Type 'help' for console commands.")
         _ = try? runtime.bus.tap("host.plugin.>") { topic, payload in
             say("• \(topic) \(String(decoding: payload, as: UTF8.self))")
@@ -34,7 +35,7 @@ struct Console {
             let words = trimmed.split(separator: " ", maxSplits: 2).map(String.init)
             switch words[0] {
             case "quit", "exit":
-                return
+                return true
             case "help":
                 say(Self.help)
             case "plugins":
@@ -61,6 +62,7 @@ struct Console {
                 if trimmed.hasPrefix("/") { invoke(trimmed) } else { say("unknown console command; type 'help'") }
             }
         }
+        return false
     }
 
     private func invoke(_ line: String) {

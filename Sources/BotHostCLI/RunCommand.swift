@@ -72,8 +72,11 @@ struct HostService: Service {
             group.addTask { await watcher.run(initial: initialBytes) }
             if console {
                 group.addTask {
-                    await Console(runtime: runtime, manager: manager).run()
-                    if !exitOnEOF { try? await Task.sleep(for: .seconds(1_000_000_000)) }
+                    let quit = await Console(runtime: runtime, manager: manager).run()
+                    // End of input without `quit` (e.g. stdin closed): keep serving unless asked not to.
+                    if !quit && !exitOnEOF {
+                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    }
                 }
             }
             group.addTask { try? await gracefulShutdown() }
