@@ -99,7 +99,7 @@ import Testing
         #expect(abi.kind == .abiMajorMismatch)
         guard case .refused(let missing)? = byName["ghost"]?.state else { Issue.record("missing file not refused"); return }
         #expect(missing.kind == .missingFile)
-        #expect(host.events("host.plugin.refused").count == 4)
+        #expect(await eventually { host.events("host.plugin.refused").count == 4 })
 
         // The survivor still works.
         try host.publish("t.x", "alive")

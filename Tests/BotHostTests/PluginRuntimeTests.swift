@@ -127,7 +127,7 @@ import Testing
         await host.manager.stop("hangs", reason: "test")
         // Hooks newest first — C, B (which hangs past the deadline), A — then the stop callback.
         #expect(trace.text.filter { $0.isUppercase } == "CBAS")
-        #expect(host.events("host.plugin.deadline").count == 1)
+        #expect(await eventually { host.events("host.plugin.deadline").count == 1 })
         #expect(host.events("host.plugin.deadline").first?.contains("cleanup hook") == true)
         // C's and A's user_data are freed at once; B's only when B finally returns — never under it.
         #expect(trace.text.filter { $0.isLowercase }.sorted() == ["a", "c"])

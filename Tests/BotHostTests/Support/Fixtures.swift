@@ -64,8 +64,8 @@ enum Fixtures {
         let description: String
     }
 
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    /// Runs a program to completion; returns its exit status and combined output.
+    static func execute(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -75,11 +75,17 @@ enum Fixtures {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs a program that must succeed.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let (status, output) = try execute(executable, arguments)
+        guard status == 0 else {
+            throw CommandFailed(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
         }
-        return text
+        return output
     }
 }
 
