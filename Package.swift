@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        // System zlib (Debian's zlib1g-dev): zlib-stream gateway compression.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The ABI: one C header, the only thing plugins and host share.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift SDK over the ABI for Swift plugin authors.
@@ -35,14 +37,31 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                "CZlib",
             ],
             path: "Sources/BotHost"
+        ),
+        // A faithful local Discord (gateway + REST) for the sandbox and the tests.
+        .target(
+            name: "DiscordEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                "CZlib",
+            ],
+            path: "Sources/DiscordEmulator"
         ),
         .executableTarget(
             name: "BotHostCLI",
             dependencies: [
                 "BotHost",
+                "DiscordEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "BotHostTests",
             dependencies: [
-                "BotHost", "PluginAPI",
+                "BotHost", "PluginAPI", "DiscordEmulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,0 +1,111 @@
+import Foundation
+
+/// One JSON object read field by field, with errors that name the field and say what was wrong.
+/// Absent and `null` fields read as nil; a field of the wrong type is an error, never a default.
+struct JSONFields {
+    private let container: KeyedDecodingContainer<FieldKey>
+
+    init(_ decoder: any Decoder) throws(FieldError) {
+        do {
+            container = try decoder.container(keyedBy: FieldKey.self)
+        } catch {
+            throw FieldError("", "must be a JSON object")
+        }
+    }
+
+    private init(container: KeyedDecodingContainer<FieldKey>) {
+        self.container = container
+    }
+
+    /// Decodes a whole payload as `T` (whose `init(from:)` reads it with `JSONFields`).
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(FieldError) -> T {
+        guard bytes.contains(where: { !" \t\r\n".utf8.contains($0) }) else {
+            throw FieldError("", "is empty; send a JSON object")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let error as FieldError {
+            throw error
+        } catch DecodingError.dataCorrupted {
+            throw FieldError("", "is not valid JSON")
+        } catch {
+            throw FieldError("", "must be a JSON object")
+        }
+    }
+
+    var keys: [String] { container.allKeys.map(\.stringValue) }
+
+    func has(_ name: String) -> Bool {
+        let key = FieldKey(name)
+        return container.contains(key) && !((try? container.decodeNil(forKey: key)) ?? false)
+    }
+
+    func string(_ name: String) throws(FieldError) -> String? {
+        try read(name, String.self, "must be a string")
+    }
+
+    /// A whole number (JSON numbers with a fraction are refused, not truncated).
+    func integer(_ name: String) throws(FieldError) -> Int64? {
+        try read(name, Int64.self, "must be a whole number")
+    }
+
+    func number(_ name: String) throws(FieldError) -> Double? {
+        try read(name, Double.self, "must be a number")
+    }
+
+    func bool(_ name: String) throws(FieldError) -> Bool? {
+        try read(name, Bool.self, "must be true or false")
+    }
+
+    /// A nested object, read the same way.
+    func object(_ name: String) throws(FieldError) -> JSONFields? {
+        guard has(name) else { return nil }
+        do {
+            return JSONFields(container: try container.nestedContainer(keyedBy: FieldKey.self, forKey: FieldKey(name)))
+        } catch {
+            throw FieldError(name, "must be a JSON object, \(found(name))")
+        }
+    }
+
+    /// A Discord snowflake, sent as a string of digits (JSON numbers lose precision past 2^53).
+    func snowflake(_ name: String) throws(FieldError) -> String? {
+        guard let text = try string(name) else { return nil }
+        guard !text.isEmpty, text.utf8.count <= 20, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let value = UInt64(text), value > 0 else {
+            throw FieldError(name, "must be a snowflake: a string of digits such as \"80351110224678912\", got \(quoted(text))")
+        }
+        return String(value)  // canonical: no leading zeros
+    }
+
+    private func read<T: Decodable>(_ name: String, _ type: T.Type, _ expectation: String) throws(FieldError) -> T? {
+        guard has(name) else { return nil }
+        do {
+            return try container.decode(T.self, forKey: FieldKey(name))
+        } catch {
+            throw FieldError(name, "\(expectation), \(found(name))")
+        }
+    }
+
+    /// What the field holds, for error messages.
+    private func found(_ name: String) -> String {
+        let key = FieldKey(name)
+        if let text = try? container.decode(String.self, forKey: key) { return "got \(quoted(text))" }
+        if let flag = try? container.decode(Bool.self, forKey: key) { return "got \(flag)" }
+        if let number = try? container.decode(Double.self, forKey: key) { return "got \(number)" }
+        if (try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key)) != nil { return "got an object" }
+        return "got an array"
+    }
+
+    private func quoted(_ text: String) -> String {
+        text.count > 40 ? "\"\(text.prefix(40))…\"" : "\"\(text)\""
+    }
+}
+
+/// Any field name.
+struct FieldKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
+}
