@@ -17,19 +17,20 @@ struct JSONFields {
         self.container = container
     }
 
-    /// Decodes a whole payload as `T` (whose `init(from:)` reads it with `JSONFields`).
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(FieldError) -> T {
+    /// Decodes a whole payload as `T` (whose `init(from:)` reads it with `JSONFields`); `what`
+    /// names the payload in errors about it as a whole ("the request is not valid JSON").
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(FieldError) -> T {
         guard bytes.contains(where: { !" \t\r\n".utf8.contains($0) }) else {
-            throw FieldError("", "is empty; send a JSON object")
+            throw FieldError("", "\(what) is empty; send a JSON object")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as FieldError {
-            throw error
+            throw error.field.isEmpty ? FieldError("", "\(what) \(error.problem)") : error
         } catch DecodingError.dataCorrupted {
-            throw FieldError("", "is not valid JSON")
+            throw FieldError("", "\(what) is not valid JSON")
         } catch {
-            throw FieldError("", "must be a JSON object")
+            throw FieldError("", "\(what) must be a JSON object")
         }
     }
 

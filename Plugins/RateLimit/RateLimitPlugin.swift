@@ -1,1 +1,59 @@
 import PluginKit
+
+/// Voice-usage quotas and general rate limits, offered to other plugins as bus services
+/// (`ratelimit.voice.check`, `ratelimit.voice.track`, `ratelimit.acquire`) and to people as
+/// `/usage` and `/ratelimit reset`. README.md documents the shapes and the config.
+///
+/// Every reading of time is the host clock's, and every periodic job a host timer, so tests drive
+/// windows, resets and cleanup by advancing the host's manual clock.
+actor RateLimitPlugin: Plugin {
+    static let manifest = PluginManifest(
+        name: "ratelimit", version: "1.0.0",
+        description: "Voice-usage quotas and command cooldowns, as bus services")
+
+    let host: PluginHost
+    let config: RateLimitConfig
+    let voiceStore: VoiceStore
+    var ledger: VoiceLedger
+    var limiters: LimiterRegistry
+
+    init(host: PluginHost) throws {
+        self.host = host
+        do {
+            config = try JSONFields.decode(RateLimitConfig.self, from: Array(try host.configJSON.utf8), what: "the config")
+        } catch let error as FieldError {
+            throw PluginError(.invalidArgument, "config: \(error)")
+        }
+        voiceStore = VoiceStore(storage: host.storage, log: host.log)
+        ledger = VoiceLedger(policy: config.voice)
+        limiters = LimiterRegistry(specs: config.limiters, epochMs: host.nowMilliseconds)
+    }
+
+    func start() throws {
+        for (key, usage) in try voiceStore.load() { ledger.restore(key, usage) }
+        cleanupVoice()
+
+        try host.bus.serve("ratelimit.voice.check") { message in try self.voiceCheck(message) }
+        try host.bus.serve("ratelimit.voice.track") { message in try self.voiceTrack(message) }
+        try host.bus.serve("ratelimit.acquire") { message in try self.acquire(message) }
+        try host.bus.serve("ratelimit.stats") { _ in self.stats() }
+        try registerCommands()
+
+        try host.timers.every(.milliseconds(config.voice.cleanupIntervalMs)) { self.cleanupVoice() }
+        try host.timers.every(.milliseconds(config.sweepIntervalMs)) { self.sweepLimiters() }
+        host.log.info("voice quota \(DurationText.of(milliseconds: config.voice.maxDurationMs)) per "
+                      + "\(DurationText.of(milliseconds: config.voice.resetTimeMs)), \(ledger.entries.count) users on record; "
+                      + "limiters: \(limiters.names.joined(separator: ", "))")
+    }
+
+    /// `ratelimit.stats`: {"limiterKeys": N, "voiceUsers": M} — what the plugin holds in memory.
+    func stats() -> RawJSON {
+        RawJSON("{\"limiterKeys\":\(limiters.keyCount),\"voiceUsers\":\(ledger.entries.count)}")
+    }
+}
+
+/// The library's one exported symbol.
+@_cdecl("bothost_plugin_entry")
+public func entry(_ api: UnsafePointer<bothost_host_api>?) -> UnsafePointer<bothost_plugin_descriptor>? {
+    PluginExport.entry(RateLimitPlugin.self, api)
+}

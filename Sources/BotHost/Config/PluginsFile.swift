@@ -46,6 +46,9 @@ public struct HostSettings: Sendable, Equatable {
     /// Discord user ids allowed to run owner-only commands. Written as strings of digits in JSON
     /// (numbers are accepted too).
     public var owners: [UInt64] = []
+    /// Guilds whose slash commands are synced per guild (instant updates while developing);
+    /// empty means global commands.
+    public var commandGuilds: [UInt64] = []
     public var dataDirectory: String? = nil
     public var pluginsDirectory: String? = nil
     /// A callback running longer than this is reported as an overrun.

@@ -30,7 +30,12 @@ extension PluginsFileLoader {
         let host = try check.object(value, at: "$.host", allowed: hostKeys, expected: "an object of host settings",
                                     fix: #"write "host": {"owners": ["123456789012345678"]} or remove "host""#)
         var settings = HostSettings()
-        if let owners = host["owners"] { settings.owners = try decodeOwners(owners, check) }
+        if let owners = host["owners"] {
+            settings.owners = try decodeSnowflakes(owners, at: "$.host.owners", what: "user", key: "owners", check)
+        }
+        if let guilds = host["commandGuilds"] {
+            settings.commandGuilds = try decodeSnowflakes(guilds, at: "$.host.commandGuilds", what: "server (guild)", key: "commandGuilds", check)
+        }
         if let value = host["dataDirectory"] {
             settings.dataDirectory = try check.nonEmptyString(value, at: "$.host.dataDirectory", example: #""dataDirectory": "data""#)
         }
@@ -59,12 +64,14 @@ extension PluginsFileLoader {
         return settings
     }
 
-    private static func decodeOwners(_ value: JSONValue, _ check: ConfigChecker) throws(ConfigError) -> [UInt64] {
-        let example = #"write "owners": ["123456789012345678"] (Discord user ids, in quotes)"#
+    /// An array of Discord ids (strings of digits; numbers accepted).
+    private static func decodeSnowflakes(_ value: JSONValue, at path: String, what: String, key: String,
+                                         _ check: ConfigChecker) throws(ConfigError) -> [UInt64] {
+        let example = #"write "\#(key)": ["123456789012345678"] (Discord \#(what) ids, in quotes)"#
         guard let items = value.arrayValue else {
-            throw check.error("$.host.owners", "expected an array of Discord user ids, found \(ConfigChecker.describe(value))", example)
+            throw check.error(path, "expected an array of Discord \(what) ids, found \(ConfigChecker.describe(value))", example)
         }
-        var owners: [UInt64] = []
+        var ids: [UInt64] = []
         for (index, item) in items.enumerated() {
             let id: UInt64? = switch item {
             case .string(let text) where !text.isEmpty && text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }): UInt64(text)
@@ -72,13 +79,13 @@ extension PluginsFileLoader {
             default: nil
             }
             guard let id, id > 0 else {
-                throw check.error("$.host.owners[\(index)]",
-                                  "expected a Discord user id (a string of digits), found \(ConfigChecker.describe(item))",
-                                  "copy the id from Discord (Developer Mode → right-click the user → Copy User ID) and \(example)")
+                throw check.error("\(path)[\(index)]",
+                                  "expected a Discord \(what) id (a string of digits), found \(ConfigChecker.describe(item))",
+                                  "copy the id from Discord (Developer Mode → right-click → Copy ID) and \(example)")
             }
-            owners.append(id)
+            ids.append(id)
         }
-        return owners
+        return ids
     }
 
     private static func decodeEntry(_ value: JSONValue, at path: String, _ check: ConfigChecker) throws(ConfigError) -> PluginEntry {

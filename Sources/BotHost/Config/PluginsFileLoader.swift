@@ -5,7 +5,7 @@ import Foundation
 /// silently falls back to a default.
 public enum PluginsFileLoader {
     static let topKeys = ["host", "plugins"]
-    static let hostKeys = ["owners", "dataDirectory", "pluginsDirectory", "callbackBudgetMs", "cleanupDeadlineMs",
+    static let hostKeys = ["owners", "commandGuilds", "dataDirectory", "pluginsDirectory", "callbackBudgetMs", "cleanupDeadlineMs",
                            "busQueueCapacity", "maxOverruns", "logLevel"]
     static let entryKeys = ["name", "library", "enabled", "config"]
     /// plugins.json is small; anything this big is the wrong file.
@@ -91,6 +91,7 @@ public enum PluginsFileLoader {
         let defaults = HostSettings()
         var object = JSONObject()
         if !host.owners.isEmpty { object["owners"] = .array(host.owners.map { .string(String($0)) }) }
+        if !host.commandGuilds.isEmpty { object["commandGuilds"] = .array(host.commandGuilds.map { .string(String($0)) }) }
         if let directory = host.dataDirectory { object["dataDirectory"] = .string(directory) }
         if let directory = host.pluginsDirectory { object["pluginsDirectory"] = .string(directory) }
         let integers: [(String, Int, Int)] = [

@@ -21,7 +21,12 @@ final class RegisteredCommand: @unchecked Sendable {
 
 /// An interaction in flight: who owns it, where responses go, and what has been answered.
 final class InteractionSession: Sendable {
-    enum Stage: Sendable { case awaitingResponse, answered }
+    enum Stage: Sendable {
+        case awaitingResponse
+        /// The plugin was too slow and the host deferred (ephemerally) to keep the token alive.
+        case deferredByHost
+        case answered
+    }
     let handle: UInt64
     let interactionID: UInt64
     let token: String
@@ -149,6 +154,24 @@ public final class CommandRegistry: Sendable {
             }
         }
         return handle
+    }
+
+    /// If the plugin has not answered yet, marks the interaction as deferred by the host and returns
+    /// its session so the caller can send the deferral; nil when the plugin was in time.
+    func deferIfUnanswered(_ handle: UInt64) -> InteractionSession? {
+        guard let session = state.withLock({ $0.sessions[handle] }) else { return nil }
+        let deferred = session.stage.withLock { stage -> Bool in
+            guard case .awaitingResponse = stage else { return false }
+            stage = .deferredByHost
+            return true
+        }
+        return deferred ? session : nil
+    }
+
+    /// Whether the interaction has been answered by its plugin (not merely deferred by the host).
+    func isAnswered(_ handle: UInt64) -> Bool {
+        guard let session = state.withLock({ $0.sessions[handle] }) else { return true }
+        return session.stage.withLock { if case .answered = $0 { true } else { false } }
     }
 
     /// The session behind a handle, if it belongs to `plugin` and has not expired.

@@ -9,6 +9,9 @@ public struct InteractionResponse: Sendable, Equatable {
         case followUp
         /// An edit of the original response (webhook @original).
         case editOriginal
+        /// The plugin's reply after the host had already deferred for it: delivered as an edit of
+        /// the deferred message when visibility matches, else as a follow-up.
+        case replyAfterHostDefer
     }
     public let kind: Kind
     public let interactionID: UInt64

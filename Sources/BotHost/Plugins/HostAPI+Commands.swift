@@ -70,19 +70,37 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
                 throw HostCallError(Status.invalidArgument, "the message must be a JSON object like {\"content\": \"…\"}")
             }
         }
-        try session.stage.withLock { stage throws(HostCallError) in
+        // The kind actually sent: a reply that comes after the host deferred becomes a late reply,
+        // and a defer then is already done.
+        let effectiveKind: InteractionResponse.Kind? = try session.stage.withLock { stage throws(HostCallError) in
             switch (kind, stage) {
-            case (.reply, .awaitingResponse), (.deferred, .awaitingResponse): stage = .answered
+            case (.reply, .awaitingResponse), (.deferred, .awaitingResponse):
+                stage = .answered
+                return kind
+            case (.reply, .deferredByHost):
+                stage = .answered
+                return .replyAfterHostDefer
+            case (.deferred, .deferredByHost):
+                stage = .answered
+                return nil
             case (.reply, .answered), (.deferred, .answered):
                 throw HostCallError(Status.conflict, "interaction \(interaction) was already answered; use followup or edit")
             case (.followUp, .awaitingResponse), (.editOriginal, .awaitingResponse):
                 throw HostCallError(Status.conflict, "interaction \(interaction) has no response yet; reply or defer first")
-            case (.followUp, .answered), (.editOriginal, .answered): break
+            case (.followUp, _), (.editOriginal, _): return kind
+            case (.replyAfterHostDefer, _): return kind
             }
         }
-        let response = InteractionResponse(kind: kind, interactionID: session.interactionID, token: session.token,
-                                           messageJSON: body, flags: flags & UInt32(BOTHOST_REPLY_EPHEMERAL))
         let handle = registration.handle
+        guard let effectiveKind else {
+            // Already deferred by the host: nothing to send, the completion still reports success.
+            if let taken = instance.take(handle) {
+                instance.complete(taken, deliver: done != nil) { done?(taken.userData, Status.ok, bothost_bytes(ptr: nil, len: 0)) }
+            }
+            return
+        }
+        let response = InteractionResponse(kind: effectiveKind, interactionID: session.interactionID, token: session.token,
+                                           messageJSON: body, flags: flags & UInt32(BOTHOST_REPLY_EPHEMERAL))
         Task {
             let result = await session.responder.respond(response)
             guard let taken = instance.take(handle) else { return }
