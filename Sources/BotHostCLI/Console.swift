@@ -83,8 +83,8 @@ struct Console {
         switch response.kind {
         case .deferred: say("  … the bot is thinking\(visibility)")
         default:
-            let text = MessageText.render(response.messageJSON)
-            say("  ↳ \(response.kind.rawValue)\(visibility): \(text)")
+            say("  ↳ \(response.kind.rawValue)\(visibility)")
+            say(MessageRenderer.render(response.messageJSON).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
         }
     }
 
@@ -111,27 +111,6 @@ struct Console {
             }
             thread.start()
         }
-    }
-}
-
-/// A readable one-line rendering of a Discord message body for the terminal.
-enum MessageText {
-    static func render(_ json: [UInt8]) -> String {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
-            return String(decoding: json, as: UTF8.self)
-        }
-        var parts: [String] = []
-        if let content = object["content"] as? String, !content.isEmpty { parts.append(content) }
-        for embed in object["embeds"] as? [[String: Any]] ?? [] {
-            var text = "[embed"
-            if let title = embed["title"] as? String { text += " \"\(title)\"" }
-            if let description = embed["description"] as? String { text += ": \(description)" }
-            for field in embed["fields"] as? [[String: Any]] ?? [] {
-                text += " | \(field["name"] as? String ?? ""): \(field["value"] as? String ?? "")"
-            }
-            parts.append(text + "]")
-        }
-        return parts.joined(separator: " ")
     }
 }
 
