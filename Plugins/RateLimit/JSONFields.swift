@@ -92,7 +92,10 @@ struct JSONFields {
         let key = FieldKey(name)
         if let text = try? container.decode(String.self, forKey: key) { return "got \(quoted(text))" }
         if let flag = try? container.decode(Bool.self, forKey: key) { return "got \(flag)" }
-        if let number = try? container.decode(Double.self, forKey: key) { return "got \(number)" }
+        if let number = try? container.decode(Double.self, forKey: key) {
+            // 7, not 7.0: say it as it was most likely written.
+            return number == number.rounded() && abs(number) < 1e15 ? "got \(Int64(number))" : "got \(number)"
+        }
         if (try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key)) != nil { return "got an object" }
         return "got an array"
     }

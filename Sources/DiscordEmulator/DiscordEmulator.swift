@@ -1,1 +1,52 @@
-import NIOCore
+/// A small, faithful Discord on loopback: REST under `/api/v10` and the gateway at `/gateway`
+/// on one port of 127.0.0.1. It speaks Discord's wire protocol, enforces Discord's limits, can
+/// inject faults, and records everything it receives and sends.
+public final class DiscordEmulator: Sendable {
+    public enum Failure: Error, Sendable {
+        case alreadyStarted
+    }
+
+    public let configuration: EmulatorConfiguration
+    let env: EmulatorEnvironment
+    let world = Locked(World())
+    let hub: GatewayHub
+    let rest: RESTService
+    private let server: EmulatorServer
+    private let started = Locked(false)
+
+    public init(_ configuration: EmulatorConfiguration = .init()) {
+        self.configuration = configuration
+        env = EmulatorEnvironment(configuration: configuration)
+        hub = GatewayHub(env: env)
+        rest = RESTService(env: env, world: world, hub: hub)
+        server = EmulatorServer(service: rest, hub: hub)
+    }
+
+    /// Listens on 127.0.0.1; port 0 picks a free one (read it from `port`).
+    public func start(port: Int = 0) async throws {
+        try started.withLock { started throws(Failure) in
+            guard !started else { throw .alreadyStarted }
+            started = true
+        }
+        do {
+            let bound = try await server.start(port: port)
+            env.boundPort.withLock { $0 = bound }
+        } catch {
+            started.withLock { $0 = false }
+            throw error
+        }
+    }
+
+    /// Closes the listener and every connection. Recorded data stays readable.
+    public func shutdown() async {
+        await server.shutdown()
+    }
+
+    public var port: Int { env.port }
+    /// `http://127.0.0.1:<port>/api/v10`
+    public var apiBaseURL: String { env.apiBaseURL }
+    /// `ws://127.0.0.1:<port>/gateway`
+    public var gatewayURL: String { env.gatewayURL }
+    /// The `resume_gateway_url` READY hands out.
+    public var resumeGatewayURL: String { env.resumeGatewayURL }
+}

@@ -26,6 +26,7 @@ public final class PluginHost: Sendable {
     public var commands: Commands { Commands(host: self) }
     public var storage: Storage { Storage(host: self) }
     public var http: HTTP { HTTP(host: self) }
+    public var discord: Discord { Discord(host: self) }
     public var cleanup: Cleanup { Cleanup(host: self) }
 
     /// The host's version string, e.g. "0.1.0".

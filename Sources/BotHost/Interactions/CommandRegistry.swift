@@ -89,6 +89,7 @@ public final class CommandRegistry: Sendable {
         var sessions: [UInt64: InteractionSession] = [:]
     }
     private let state = Mutex(State())
+    private let observers = Mutex<[@Sendable () -> Void]>([])
     /// Interaction tokens are valid for 15 minutes.
     static let interactionLifetimeMs: Int64 = 15 * 60 * 1000
 
@@ -100,6 +101,15 @@ public final class CommandRegistry: Sendable {
     /// Command name → owning plugin.
     public var owners: [String: String] { state.withLock { $0.commands.mapValues { $0.owner.name } } }
 
+    /// Calls `observer` whenever a command is added or removed (e.g. to sync them to Discord).
+    public func onChange(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    private func notifyChange() {
+        for observer in observers.withLock({ $0 }) { observer() }
+    }
+
     func add(_ command: RegisteredCommand) throws(HostCallError) {
         let existing: RegisteredCommand? = state.withLock { s in
             if let current = s.commands[command.name] { return current }
@@ -109,12 +119,16 @@ public final class CommandRegistry: Sendable {
         if let existing {
             throw HostCallError(Status.conflict, "the command /\(command.name) is already registered by plugin \(existing.owner.name)")
         }
+        notifyChange()
     }
 
     func remove(_ command: RegisteredCommand) {
-        state.withLock { s in
-            if s.commands[command.name] === command { s.commands[command.name] = nil }
+        let removed = state.withLock { s -> Bool in
+            guard s.commands[command.name] === command else { return false }
+            s.commands[command.name] = nil
+            return true
         }
+        if removed { notifyChange() }
     }
 
     /// Routes an invocation to the owning plugin's handler. Returns the interaction handle.

@@ -24,6 +24,7 @@ enum HostAPI {
         installCommands(table)
         installStorage(table)
         installHTTP(table)
+        installDiscord(table)
         table.pointee.cleanup_register = apiCleanupRegister
         return UnsafePointer(table)
     }()

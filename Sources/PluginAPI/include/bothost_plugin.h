@@ -109,7 +109,7 @@ extern "C" {
 /** Breaking changes bump the major; a plugin must match it exactly. */
 #define BOTHOST_ABI_MAJOR 1
 /** Additions bump the minor; the host's must be >= the plugin's. */
-#define BOTHOST_ABI_MINOR 0
+#define BOTHOST_ABI_MINOR 1
 
 /** The exported symbol the host looks up. */
 #define BOTHOST_PLUGIN_ENTRY_SYMBOL "bothost_plugin_entry"
@@ -295,6 +295,26 @@ typedef void (*bothost_http_fn)(void *user_data, bothost_handle request,
                                 const bothost_http_response *response);
 
 /* ----------------------------------------------------------------------------------------------- */
+/* Discord REST (minor 1)                                                                           */
+/* ----------------------------------------------------------------------------------------------- */
+
+/**
+ * A Discord REST call finished. Called exactly once, then user_data_free.
+ *
+ * `status` is BOTHOST_OK whenever Discord answered — with any HTTP status: `http_status` is 200, 204,
+ * 400, 403, 404 …, and `body` is Discord's answer (the created object, or its error JSON such as
+ * {"code": 50013, "message": "Missing Permissions"}). Rate-limit 429s are waited out and retried by
+ * the host; one reaches the plugin only after several attempts failed.
+ *
+ * Otherwise no answer arrived and `http_status` is 0: BOTHOST_E_TIMEOUT, BOTHOST_E_IO (connection
+ * failure after the retries that were safe, or the host refused the request to protect the bot from
+ * an invalid-request ban), BOTHOST_E_CANCELLED (unregistered, or the host is shutting down). Then
+ * `body` is {"error": "…"} describing why.
+ */
+typedef void (*bothost_discord_fn)(void *user_data, bothost_handle request, bothost_status status,
+                                   uint32_t http_status, bothost_bytes body);
+
+/* ----------------------------------------------------------------------------------------------- */
 /* Storage                                                                                          */
 /* ----------------------------------------------------------------------------------------------- */
 
@@ -464,10 +484,36 @@ typedef struct bothost_host_api {
     bothost_status (*cleanup_register)(bothost_plugin *self, bothost_cleanup_fn fn, void *user_data,
                                        bothost_free_fn user_data_free, bothost_handle *out_hook);
 
+    /* ---- Discord REST (minor 1: check BOTHOST_API_HAS(host, discord_request)) ---------------- */
+
+    /**
+     * Sends a request to Discord's REST API as the bot, through the host's rate limiter: per-route
+     * buckets, the global limit, 429s and the invalid-request guard are the host's business, and
+     * requests to one endpoint and channel/guild/webhook leave in the order they were made. The host
+     * adds the bot token; the plugin never sees it.
+     *
+     *   method       "GET", "POST", "PUT", "PATCH" or "DELETE" (any case)
+     *   path         relative to the API base, with an optional query: "/channels/123/messages",
+     *                "/guilds/456/members?limit=100". Must start with "/"; "..", "//", "\", "#",
+     *                non-ASCII bytes (percent-encode them) and escapes of "/" or "." are refused.
+     *   json_body    a JSON document, or empty for none. A message create (POST
+     *                /channels/{id}/messages) without a "nonce" gets a random one with
+     *                "enforce_nonce": true, so that the host can retry it without posting twice.
+     *   audit_reason X-Audit-Log-Reason (up to 512 characters; the host URL-encodes it), or empty.
+     *   fn           called exactly once with the outcome (see bothost_discord_fn).
+     *
+     * A malformed method, path, body or reason fails here with BOTHOST_E_INVALID_ARGUMENT. A host
+     * without a Discord connection returns BOTHOST_E_UNSUPPORTED. host->unregister(*out_request)
+     * cancels the call: fn then gets BOTHOST_E_CANCELLED (a request already sent may still take
+     * effect on Discord's side).
+     */
+    bothost_status (*discord_request)(bothost_plugin *self, bothost_str method, bothost_str path,
+                                      bothost_bytes json_body, bothost_str audit_reason,
+                                      bothost_discord_fn fn, void *user_data,
+                                      bothost_free_fn user_data_free, bothost_handle *out_request);
+
     /*
      * Reserved for later minor versions, appended here in this order:
-     *   - Discord REST through the host's rate limiter: discord_request(self, method, route, body,
-     *     reason, fn, …) — the host adds the token; plugins never see it.
      *   - Interaction routing for autocomplete and message components (custom_id prefixes).
      *   - Voice: voice_join / voice_leave with results by callback, voice_send_pcm / voice_send_opus,
      *     voice_subscribe_audio (decoded PCM per user), speaking and connection-state events.

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The host's whole Discord connection: REST (rate-limited), the gateway (shards), dispatches
+/// onto the bus as `discord.<EVENT>`, interactions routed to plugins, and slash-command sync.
+public final class DiscordConnection: Sendable {
+    public let rest: DiscordREST
+    private let settings: DiscordSettings
+    private let runtime: HostRuntime
+    private let responder: DiscordInteractionResponder
+    private let router: InteractionRouter
+    private let commandSync: CommandSync
+    private let gateway = Mutex<GatewayClient?>(nil)
+    private let applicationID = Mutex<UInt64>(0)
+    private let syncGeneration = Atomic<UInt64>(0)
+    private let logger: Logger
+
+    /// Throws when the API base URL or the token cannot be used (the message never quotes the token).
+    public init(settings: DiscordSettings, runtime: HostRuntime, gatewayOptions: GatewayConfiguration? = nil) throws {
+        self.settings = settings
+        self.runtime = runtime
+        logger = runtime.logger
+        rest = try DiscordREST(baseURL: settings.apiBaseURL, token: settings.token.secret, logger: runtime.logger)
+        responder = DiscordInteractionResponder(rest: rest)
+        router = InteractionRouter(runtime: runtime, responder: responder)
+        commandSync = CommandSync(rest: rest, records: runtime.database.records, logger: runtime.logger)
+        DiscordRESTRegistry.attach(rest, to: runtime)
+        self.gatewayOptions = gatewayOptions
+    }
+
+    private let gatewayOptions: GatewayConfiguration?
+
+    /// Connects every shard with the given intents (the union of the plugins' declarations) and
+    /// returns once they are ready. Throws when Discord refuses (bad token, disallowed intents …).
+    public func start(intents: UInt64) async throws {
+        runtime.commands.onChange { [weak self] in self?.scheduleCommandSync() }
+        var configuration = gatewayOptions ?? GatewayConfiguration(token: settings.token.secret, intents: intents)
+        configuration.token = settings.token.secret
+        configuration.intents = intents
+        if let url = settings.gatewayURL { configuration.urlOverride = url }
+        let rest = self.rest
+        let client = GatewayClient(
+            configuration: configuration,
+            fetchGatewayBot: {
+                let answer = try await rest.send("GET", "/gateway/bot")
+                guard answer.isSuccess else {
+                    throw DiscordSettings.SettingsError(description: "GET /gateway/bot answered \(answer.status): \(String(decoding: answer.body.prefix(500), as: UTF8.self))")
+                }
+                return try GatewayBotInfo(json: answer.body)
+            },
+            sink: DispatchSink(connection: self),
+            logger: logger)
+        gateway.withLock { $0 = client }
+        try await client.start()
+    }
+
+    public func stop() async {
+        if let client = gateway.withLock({ $0 }) { await client.stop() }
+        DiscordRESTRegistry.detach(from: runtime)
+        await rest.shutdown()
+    }
+
+    public var shardStates: [Int: ShardState] { gateway.withLock { $0 }?.shardStates ?? [:] }
+
+    /// Sends a gateway payload (e.g. op 4 voice state update) on a shard.
+    public func send(shard: Int, op: Int, data: [UInt8]) async throws {
+        guard let client = gateway.withLock({ $0 }) else { return }
+        try await client.send(shard: shard, op: op, data: data)
+    }
+
+    // MARK: dispatches
+
+    fileprivate func handle(shard: Int, event: String, data: ArraySlice<UInt8>, sequence: Int) {
+        let bytes = Array(data)
+        switch event {
+        case "READY":
+            if let id = Self.applicationID(fromReady: bytes) {
+                applicationID.withLock { $0 = id }
+                responder.setApplicationID(id)
+                scheduleCommandSync(after: .zero)
+            }
+        case "INTERACTION_CREATE":
+            router.route(bytes)
+        default:
+            break
+        }
+        runtime.bus.publish(topic: "discord.\(event)", payload: bytes)
+    }
+
+    /// Syncs soon, coalescing bursts of changes (a plugin registering several commands).
+    private func scheduleCommandSync(after delay: Duration = .seconds(1)) {
+        let generation = syncGeneration.add(1, ordering: .relaxed).newValue
+        Task { [weak self] in
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            guard let self, self.syncGeneration.load(ordering: .relaxed) == generation else { return }
+            await self.syncCommands()
+        }
+    }
+
+    /// Pushes the current command set to Discord if it changed since the last sync.
+    @discardableResult
+    func syncCommands() async -> [CommandSync.Outcome] {
+        let app = applicationID.withLock { $0 }
+        guard app != 0 else { return [] }
+        return await commandSync.sync(applicationID: app, definitions: runtime.commands.definitions, guilds: settings.commandGuilds)
+    }
+
+    static func applicationID(fromReady data: [UInt8]) -> UInt64? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
+              let application = object["application"] as? [String: Any] else { return nil }
+        return ParsedInteraction.snowflake(application["id"])
+    }
+}
+
+/// Hands gateway events to the connection without keeping it alive.
+private final class DispatchSink: GatewayEventSink {
+    private weak let connection: DiscordConnection?
+
+    init(connection: DiscordConnection) { self.connection = connection }
+
+    func gatewayDispatch(shard: Int, event: String, data: ArraySlice<UInt8>, sequence: Int) {
+        connection?.handle(shard: shard, event: event, data: data, sequence: sequence)
+    }
+
+    func gatewayStateChanged(shard: Int, state: ShardState) {}
+}

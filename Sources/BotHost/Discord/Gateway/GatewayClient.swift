@@ -1,0 +1,177 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The host's connection to Discord's gateway: owns the shards, starts them in identify order,
+/// and lets the host send payloads (presence, voice state) on a shard.
+public final class GatewayClient: Sendable {
+    private struct Running {
+        var shards: [Int: GatewayShard] = [:]
+        var tasks: [Task<Void, Never>] = []
+        var scheduler: TimerScheduler?
+        var sleeper: GatewaySleeper?
+    }
+
+    private enum Phase {
+        case idle
+        case running(Running)
+        case stopped
+    }
+
+    private let configuration: GatewayConfiguration
+    private let fetchGatewayBot: @Sendable () async throws -> GatewayBotInfo
+    private let sink: any GatewayEventSink
+    private let logger: Logger
+    private let clock: any HostClock
+    private let random: @Sendable () -> Double
+    private let group: any EventLoopGroup
+    private let phase = Mutex(Phase.idle)
+    private let states = Mutex([Int: ShardState]())
+
+    /// - Parameters:
+    ///   - fetchGatewayBot: `GET /gateway/bot` through the host's REST client.
+    ///   - random: values in [0, 1); jitter for heartbeats and reconnects (fixed in tests).
+    public init(
+        configuration: GatewayConfiguration,
+        fetchGatewayBot: @escaping @Sendable () async throws -> GatewayBotInfo,
+        sink: any GatewayEventSink,
+        logger: Logger = Logger(label: "bothost.gateway"),
+        clock: any HostClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.configuration = configuration
+        self.fetchGatewayBot = fetchGatewayBot
+        self.sink = sink
+        self.logger = logger
+        self.clock = clock
+        self.random = random
+        group = MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// The latest state of every shard.
+    public var shardStates: [Int: ShardState] { states.withLock { $0 } }
+
+    /// Reads `/gateway/bot`, then starts the shards wave by wave in identify order. Returns when
+    /// every shard is ready; throws if Discord refuses them (bad token, disallowed intents …),
+    /// stopping the rest. Retries of dropped connections happen inside and do not throw.
+    public func start() async throws {
+        try phase.withLock { phase throws(GatewayError) in
+            guard case .idle = phase else { throw .alreadyStarted }
+            phase = .running(Running())
+        }
+        do {
+            try await withTaskCancellationHandler {
+                try await launch()
+            } onCancel: {
+                self.cancelShardTasks()
+            }
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    private func launch() async throws {
+        try configuration.validate()
+        let info = try await fetchGatewayBot()
+        let shardCount = configuration.shardCount ?? max(1, info.shards)
+        let endpoint = try GatewayEndpoint.parse(configuration.urlOverride ?? info.url, compress: configuration.compress)
+        try GatewaySocket.checkSupported(endpoint)
+
+        let scheduler = TimerScheduler(clock: clock, name: "bothost.gateway")
+        let sleeper = GatewaySleeper(scheduler: scheduler)
+        guard update({ $0.scheduler = scheduler; $0.sleeper = sleeper }) else { scheduler.shutdown(); throw CancellationError() }
+        let maxConcurrency = max(1, info.sessionStartLimit.maxConcurrency)
+        let gate = IdentifyGate(limit: info.sessionStartLimit, spacing: configuration.identifyBucketSpacing,
+                                sleeper: sleeper, logger: logger, refresh: fetchGatewayBot)
+        let environment = ShardEnvironment(
+            configuration: configuration, shardCount: shardCount, endpoint: endpoint, gate: gate,
+            sleeper: sleeper, random: random, sink: sink, logger: logger, group: group,
+            recordState: { [weak self] id, state in self?.states.withLock { $0[id] = state } })
+        logger.info("starting \(shardCount) shard(s) on \(endpoint) (max_concurrency \(maxConcurrency), \(info.sessionStartLimit.remaining) of \(info.sessionStartLimit.total) session starts left)")
+        try await gate.ensureSessionStarts(shardCount)
+
+        for wave in IdentifyGate.waves(shardIDs: Array(0..<shardCount), maxConcurrency: maxConcurrency) {
+            var started: [GatewayShard] = []
+            for id in wave {
+                let shard = GatewayShard(id: id, environment: environment)
+                let task = Task { await shard.run() }
+                guard update({ $0.shards[id] = shard; $0.tasks.append(task) }) else {
+                    task.cancel()
+                    throw CancellationError()
+                }
+                started.append(shard)
+            }
+            // The next wave starts once this one is up; the gate spaces their identifies.
+            for shard in started {
+                let state = await shard.waitUntilStarted()
+                if case .stopped(.failed(let error)) = state { throw error }
+                if case .stopped = state { throw CancellationError() }
+            }
+        }
+        logger.info("all \(shardCount) shard(s) are ready")
+    }
+
+    /// Changes the running state; false once the client was stopped.
+    private func update(_ change: (inout Running) -> Void) -> Bool {
+        phase.withLock { phase in
+            guard case .running(var running) = phase else { return false }
+            change(&running)
+            phase = .running(running)
+            return true
+        }
+    }
+
+    private func cancelShardTasks() {
+        let tasks = phase.withLock { phase -> [Task<Void, Never>] in
+            if case .running(let running) = phase { return running.tasks }
+            return []
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    /// Ends every session (close 1000) and stops the shards. The client cannot be started again.
+    public func stop() async {
+        let running = phase.withLock { phase -> Running? in
+            defer { phase = .stopped }
+            if case .running(let running) = phase { return running }
+            return nil
+        }
+        guard let running else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for shard in running.shards.values { group.addTask { await shard.stop() } }
+        }
+        // Wake whatever still waits (backoff, identify turns, queued sends), then let the shards end.
+        running.sleeper?.shutdown()
+        for task in running.tasks { task.cancel() }
+        for task in running.tasks { await task.value }
+        running.scheduler?.shutdown()
+    }
+
+    /// Sends `{"op": op, "d": data}` on a shard, e.g. op 3 presence update or op 4 voice state
+    /// update. `data` must be one JSON value. Waits while the shard reconnects and while its send
+    /// budget (Discord allows 120 payloads a minute) is spent; never drops the connection over it.
+    public func send(shard shardID: Int, op: Int, data: [UInt8]) async throws {
+        guard ![1, 2, 6].contains(op) else {
+            throw GatewayError.invalidPayload("op \(op) (heartbeat, identify, resume) is the gateway client's own")
+        }
+        guard op >= 0 else { throw GatewayError.invalidPayload("op \(op) is not an opcode") }
+        guard GatewayFields.isSingleValue(data) else { throw GatewayError.invalidPayload("d is not one valid JSON value") }
+        let payload = GatewayPayload.event(op: op, data: data)
+        guard payload.count <= GatewayPayload.maxBytes else {
+            throw GatewayError.invalidPayload("the payload is \(payload.count) bytes; Discord accepts at most \(GatewayPayload.maxBytes)")
+        }
+        let shard = phase.withLock { phase -> GatewayShard? in
+            if case .running(let running) = phase { return running.shards[shardID] }
+            return nil
+        }
+        guard let shard else {
+            if let count = states.withLock({ $0.isEmpty ? nil : $0.count }), shardID >= count || shardID < 0 {
+                throw GatewayError.unknownShard(shardID)
+            }
+            throw GatewayError.shardStopped(shardID)
+        }
+        try await shard.send(payload)
+    }
+}

@@ -1,0 +1,189 @@
+import Logging
+import NIOCore
+
+/// One shard's life: connect, identify or resume, serve the connection, and reconnect after it
+/// ends — until Discord refuses it for good or the host stops it. The connection-level protocol
+/// (Hello, heartbeats, dispatches) lives in GatewayShard+Connection.swift.
+actor GatewayShard {
+    /// Why a connection ended, and so what comes next.
+    enum Outcome: Equatable {
+        case stopped
+        case fatal(GatewayError)
+        /// `resume: false` forgets the session; `invalidSession` waits Discord's 1–5 s instead
+        /// of the backoff.
+        case reconnect(resume: Bool, invalidSession: Bool = false)
+    }
+
+    /// A session that can be resumed.
+    struct Session {
+        var id: String
+        /// `resume_gateway_url`; nil means resume on the original URL.
+        var resumeEndpoint: GatewayEndpoint?
+    }
+
+    /// One live connection; replaced on every reconnect.
+    struct Connection {
+        let serial: UInt64
+        let channel: any Channel
+        let resuming: Bool
+        var gotHello = false
+        var awaitingAck = false
+        /// READY or RESUMED arrived on this connection.
+        var live = false
+        /// Set once the client decided to end the connection, to say why.
+        var outcome: Outcome?
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    let id: Int
+    let environment: ShardEnvironment
+    let logger: Logger
+    var session: Session?
+    var lastSequence: Int?
+    var connection: Connection?
+    var serial: UInt64 = 0
+    var backoff: ReconnectBackoff
+    var budget: SendBudget
+    var state: ShardState = .connecting
+    var stopping = false
+    private var liveWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+    private var startWaiters: [CheckedContinuation<ShardState, Never>] = []
+    private var nextWaiterID: UInt64 = 0
+
+    init(id: Int, environment: ShardEnvironment) {
+        self.id = id
+        self.environment = environment
+        var logger = environment.logger
+        logger[metadataKey: "shard"] = "\(id)"
+        self.logger = logger
+        let configuration = environment.configuration
+        backoff = ReconnectBackoff(base: configuration.reconnectBaseDelay, cap: configuration.reconnectMaxDelay)
+        budget = SendBudget(limit: configuration.sendsPerMinute)
+    }
+
+    var configuration: GatewayConfiguration { environment.configuration }
+    var token: String { environment.configuration.token }
+
+    // MARK: life
+
+    /// Runs until stopped or refused; the caller cancels the task to interrupt a wait.
+    func run() async {
+        while true {
+            if stopping || Task.isCancelled { return finish(.requested) }
+            let resuming = session != nil && lastSequence != nil
+            let endpoint = resuming ? (session?.resumeEndpoint ?? environment.endpoint) : environment.endpoint
+            report(.connecting)
+            let outcome: Outcome
+            do {
+                let channel = try await GatewaySocket.connect(
+                    to: endpoint, group: environment.group, timeout: configuration.connectTimeout,
+                    maxMessageBytes: configuration.maxMessageBytes)
+                outcome = await serve(channel, resuming: resuming)
+            } catch {
+                if stopping || Task.isCancelled { return finish(.requested) }
+                logger.warning("could not connect to \(endpoint): \(redacted("\(error)"))")
+                outcome = .reconnect(resume: true)
+            }
+            switch outcome {
+            case .stopped:
+                return finish(.requested)
+            case .fatal(let error):
+                logger.error("shard \(id) stopped: \(error)")
+                return finish(.failed(error))
+            case .reconnect(let resume, let invalidSession):
+                if !resume { session = nil; lastSequence = nil }
+                let delay = invalidSession ? environment.invalidSessionDelay() : backoff.next(random: environment.randomUnit())
+                let how = session != nil && lastSequence != nil ? "resume" : "identify"
+                logger.info("reconnecting in \(GatewayTime.describe(delay)) to \(how)")
+                report(.reconnecting(after: delay))
+                do { try await environment.sleeper.sleep(for: delay) } catch { return finish(.requested) }
+            }
+        }
+    }
+
+    /// Ends the session (close 1000) and stops reconnecting.
+    func stop() async {
+        stopping = true
+        guard var current = connection else { return }
+        if current.outcome == nil { current.outcome = .stopped }
+        connection = current
+        await GatewaySocket.close(current.channel, code: 1000)
+    }
+
+    private func finish(_ reason: ShardStopReason) {
+        stopping = true
+        report(.stopped(reason))
+    }
+
+    func report(_ newState: ShardState) {
+        guard newState != state || newState.isStopped else { return }
+        if state.isStopped { return }
+        state = newState
+        environment.recordState(id, newState)
+        environment.sink.gatewayStateChanged(shard: id, state: newState)
+        if newState.isReady || newState.isStopped {
+            for waiter in startWaiters { waiter.resume(returning: newState) }
+            startWaiters.removeAll()
+        }
+        if newState.isReady || newState.isStopped {
+            let waiters = liveWaiters
+            liveWaiters.removeAll()
+            for (_, waiter) in waiters {
+                if newState.isStopped { waiter.resume(throwing: GatewayError.shardStopped(id)) } else { waiter.resume() }
+            }
+        }
+    }
+
+    /// Returns once the shard is ready for the first time, or stopped.
+    func waitUntilStarted() async -> ShardState {
+        if state.isReady || state.isStopped { return state }
+        return await withCheckedContinuation { startWaiters.append($0) }
+    }
+
+    // MARK: sending
+
+    var isLive: Bool { connection.map { $0.live && $0.outcome == nil } ?? false }
+
+    /// Sends a caller's payload once the shard is ready and the send budget allows.
+    func send(_ payload: [UInt8]) async throws {
+        while true {
+            try await waitUntilLive()
+            let slot = budget.reserve(nowNs: environment.sleeper.nowNs)
+            do { try await environment.sleeper.sleep(untilNs: slot) } catch {
+                if stopping { throw GatewayError.shardStopped(id) }
+                throw error
+            }
+            // The connection may have changed while waiting; then wait for the next one.
+            guard isLive, let channel = connection?.channel else { continue }
+            do {
+                try await GatewaySocket.send(payload, on: channel)
+                return
+            } catch {
+                logger.debug("a send failed as the connection closed; retrying on the next connection")
+            }
+        }
+    }
+
+    private func waitUntilLive() async throws {
+        if isLive { return }
+        if state.isStopped { throw GatewayError.shardStopped(id) }
+        let waiterID = nextWaiterID
+        nextWaiterID += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled { continuation.resume(throwing: CancellationError()) } else { liveWaiters[waiterID] = continuation }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(waiterID) }
+        }
+    }
+
+    private func cancelWaiter(_ waiterID: UInt64) {
+        liveWaiters.removeValue(forKey: waiterID)?.resume(throwing: CancellationError())
+    }
+
+    /// Log text with the token scrubbed, for anything that quotes a payload or a remote error.
+    nonisolated func redacted(_ text: String) -> String {
+        GatewayPayload.redact(text, token: environment.configuration.token)
+    }
+}

@@ -1,0 +1,95 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// One gateway WebSocket: a NIO channel upgraded from HTTP/1.1, whose inbound side is read as an
+/// async sequence of frames (fragments already joined).
+typealias GatewayChannel = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+
+enum GatewaySocket {
+    /// Refuses endpoints this build cannot reach, before any shard tries (and retries) them.
+    static func checkSupported(_ endpoint: GatewayEndpoint) throws(GatewayError) {
+        if endpoint.secure {
+            throw .unsupportedURL("TLS gateway URLs need NIOSSL, which this build of BotHost does not include: cannot connect to \(endpoint). Point DISCORD_GATEWAY_URL at a ws:// gateway (such as the local emulator) or build BotHost with TLS support")
+        }
+    }
+
+    private enum Upgrade: Sendable {
+        case websocket(GatewayChannel)
+        case refused
+    }
+
+    /// Connects and performs the WebSocket upgrade; the whole handshake is bounded by `timeout`.
+    static func connect(to endpoint: GatewayEndpoint, group: any EventLoopGroup, timeout: Duration,
+                        maxMessageBytes: Int) async throws -> GatewayChannel {
+        try checkSupported(endpoint)
+        let timeLimit = TimeAmount.nanoseconds(Int64(clamping: GatewayTime.nanoseconds(timeout)))
+        let maxFrame = min(maxMessageBytes, Int(UInt32.max))
+        let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: group)
+            .connectTimeout(timeLimit)
+            .connect(host: endpoint.host, port: endpoint.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                        maxFrameSize: maxFrame,
+                        upgradePipelineHandler: { channel, _ in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(NIOWebSocketFrameAggregator(
+                                    minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
+                                    maxAccumulatedFrameSize: maxMessageBytes))
+                                return .websocket(try GatewayChannel(wrappingChannelSynchronously: channel))
+                            }
+                        })
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Host", value: endpoint.hostHeader)
+                    headers.add(name: "User-Agent", value: "BotHost/\(HostVersion.current)")
+                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.requestURI, headers: headers)
+                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+                        upgradeRequestHead: head, upgraders: [upgrader],
+                        notUpgradingCompletionHandler: { channel in
+                            channel.close(promise: nil)
+                            return channel.eventLoop.makeSucceededFuture(.refused)
+                        })
+                    let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                        configuration: .init(upgradeConfiguration: configuration))
+                    // A server that accepts TCP but never answers the upgrade must not hang the shard.
+                    let deadline = channel.eventLoop.scheduleTask(in: timeLimit) { channel.close(promise: nil) }
+                    negotiated.whenComplete { _ in deadline.cancel() }
+                    return negotiated
+                }
+            }
+        switch try await upgrade.get() {
+        case .websocket(let channel): return channel
+        case .refused: throw GatewaySocketError.upgradeRefused(endpoint.description)
+        }
+    }
+
+    /// Writes one text frame (client frames are masked) and waits until it is on the wire.
+    static func send(_ payload: [UInt8], on channel: any Channel) async throws {
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(bytes: payload))
+        try await channel.writeAndFlush(frame).get()
+    }
+
+    /// Sends a close frame with `code`, then closes the TCP connection.
+    static func close(_ channel: any Channel, code: UInt16) async {
+        var data = channel.allocator.buffer(capacity: 2)
+        data.writeInteger(code)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+        try? await channel.writeAndFlush(frame).get()
+        try? await channel.close().get()
+    }
+
+    static func pong(_ payload: ByteBuffer, on channel: any Channel) {
+        let frame = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: payload)
+        channel.writeAndFlush(frame, promise: nil)
+    }
+}
+
+enum GatewaySocketError: Error, CustomStringConvertible {
+    case upgradeRefused(String)
+    var description: String {
+        switch self {
+        case .upgradeRefused(let url): "\(url) did not accept the WebSocket upgrade"
+        }
+    }
+}

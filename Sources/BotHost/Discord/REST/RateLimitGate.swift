@@ -1,0 +1,219 @@
+import Synchronization
+
+/// Puts the pure `RateLimiter` to work for concurrent callers: each caller suspends in `acquire`
+/// until the limiter grants its request, and a timer on the host clock pumps the limiter when a
+/// wait ends. Responses and failures pump it too. Works unchanged on a `ManualClock`.
+final class RateLimitGate: Sendable {
+    typealias Outcome = Result<RateLimitTicket, DiscordRESTError>
+
+    /// A queued request: its caller may not be waiting yet (the request is queued synchronously, so
+    /// that calls keep their order, and awaited afterwards), so a grant can be parked here.
+    private struct Waiter {
+        let route: DiscordRoute
+        var continuation: CheckedContinuation<Outcome, Never>?
+        var parked: Outcome?
+    }
+
+    private struct State {
+        var limiter: RateLimiter
+        var waiters: [UInt64: Waiter] = [:]
+        var sleepers: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var timerAtMs: Int64?
+        var nextID: UInt64 = 1
+        var nextSequence: UInt64 = 1
+        var closed = false
+    }
+
+    /// How often requests that wait on an event (a probe's response) re-check anyway, so that no
+    /// unforeseen state can strand them.
+    private static let safetyPollMs: Int64 = 1000
+
+    private let state: Mutex<State>
+    private let clock: any HostClock
+    private let scheduler: TimerScheduler
+
+    init(limiter: RateLimiter, clock: any HostClock) {
+        state = Mutex(State(limiter: limiter))
+        self.clock = clock
+        scheduler = TimerScheduler(clock: clock, name: "bothost.discord.rest")
+    }
+
+    /// The limiter's time: the host clock's monotonic reading in milliseconds.
+    var nowMs: Int64 { Int64(clock.monotonicNs() / 1_000_000) }
+
+    /// Orders a request among others to the same endpoint; a retry reuses its number.
+    func nextSequence() -> UInt64 {
+        state.withLock { s in
+            defer { s.nextSequence += 1 }
+            return s.nextSequence
+        }
+    }
+
+    /// Queues a request now, without waiting; `wait` then waits for its turn. Queuing in the
+    /// caller's own order is what keeps requests to one endpoint in order.
+    func enqueue(_ route: DiscordRoute, sequence: UInt64) -> UInt64 {
+        let id = state.withLock { s -> UInt64 in
+            defer { s.nextID += 1 }
+            if s.closed {
+                s.waiters[s.nextID] = Waiter(route: route, parked: .failure(.shutdown))
+            } else {
+                s.waiters[s.nextID] = Waiter(route: route)
+                s.limiter.enqueue(id: s.nextID, route: route, sequence: sequence)
+            }
+            return s.nextID
+        }
+        pump()
+        return id
+    }
+
+    /// Waits until the limiter lets a queued request go. Cancelling the caller's task gives up its
+    /// place (or returns a grant it had not picked up yet).
+    func wait(_ id: UInt64) async -> Outcome {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                enum Step { case suspended, ready(Outcome), cancelled }
+                let step: Step = state.withLock { s in
+                    guard var waiter = s.waiters[id] else { return .ready(.failure(s.closed ? .shutdown : .cancelled)) }
+                    if let parked = waiter.parked {
+                        s.waiters[id] = nil
+                        return .ready(parked)
+                    }
+                    // The cancellation flag is set before the handler runs, and both take this lock.
+                    if Task.isCancelled { return .cancelled }
+                    waiter.continuation = continuation
+                    s.waiters[id] = waiter
+                    return .suspended
+                }
+                switch step {
+                case .suspended: break
+                case .ready(let outcome): continuation.resume(returning: outcome)
+                case .cancelled:
+                    cancel(id)
+                    continuation.resume(returning: .failure(.cancelled))
+                }
+            }
+        } onCancel: {
+            cancel(id)
+        }
+    }
+
+    /// Queues and waits.
+    func acquire(_ route: DiscordRoute, sequence: UInt64) async -> Outcome {
+        await wait(enqueue(route, sequence: sequence))
+    }
+
+    /// Gives up a queued request: out of the queue, a parked grant handed back, the waiter resumed.
+    func cancel(_ id: UInt64) {
+        let waiter = state.withLock { s -> Waiter? in
+            guard let waiter = s.waiters.removeValue(forKey: id) else { return nil }
+            if case .success(let ticket)? = waiter.parked {
+                s.limiter.abandon(ticket)
+            } else if waiter.parked == nil {
+                s.limiter.remove(id: id, route: waiter.route)
+            }
+            return waiter
+        }
+        waiter?.continuation?.resume(returning: .failure(.cancelled))
+        if waiter != nil { pump() }
+    }
+
+    /// Reports a granted request's response; returns what it meant to the limiter.
+    func complete(_ ticket: RateLimitTicket, status: Int, info: RateLimitInfo) -> RateLimiter.Completion {
+        let now = nowMs
+        let completion = state.withLock { $0.limiter.complete(ticket, status: status, info: info, nowMs: now) }
+        pump()
+        return completion
+    }
+
+    /// Reports a granted request that got no response.
+    func abandon(_ ticket: RateLimitTicket) {
+        state.withLock { $0.limiter.abandon(ticket) }
+        pump()
+    }
+
+    var invalidRequestCount: Int {
+        let now = nowMs
+        return state.withLock { $0.limiter.invalidCount(nowMs: now) }
+    }
+
+    var queuedCount: Int { state.withLock { $0.limiter.queuedCount } }
+
+    /// Sleeps `ms` on the host clock (retry backoff). False when cancelled or shut down.
+    func sleep(ms: Int64) async -> Bool {
+        let id = state.withLock { s in
+            defer { s.nextID += 1 }
+            return s.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let stored = state.withLock { s -> Bool in
+                    guard !s.closed, !Task.isCancelled else { return false }
+                    s.sleepers[id] = continuation
+                    return true
+                }
+                guard stored else { return continuation.resume(returning: false) }
+                scheduler.schedule(afterNs: UInt64(max(0, ms)) * 1_000_000) { [self] in wake(sleeper: id, true) }
+            }
+        } onCancel: {
+            wake(sleeper: id, false)
+        }
+    }
+
+    /// Fails every waiting caller with `.shutdown` and stops the timer thread.
+    func close() {
+        let (waiters, sleepers) = state.withLock { s in
+            s.closed = true
+            defer { s.waiters.removeAll(); s.sleepers.removeAll() }
+            return (Array(s.waiters.values), Array(s.sleepers.values))
+        }
+        for waiter in waiters { waiter.continuation?.resume(returning: .failure(.shutdown)) }
+        for sleeper in sleepers { sleeper.resume(returning: false) }
+        scheduler.shutdown()
+    }
+
+    // MARK: private
+
+    private func wake(sleeper id: UInt64, _ finished: Bool) {
+        state.withLock { $0.sleepers.removeValue(forKey: id) }?.resume(returning: finished)
+    }
+
+    /// Runs the limiter, resumes whoever may go, and arms the timer for the next wait's end.
+    private func pump() {
+        let now = nowMs
+        let (ready, armAt) = state.withLock { s -> ([(CheckedContinuation<Outcome, Never>, Outcome)], Int64?) in
+            let pump = s.limiter.pump(nowMs: now)
+            var ready: [(CheckedContinuation<Outcome, Never>, Outcome)] = []
+            for (id, grant) in pump.grants {
+                let outcome: Outcome = switch grant {
+                case .go(let ticket): .success(ticket)
+                case .refuse(let why): .failure(.refusedByGuard(why))
+                }
+                guard var waiter = s.waiters[id] else {
+                    if case .go(let ticket) = grant { s.limiter.abandon(ticket) }
+                    continue
+                }
+                if let continuation = waiter.continuation {
+                    s.waiters[id] = nil
+                    ready.append((continuation, outcome))
+                } else {
+                    waiter.parked = outcome
+                    s.waiters[id] = waiter
+                }
+            }
+            let waiting = s.waiters.values.contains { $0.parked == nil }
+            guard !s.closed, let wake = pump.wakeAtMs ?? (waiting ? now + Self.safetyPollMs : nil) else {
+                return (ready, nil)
+            }
+            if let armed = s.timerAtMs, armed > now, armed <= wake { return (ready, nil) }
+            s.timerAtMs = wake
+            return (ready, wake)
+        }
+        for (continuation, outcome) in ready { continuation.resume(returning: outcome) }
+        if let armAt {
+            scheduler.schedule(atNs: UInt64(max(0, armAt)) * 1_000_000) { [self] in
+                state.withLock { s in if s.timerAtMs == armAt { s.timerAtMs = nil } }
+                pump()
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import PluginAPI
+
+extension HostAPI {
+    static func installDiscord(_ table: UnsafeMutablePointer<bothost_host_api>) {
+        table.pointee.discord_request = apiDiscordRequest
+    }
+}
+
+/// The REST client behind discord_request for a runtime, nil when no Discord connection is set up.
+/// The one place that knows where it lives: today `DiscordRESTRegistry`; once `HostRuntime` has
+/// `discord`, this becomes `runtime.discord`.
+func discordClient(for runtime: HostRuntime) -> DiscordREST? {
+    DiscordRESTRegistry.client(for: runtime)
+}
+
+private func apiDiscordRequest(_ plugin: OpaquePointer?, _ method: bothost_str, _ path: bothost_str, _ body: bothost_bytes,
+                               _ reason: bothost_str, _ fn: bothost_discord_fn?, _ userData: UnsafeMutableRawPointer?,
+                               _ free: bothost_free_fn?, _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
+    hostRegister(plugin, .http, userData, free, out) { instance, registration throws(HostCallError) in
+        guard let fn else { throw HostCallError(Status.invalidArgument, "discord_request needs a callback") }
+        guard let client = discordClient(for: instance.runtime) else {
+            throw HostCallError(Status.unsupported, "this host has no Discord connection (no bot token configured), so discord_request is unavailable")
+        }
+        // Copied and checked now: the plugin's memory is only valid during this call, and a bad
+        // path or body is the plugin's bug, best reported at the call.
+        let methodText = try method.string("method"), pathText = try path.string("path")
+        let reasonText = try reason.string("audit_reason")
+        let request: DiscordRequest
+        do throws(DiscordRESTError) {
+            request = try client.prepare(methodText, pathText, json: body.len == 0 ? nil : body.array, reason: reasonText)
+        } catch {
+            throw HostCallError(Status.invalidArgument, error.description)
+        }
+        let handle = registration.handle
+        let queued = client.queue(request)  // in call order: a plugin's messages to a channel stay in order
+        let task = Task {
+            let outcome: Result<DiscordResponse, DiscordRESTError>
+            do throws(DiscordRESTError) {
+                outcome = .success(try await client.send(request, queued: queued))
+            } catch {
+                outcome = .failure(error)
+            }
+            guard let taken = instance.take(handle) else { return }
+            instance.complete(taken) { deliverDiscord(outcome, fn: fn, userData: taken.userData, handle: handle) }
+        }
+        let box = UnsafeSendable(registration.userData)
+        registration.teardown = { why in
+            task.cancel()
+            if case .unregistered = why {
+                instance.executor.submit {
+                    guard instance.acceptsCallbacks else { return }
+                    deliverDiscord(.failure(.cancelled), fn: fn, userData: box.value, handle: handle)
+                }
+            }
+        }
+    }
+}
+
+/// Calls the plugin with Discord's answer, or with a status and `{"error": "…"}` when none came.
+private func deliverDiscord(_ outcome: Result<DiscordResponse, DiscordRESTError>, fn: bothost_discord_fn,
+                            userData: UnsafeMutableRawPointer?, handle: UInt64) {
+    switch outcome {
+    case .success(let response):
+        withCBytes(response.body) { fn(userData, handle, Status.ok, UInt32(clamping: response.status), $0) }
+    case .failure(let error):
+        let detail: JSONValue = ["error": .string(error == .cancelled ? "cancelled" : error.description)]
+        withCBytes(Array(detail.compactText.utf8)) { fn(userData, handle, discordStatus(error), 0, $0) }
+    }
+}
+
+private func discordStatus(_ error: DiscordRESTError) -> bothost_status {
+    switch error {
+    case .timeout: Status.timeout
+    case .transport, .refusedByGuard: Status.io
+    case .cancelled, .shutdown: Status.cancelled
+    case .invalidRoute, .invalidRequest: Status.invalidArgument
+    case .invalidConfiguration: Status.unsupported
+    }
+}

@@ -1,0 +1,47 @@
+/// Making things happen, as Discord and its users would.
+extension DiscordEmulator {
+    /// Sends a dispatch (op 0) with `data` as `d`, verbatim. Without `toShard` it goes where
+    /// Discord would route it: the shard of `data.guild_id`, or shard 0 when there is none.
+    /// Returns how many sessions got it (disconnected but resumable sessions included).
+    @discardableResult
+    public func dispatch(_ event: String, _ data: [UInt8], toShard: Int? = nil) -> Int {
+        let target: DispatchTarget
+        if let toShard {
+            target = .shard(toShard)
+        } else {
+            target = .guild((try? WireJSONParser.parse(data))?["guild_id"]?.snowflake)
+        }
+        return hub.dispatch(event: event, target: target) { _ in data }
+    }
+
+    @discardableResult
+    public func dispatch(_ event: String, json: String, toShard: Int? = nil) -> Int {
+        dispatch(event, Array(json.utf8), toShard: toShard)
+    }
+
+    /// A user posts in a channel: the message is stored and MESSAGE_CREATE goes to sessions with
+    /// GUILD_MESSAGES (content only with MESSAGE_CONTENT, or when the bot is mentioned).
+    @discardableResult
+    public func userSendsMessage(channelID: UInt64, content: String, userID: UInt64 = 3000) -> UInt64 {
+        rest.userSendsMessage(channelID: channelID, content: content, userID: userID)
+    }
+
+    /// A user runs a slash command: INTERACTION_CREATE (type 2) is dispatched. `options` is the
+    /// JSON array for `data.options` (e.g. `[{"name":"text","type":3,"value":"hi"}]`); invalid
+    /// JSON counts as no options. `guildID` defaults to the channel's guild. The 3-second
+    /// response window starts now on the emulator clock.
+    @discardableResult
+    public func userInvokesCommand(
+        name: String, options: String = "[]", guildID: UInt64? = nil, channelID: UInt64 = 2001, userID: UInt64 = 3000,
+        permissions: UInt64 = 2_222_085_186_637_376
+    ) -> (interactionID: UInt64, token: String) {
+        let parsed = (try? WireJSONParser.parse(options)).flatMap { $0.arrayValue != nil ? $0 : nil } ?? .array([])
+        return rest.userInvokesCommand(
+            name: name, options: parsed, guildID: guildID, channelID: channelID, userID: userID, permissions: String(permissions))
+    }
+
+    /// A user clicks a button on a message: INTERACTION_CREATE (type 3). nil if the message is unknown.
+    public func userClicksButton(messageID: UInt64, channelID: UInt64 = 2001, customID: String, userID: UInt64 = 3000) -> (interactionID: UInt64, token: String)? {
+        rest.userClicksButton(messageID: messageID, channelID: channelID, customID: customID, userID: userID)
+    }
+}
