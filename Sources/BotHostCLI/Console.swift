@@ -4,8 +4,15 @@ import Foundation
 /// The host's console: type slash commands as a user would, publish on the bus, watch topics.
 /// (The Discord sandbox builds on this; until then commands reach plugins as local interactions.)
 struct Console {
+    /// Where typed slash commands go: straight to the plugins, or through a (local) Discord.
+    enum Mode: Sendable {
+        case local
+        case sandbox(SandboxChannel)
+    }
+
     let runtime: HostRuntime
     let manager: PluginManager
+    let mode: Mode
 
     /// The console user: the first configured owner, with administrator permissions.
     private var userID: UInt64 { runtime.settings.owners.first ?? 100_000_000_000_000_001 }
@@ -59,7 +66,12 @@ struct Console {
                 watches.forEach(runtime.bus.untap)
                 watches.removeAll()
             default:
-                if trimmed.hasPrefix("/") { invoke(trimmed) } else { say("unknown console command; type 'help'") }
+                switch mode {
+                case .local:
+                    if trimmed.hasPrefix("/") { invoke(trimmed) } else { say("unknown console command; type 'help'") }
+                case .sandbox(let channel):
+                    await channel.userTyped(trimmed)
+                }
             }
         }
         return false

@@ -7,7 +7,7 @@ import ServiceLifecycle
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the host: load the enabled plugins, apply plugins.json changes live, read console commands."
+        abstract: "Run the bot: connect to Discord, load the enabled plugins, apply plugins.json changes live."
     )
 
     @OptionGroup var locations: LocationOptions
@@ -18,22 +18,62 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Stop when standard input ends (for scripted runs).")
     var exitOnEOF = false
 
+    @OptionGroup var discord: DiscordOptions
+
     func run() async throws {
-        let configPath = absolutePath(locations.config)
-        let file: PluginsFile
+        let host = try HostBootstrap(locations: locations)
+        let settings: DiscordSettings?
+        do {
+            settings = try DiscordSettings.resolve(tokenFile: discord.tokenFile, apiURL: discord.apiURL, gatewayURL: discord.gatewayURL,
+                                                   commandGuilds: host.file.host.commandGuilds)
+        } catch {
+            say("\(error)")
+            throw ExitCode(78)
+        }
+        if settings == nil {
+            host.logger.notice("no DISCORD_TOKEN (or --token-file): running without Discord. `bothost sandbox` runs against a local Discord")
+        }
+        try await host.serve(discord: settings, console: noConsole ? nil : .local, exitOnEOF: exitOnEOF)
+    }
+}
+
+/// Where a bot's connection to Discord comes from.
+struct DiscordOptions: ParsableArguments {
+    @Option(name: .long, help: "A file holding the bot token (default: the DISCORD_TOKEN environment variable).")
+    var tokenFile: String?
+
+    @Option(name: .long, help: "Discord's REST base URL (default: DISCORD_API_URL, else https://discord.com/api/v10).")
+    var apiURL: String?
+
+    @Option(name: .long, help: "The gateway URL (default: DISCORD_GATEWAY_URL, else what GET /gateway/bot says).")
+    var gatewayURL: String?
+}
+
+/// What `run` and `sandbox` share: plugins.json, logging, the database, the runtime and the manager.
+struct HostBootstrap {
+    let configPath: String
+    let file: PluginsFile
+    let layout: HostLayout
+    let runtime: HostRuntime
+    let manager: PluginManager
+    let logger: Logger
+
+    init(locations: LocationOptions) throws {
+        configPath = absolutePath(locations.config)
         do {
             file = try PluginsFileLoader.load(contentsOf: configPath)
         } catch {
             say(error.description)
             throw ExitCode(78)  // EX_CONFIG
         }
-        let layout = HostLayout(configPath: configPath, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
+        layout = HostLayout(configPath: configPath, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
+        let level = Logger.Level(rawValue: file.host.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: file.host.logLevel) ?? .info
+            handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "bothost")
+        logger = Logger(label: "bothost")
         let database: HostDatabase
         do {
             database = try HostDatabase(directory: layout.dataDirectory)
@@ -41,12 +81,16 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("cannot open the data directory: \(error)")
             throw ExitCode(73)  // EX_CANTCREAT
         }
-        let runtime = HostRuntime(settings: file.host, database: database, logger: logger)
-        let manager = PluginManager(runtime: runtime, pluginsDirectory: layout.pluginsDirectory, configDirectory: layout.configDirectory)
-        let host = HostService(configPath: configPath, initial: file, runtime: runtime, manager: manager,
-                               console: !noConsole, exitOnEOF: exitOnEOF, logger: logger)
+        runtime = HostRuntime(settings: file.host, database: database, logger: logger)
+        manager = PluginManager(runtime: runtime, pluginsDirectory: layout.pluginsDirectory, configDirectory: layout.configDirectory)
+    }
+
+    /// Runs until SIGTERM/SIGINT (or `quit`), then stops every plugin and the connection.
+    func serve(discord: DiscordSettings?, console: Console.Mode?, exitOnEOF: Bool) async throws {
+        let service = HostService(configPath: configPath, initial: file, runtime: runtime, manager: manager, discord: discord,
+                                  console: console, exitOnEOF: exitOnEOF, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: host, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -59,20 +103,36 @@ struct HostService: Service {
     let initial: PluginsFile
     let runtime: HostRuntime
     let manager: PluginManager
-    let console: Bool
+    let discord: DiscordSettings?
+    let console: Console.Mode?
     let exitOnEOF: Bool
     let logger: Logger
 
     func run() async throws {
         let statuses = await manager.apply(initial)
         Console.printStatuses(statuses)
+        var connection: DiscordConnection? = nil
+        if let discord {
+            do {
+                let live = try DiscordConnection(settings: discord, runtime: runtime)
+                connection = live
+                try await live.start(intents: await manager.gatewayIntents)
+                logger.info("connected to Discord: \(live.shardStates.count) shard(s) ready")
+            } catch {
+                logger.critical("cannot connect to Discord: \(error)")
+                await connection?.stop()
+                await manager.stopAll()
+                await runtime.shutdown()
+                throw ExitCode(69)  // EX_UNAVAILABLE
+            }
+        }
         let watcher = PluginsFileWatcher(path: configPath, manager: manager, logger: logger)
         let initialBytes = FileManager.default.contents(atPath: configPath).map(Array.init)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await watcher.run(initial: initialBytes) }
-            if console {
+            if let console {
                 group.addTask {
-                    let quit = await Console(runtime: runtime, manager: manager).run()
+                    let quit = await Console(runtime: runtime, manager: manager, mode: console).run()
                     // End of input without `quit` (e.g. stdin closed): keep serving unless asked not to.
                     if !quit && !exitOnEOF {
                         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
@@ -80,12 +140,13 @@ struct HostService: Service {
                 }
             }
             group.addTask { try? await gracefulShutdown() }
-            // Whichever ends first — a shutdown signal, or the console script — ends the host.
+            // Whichever ends first — a shutdown signal, or the console — ends the host.
             await group.next()
             group.cancelAll()
         }
         logger.info("stopping plugins")
         await manager.stopAll()
+        await connection?.stop()
         await runtime.shutdown()
     }
 }

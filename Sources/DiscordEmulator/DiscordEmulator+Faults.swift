@@ -19,3 +19,11 @@ extension DiscordEmulator {
         env.clock.advance(ms: ms)
     }
 }
+
+extension DiscordEmulator {
+    /// Stops real time from moving the emulator's clock; only `advanceClock` moves it then.
+    /// For tests whose outcome must not depend on how fast the machine is.
+    public func freezeClock() { env.clock.freeze() }
+
+    public func unfreezeClock() { env.clock.unfreeze() }
+}

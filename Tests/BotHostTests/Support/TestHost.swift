@@ -1,5 +1,6 @@
 @testable import BotHost
 import Foundation
+import Logging
 import Synchronization
 
 /// A real host for one test: its own data directory, a real database, real plugins. The clock is
@@ -13,7 +14,7 @@ final class TestHost: Sendable {
     private let tapToken: UInt64
 
     /// `hostJSON` is the plugins.json "host" section (e.g. `{"cleanupDeadlineMs": 200}`).
-    init(hostJSON: String = "{}", directory: URL? = nil, manualClock: Bool = true) throws {
+    init(hostJSON: String = "{}", directory: URL? = nil, manualClock: Bool = true, logger: Logger = Logger(label: "bothost")) throws {
         let directory = directory ?? Fixtures.temporaryDirectory()
         self.directory = directory
         let file = try PluginsFileLoader.parse(Array(#"{"host": \#(hostJSON), "plugins": []}"#.utf8), file: "test-plugins.json")
@@ -27,7 +28,7 @@ final class TestHost: Sendable {
             clock = SystemClock()
         }
         let database = try HostDatabase(directory: directory.appendingPathComponent("data").path)
-        runtime = HostRuntime(settings: file.host, database: database, clock: clock)
+        runtime = HostRuntime(settings: file.host, database: database, clock: clock, logger: logger)
         manager = PluginManager(runtime: runtime, pluginsDirectory: Fixtures.buildDirectory, configDirectory: directory.path)
         let recorded = self.recorded
         tapToken = try runtime.bus.tap(">") { topic, payload in
@@ -78,4 +79,33 @@ final class EventLog: Sendable {
     private let entries = Mutex<[(topic: String, payload: String)]>([])
     func append(_ topic: String, _ payload: String) { entries.withLock { $0.append((topic, payload)) } }
     func payloads(on topic: String) -> [String] { entries.withLock { $0.filter { $0.topic == topic }.map(\.payload) } }
+}
+
+/// Keeps every log line (with metadata) so tests can check what a full run logged.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+
+    /// A logger that writes here, at trace level.
+    func logger(_ label: String = "bothost") -> Logger {
+        Logger(label: label) { _ in CapturingHandler(log: self) }
+    }
+}
+
+struct CapturingHandler: LogHandler {
+    let log: CapturedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let merged = metadata.merging(extra ?? [:]) { $1 }
+        log.append("\(level) \(message) \(merged)")
+    }
 }

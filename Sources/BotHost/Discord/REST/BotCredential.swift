@@ -11,8 +11,9 @@ struct BotCredential: Sendable, CustomStringConvertible {
     /// Accepts the token as operators paste it: surrounding whitespace and a "Bot " prefix are
     /// dropped. What is left must be visible ASCII; the error never repeats the token.
     init(_ raw: String) throws(DiscordRESTError) {
-        var token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if token.lowercased().hasPrefix("bot ") { token = String(token.dropFirst(4)).trimmingCharacters(in: .whitespaces) }
+        var token = String(raw.drop { $0.isWhitespace })
+        if token.lowercased().hasPrefix("bot ") { token.removeFirst(4) }
+        token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw .invalidConfiguration("the bot token is empty") }
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw .invalidConfiguration("the bot token contains spaces, control or non-ASCII characters; copy it again from the developer portal")

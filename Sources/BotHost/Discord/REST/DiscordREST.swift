@@ -126,6 +126,9 @@ public final class DiscordREST: Sendable {
     /// Invalid responses (401, 403, non-shared 429) in the last 10 minutes.
     public var invalidRequestCount: Int { gate.invalidRequestCount }
 
+    /// See `RateLimitGate.idleUntilMs` (monotonic milliseconds of the client's clock).
+    var idleUntilMs: Int64? { gate.idleUntilMs }
+
     /// Fails queued requests with `.shutdown` and closes the HTTP client if this client made it.
     public func shutdown() async {
         gate.close()

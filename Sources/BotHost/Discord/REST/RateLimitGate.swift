@@ -17,8 +17,10 @@ final class RateLimitGate: Sendable {
     private struct State {
         var limiter: RateLimiter
         var waiters: [UInt64: Waiter] = [:]
-        var sleepers: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var sleepers: [UInt64: (continuation: CheckedContinuation<Bool, Never>?, untilMs: Int64)] = [:]
         var timerAtMs: Int64?
+        /// Granted requests not yet completed or abandoned.
+        var outstanding = 0
         var nextID: UInt64 = 1
         var nextSequence: UInt64 = 1
         var closed = false
@@ -107,6 +109,7 @@ final class RateLimitGate: Sendable {
         let waiter = state.withLock { s -> Waiter? in
             guard let waiter = s.waiters.removeValue(forKey: id) else { return nil }
             if case .success(let ticket)? = waiter.parked {
+                s.outstanding -= 1
                 s.limiter.abandon(ticket)
             } else if waiter.parked == nil {
                 s.limiter.remove(id: id, route: waiter.route)
@@ -120,14 +123,20 @@ final class RateLimitGate: Sendable {
     /// Reports a granted request's response; returns what it meant to the limiter.
     func complete(_ ticket: RateLimitTicket, status: Int, info: RateLimitInfo) -> RateLimiter.Completion {
         let now = nowMs
-        let completion = state.withLock { $0.limiter.complete(ticket, status: status, info: info, nowMs: now) }
+        let completion = state.withLock { s in
+            s.outstanding -= 1
+            return s.limiter.complete(ticket, status: status, info: info, nowMs: now)
+        }
         pump()
         return completion
     }
 
     /// Reports a granted request that got no response.
     func abandon(_ ticket: RateLimitTicket) {
-        state.withLock { $0.limiter.abandon(ticket) }
+        state.withLock { s in
+            s.outstanding -= 1
+            s.limiter.abandon(ticket)
+        }
         pump()
     }
 
@@ -140,22 +149,39 @@ final class RateLimitGate: Sendable {
 
     /// Sleeps `ms` on the host clock (retry backoff). False when cancelled or shut down.
     func sleep(ms: Int64) async -> Bool {
+        let until = nowMs + max(0, ms)
         let id = state.withLock { s in
             defer { s.nextID += 1 }
+            s.sleepers[s.nextID] = (nil, until)
             return s.nextID
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let stored = state.withLock { s -> Bool in
-                    guard !s.closed, !Task.isCancelled else { return false }
-                    s.sleepers[id] = continuation
+                    guard !s.closed, !Task.isCancelled, s.sleepers[id] != nil else {
+                        s.sleepers[id] = nil
+                        return false
+                    }
+                    s.sleepers[id] = (continuation, until)
                     return true
                 }
                 guard stored else { return continuation.resume(returning: false) }
-                scheduler.schedule(afterNs: UInt64(max(0, ms)) * 1_000_000) { [self] in wake(sleeper: id, true) }
+                scheduler.schedule(atNs: UInt64(max(0, until)) * 1_000_000) { [self] in wake(sleeper: id, true) }
             }
         } onCancel: {
             wake(sleeper: id, false)
+        }
+    }
+
+    /// When nothing is in flight: the earliest time a waiting request or a retry backoff can move
+    /// on (nil when requests are in flight, or nothing waits). Lets a test drive two manual clocks —
+    /// the client's and a frozen emulator's — forward together, only while no request is on the wire.
+    var idleUntilMs: Int64? {
+        state.withLock { s in
+            guard s.outstanding == 0 else { return nil }
+            let sleeper = s.sleepers.values.map(\.untilMs).min()
+            let waiting = s.waiters.values.contains { $0.parked == nil } ? s.timerAtMs : nil
+            return [sleeper, waiting].compactMap { $0 }.min()
         }
     }
 
@@ -167,14 +193,15 @@ final class RateLimitGate: Sendable {
             return (Array(s.waiters.values), Array(s.sleepers.values))
         }
         for waiter in waiters { waiter.continuation?.resume(returning: .failure(.shutdown)) }
-        for sleeper in sleepers { sleeper.resume(returning: false) }
+        for sleeper in sleepers { sleeper.continuation?.resume(returning: false) }
         scheduler.shutdown()
     }
 
     // MARK: private
 
     private func wake(sleeper id: UInt64, _ finished: Bool) {
-        state.withLock { $0.sleepers.removeValue(forKey: id) }?.resume(returning: finished)
+        // A cancellation before the continuation is stored leaves the entry out, which `sleep` sees.
+        state.withLock { $0.sleepers.removeValue(forKey: id) }?.continuation?.resume(returning: finished)
     }
 
     /// Runs the limiter, resumes whoever may go, and arms the timer for the next wait's end.
@@ -192,6 +219,7 @@ final class RateLimitGate: Sendable {
                     if case .go(let ticket) = grant { s.limiter.abandon(ticket) }
                     continue
                 }
+                if case .go = grant { s.outstanding += 1 }
                 if let continuation = waiter.continuation {
                     s.waiters[id] = nil
                     ready.append((continuation, outcome))

@@ -53,9 +53,10 @@ extension RateLimiter {
     private mutating func learn(_ ticket: RateLimitTicket, status: Int, info: RateLimitInfo, nowMs: Int64) {
         let route = ticket.route
         guard let hash = info.bucket else {
-            // Discord omits bucket headers on routes without a per-route limit. A 5xx or 429 may come
-            // from a proxy and proves nothing.
-            if status < 500, status != 429, info.limit == nil, routeHashes[route.key] == nil {
+            // Discord omits bucket headers on routes without a per-route limit.
+            // Only a success proves it: Discord (and the emulator) answer 401s and some 404s before
+            // the route's limiter, without headers.
+            if (200..<300).contains(status), info.limit == nil, routeHashes[route.key] == nil {
                 unlimitedRoutes.insert(route.key)
             }
             return

@@ -4,11 +4,11 @@ extension RESTService {
     static let interactionTokenLifetimeMs: Int64 = 15 * 60 * 1000
 
     func createFollowUp(_ applicationID: UInt64, _ token: String, _ request: RESTRequest, nowMs: Int64) -> RESTResponse {
-        var interactionID: UInt64 = 0
+        // Recorded against the interaction the token names, even when the call is refused.
+        let interactionID = world.withLock { $0.interactions.find(token: token)?.id } ?? 0
         let response: RESTResponse
         do {
             let interaction = try interactionForToken(applicationID, token, nowMs: nowMs)
-            interactionID = interaction.id
             response = try followUp(interaction, request, nowMs: nowMs)
         } catch {
             response = error
@@ -18,11 +18,11 @@ extension RESTService {
     }
 
     func webhookMessage(_ method: String, _ applicationID: UInt64, _ token: String, _ reference: String, _ request: RESTRequest, nowMs: Int64) -> RESTResponse {
-        var interactionID: UInt64 = 0
+        // Recorded against the interaction the token names, even when the call is refused.
+        let interactionID = world.withLock { $0.interactions.find(token: token)?.id } ?? 0
         let response: RESTResponse
         do {
             let interaction = try interactionForToken(applicationID, token, nowMs: nowMs)
-            interactionID = interaction.id
             response = try webhookMessage(method, interaction, reference, request, nowMs: nowMs)
         } catch {
             response = error

@@ -1,0 +1,75 @@
+@testable import BotHost
+import DiscordEmulator
+import Foundation
+import Testing
+
+/// The real host against the local Discord: commands synced once, interactions routed to plugins
+/// and answered, dispatches on the bus, and every request the host sent valid per Discord's spec.
+@Suite struct DiscordIntegrationTests {
+    /// A host with the counter plugin, connected to `emulator`.
+    private func connect(_ host: TestHost, _ emulator: DiscordEmulator, plugins: String) async throws -> DiscordConnection {
+        try await host.apply(plugins: plugins)
+        let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
+                                       gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
+        let connection = try DiscordConnection(settings: settings, runtime: host.runtime)
+        try await connection.start(intents: await host.manager.gatewayIntents | (1 << 9) | (1 << 15))
+        return connection
+    }
+
+    private func counterPlugins(_ counter: String) -> String {
+        #"[{"name": "counter", "library": \#(jsonString(counter)), "config": {"tickMs": 3600000}}]"#
+    }
+
+    private func expectSpecValid(_ emulator: DiscordEmulator) {
+        for request in emulator.requests {
+            let problems = OpenAPISpec.shared.validate(method: request.method, path: request.path,
+                                                       body: request.body.isEmpty ? nil : request.body,
+                                                       contentType: request.header("Content-Type"))
+            #expect(problems.isEmpty, "\(request.method) \(request.path): \(problems)")
+        }
+    }
+
+    @Test func slashCommandsAreSyncedOnceAndAnsweredThroughDiscord() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.privilegedIntentsAllowed = 1 << 15  // MESSAGE_CONTENT, as enabled in the developer portal
+        let emulator = DiscordEmulator(configuration)
+        try await emulator.start()
+        let directory = Fixtures.temporaryDirectory("discord")
+        let counter = Fixtures.built("libExampleCCounter.so")
+        let log = CapturedLog()
+
+        let host = try TestHost(directory: directory, manualClock: false, logger: log.logger())
+        let connection = try await connect(host, emulator, plugins: counterPlugins(counter))
+        #expect(await eventually { emulator.commandOverwriteCount == 1 })
+        #expect(emulator.commands(guildID: 2000).contains { $0.name == "count" })
+
+        // A user runs /count add:5 in Discord; the plugin answers through the interaction callback.
+        let (interactionID, _) = emulator.userInvokesCommand(name: "count", options: #"[{"name":"add","type":4,"value":5}]"#)
+        #expect(await eventually { !emulator.interactionResponses(interactionID).isEmpty })
+        let response = try #require(emulator.interactionResponses(interactionID).first)
+        #expect(response.type == 4)
+        #expect(response.body.contains("Count: 5"))
+        #expect(response.body.contains("64"))  // ephemeral
+
+        // Dispatches reach the bus as discord.<EVENT> with Discord's own bytes.
+        emulator.userSendsMessage(channelID: 2001, content: "hello from a user")
+        #expect(await eventually { host.events("discord.MESSAGE_CREATE").contains { $0.contains("hello from a user") } })
+
+        await connection.stop()
+        await host.shutdown()
+
+        // A restart with the same command set spends no command-create budget.
+        let again = try TestHost(directory: directory, manualClock: false, logger: log.logger())
+        let second = try await connect(again, emulator, plugins: counterPlugins(counter))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(emulator.commandOverwriteCount == 1)
+        await second.stop()
+        await again.shutdown()
+
+        expectSpecValid(emulator)
+        // The token never reached a log line.
+        #expect(!log.all.isEmpty)
+        #expect(!log.all.contains { $0.contains("sandbox-token") })
+        await emulator.shutdown()
+    }
+}
