@@ -72,4 +72,47 @@ import Testing
         #expect(!log.all.contains { $0.contains("sandbox-token") })
         await emulator.shutdown()
     }
+
+    @Test func aSlowPluginIsDeferredForAndItsLateReplyStillArrives() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.privilegedIntentsAllowed = 1 << 15
+        let emulator = DiscordEmulator(configuration)
+        try await emulator.start()
+        // The host clock is manual: the 2.5 s deferral and the plugin's delay run on it.
+        let host = try TestHost()
+        let plugins = #"[{"name": "slow", "library": \#(jsonString(try Fixtures.fixture("slow_command")))}]"#
+        let connection = try await connect(host, emulator, plugins: plugins)
+
+        // In time: a plain reply, no deferral.
+        let fast = emulator.userInvokesCommand(name: "slow", options: #"[{"name":"delay","type":4,"value":0}]"#)
+        host.advance(ms: 0)
+        #expect(await eventually { emulator.interactionResponses(fast.interactionID).count == 1 })
+        host.advance(ms: 3000)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(emulator.interactionResponses(fast.interactionID).map(\.type) == [4])
+
+        // Too slow, ephemeral: the host defers at 2.5 s, the late reply becomes the edit of @original.
+        let slow = emulator.userInvokesCommand(name: "slow", options: #"[{"name":"delay","type":4,"value":4000}]"#)
+        try await Task.sleep(for: .milliseconds(200))
+        host.advance(ms: 2500)
+        #expect(await eventually { emulator.interactionResponses(slow.interactionID).first?.type == 5 })
+        host.advance(ms: 1500)
+        #expect(await eventually { emulator.interactionResponses(slow.interactionID).contains { $0.kind == .editOriginal } })
+        #expect(emulator.interactionResponses(slow.interactionID).last?.body.contains("done after 4000 ms") == true)
+
+        // Too slow, public: the reply goes out as a visible follow-up and the placeholder is removed.
+        let visible = emulator.userInvokesCommand(name: "slow", options: #"[{"name":"delay","type":4,"value":3000},{"name":"public","type":5,"value":true}]"#)
+        try await Task.sleep(for: .milliseconds(200))
+        host.advance(ms: 2500)
+        #expect(await eventually { emulator.interactionResponses(visible.interactionID).first?.type == 5 })
+        host.advance(ms: 500)
+        #expect(await eventually {
+            let kinds = emulator.interactionResponses(visible.interactionID).map(\.kind)
+            return kinds.contains(.followUp) && kinds.contains(.deleteOriginal)
+        })
+        expectSpecValid(emulator)
+        await connection.stop()
+        await host.shutdown()
+        await emulator.shutdown()
+    }
 }

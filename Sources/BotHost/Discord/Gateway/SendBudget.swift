@@ -36,9 +36,4 @@ struct SendBudget {
         head = (head + 1) % limit
         return at
     }
-
-    /// How many reservations fall inside the window that ends at `nowNs` (for status and tests).
-    func used(nowNs: UInt64) -> Int {
-        slots.count(where: { $0 <= nowNs && nowNs < $0 &+ windowNs })
-    }
 }
