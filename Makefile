@@ -22,8 +22,9 @@ plugins: build
 	@for lib in $(SHIPPED_PLUGINS); do install -m 0755 $(BUILD_DIR)/$$lib plugins/$$lib.tmp && mv -f plugins/$$lib.tmp plugins/$$lib; done
 	@echo "Installed plugins: $(SHIPPED_PLUGINS) -> ./plugins"
 
+# The sandbox: the bundled local Discord, no token, no network.
 run: plugins
-	$(BUILD_DIR)/bothost run --config plugins.json
+	$(BUILD_DIR)/bothost sandbox --config plugins.json
 
 test: deps
 	$(SWIFT) build --build-tests

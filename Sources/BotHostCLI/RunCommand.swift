@@ -58,10 +58,13 @@ struct HostBootstrap {
     let manager: PluginManager
     let logger: Logger
 
-    init(locations: LocationOptions) throws {
+    /// `extraOwners`: users treated as owners for this run only (the sandbox's simulated user).
+    init(locations: LocationOptions, extraOwners: [UInt64] = []) throws {
         configPath = absolutePath(locations.config)
         do {
-            file = try PluginsFileLoader.load(contentsOf: configPath)
+            var loaded = try PluginsFileLoader.load(contentsOf: configPath)
+            loaded.host.owners += extraOwners
+            file = loaded
         } catch {
             say(error.description)
             throw ExitCode(78)  // EX_CONFIG

@@ -18,8 +18,9 @@ struct SandboxCommand: AsyncParsableCommand {
     var exitOnEOF = false
 
     func run() async throws {
-        let host = try HostBootstrap(locations: locations)
         var configuration = EmulatorConfiguration()
+        // The simulated user owns the sandbox bot, so admin commands can be tried.
+        let host = try HostBootstrap(locations: locations, extraOwners: [3000])
         configuration.privilegedIntentsAllowed = ~0  // the sandbox grants every intent a plugin asks for
         let emulator = DiscordEmulator(configuration)
         try await emulator.start()
