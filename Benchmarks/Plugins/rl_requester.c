@@ -7,6 +7,7 @@
  * A run keeps `window` requests in flight: each reply callback sends the next request until
  * `count` have been sent. Request i asks for key "user:<offset + i % key_space>" on the limiter
  * named "bench"; window 1 gives unqueued round-trip latency, a larger window the service rate.
+ * The topic is ratelimit.acquire, or rl_echo.acquire (rl_echo.c) for the host's own floor.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bothost_plugin.h"
@@ -22,9 +23,10 @@ static bothost_plugin *self_plugin;
 
 /* The current run. Written by bench_rl_run before the first request, then only from reply callbacks. */
 static uint64_t run_count, run_key_space, run_key_offset;
+static char run_topic[128];
 static uint64_t run_sent;
 static uint64_t *latencies;
-static _Atomic uint64_t run_done, run_allowed, run_failed;
+static _Atomic uint64_t run_done, run_failed;
 
 /* The last answer of bench_rl_ask. */
 static char asked[4096];
@@ -58,7 +60,9 @@ static void send_next(void) {
         slot->sent_ns = now_ns();
         bothost_handle h;
         bothost_bytes bytes = { (const uint8_t *)body, (size_t)len };
-        if (host->bus_request(self_plugin, BOTHOST_STR("ratelimit.acquire"), bytes, 5000, on_reply, slot, NULL, &h) == BOTHOST_OK) return;
+        bothost_str topic = { run_topic, strlen(run_topic) };
+        /* 5 s: the timeout PluginKit's requests use by default. */
+        if (host->bus_request(self_plugin, topic, bytes, 5000, on_reply, slot, NULL, &h) == BOTHOST_OK) return;
         free_slots[free_count++] = slot;
         atomic_fetch_add(&run_failed, 1);
         atomic_fetch_add(&run_done, 1);
@@ -70,10 +74,9 @@ static void on_reply(void *ud, bothost_handle request, bothost_status status, bo
     uint64_t received = now_ns();
     pending *slot = ud;
     if (latencies) latencies[slot->index] = received - slot->sent_ns;
-    if (status != BOTHOST_OK) {
+    /* Any answer but an OK reply shaped like ratelimit.acquire's counts as a failure. */
+    if (status != BOTHOST_OK || payload.len < 11 || memcmp(payload.ptr, "{\"allowed\":", 11) != 0) {
         atomic_fetch_add(&run_failed, 1);
-    } else if (payload.len >= 15 && memcmp(payload.ptr, "{\"allowed\":true", 15) == 0) {
-        atomic_fetch_add(&run_allowed, 1);
     }
     free_slots[free_count++] = slot;
     atomic_fetch_add(&run_done, 1);
@@ -88,8 +91,10 @@ static void open_window(void *ud) {
 }
 
 /* Starts a run (call when the previous one is done). Latencies are kept when `record` is set. */
-BOTHOST_EXPORT int bench_rl_run(uint64_t count, uint64_t key_space, uint64_t key_offset, uint64_t window, int record) {
+BOTHOST_EXPORT int bench_rl_run(const char *topic, uint64_t count, uint64_t key_space, uint64_t key_offset,
+                                uint64_t window, int record) {
     if (window == 0) window = 1;
+    snprintf(run_topic, sizeof run_topic, "%s", topic);
     free(latencies);
     free(slots);
     free(free_slots);
@@ -103,7 +108,6 @@ BOTHOST_EXPORT int bench_rl_run(uint64_t count, uint64_t key_space, uint64_t key
     run_key_offset = key_offset;
     run_sent = 0;
     atomic_store(&run_done, 0);
-    atomic_store(&run_allowed, 0);
     atomic_store(&run_failed, 0);
     run_window = window;
     /* Every send runs on this plugin's executor (replies send the next one there too), so run_sent
@@ -112,7 +116,6 @@ BOTHOST_EXPORT int bench_rl_run(uint64_t count, uint64_t key_space, uint64_t key
 }
 
 BOTHOST_EXPORT uint64_t bench_rl_done(void) { return atomic_load(&run_done); }
-BOTHOST_EXPORT uint64_t bench_rl_allowed(void) { return atomic_load(&run_allowed); }
 BOTHOST_EXPORT uint64_t bench_rl_failed(void) { return atomic_load(&run_failed); }
 
 BOTHOST_EXPORT const uint64_t *bench_rl_latencies(void) { return latencies; }

@@ -39,7 +39,9 @@ import Testing
         let log = CapturedLog()
 
         let host = try TestHost(directory: directory, manualClock: false, logger: log.logger())
-        let connection = try await connect(host, emulator, plugins: counterPlugins(counter))
+        let trace = TraceFile(in: directory)
+        let probe = #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \#(jsonString(trace.path)), "origin": "discord.MESSAGE_CREATE"}}"#
+        let connection = try await connect(host, emulator, plugins: "[" + counterPlugins(counter).dropFirst().dropLast() + ", " + probe + "]")
         #expect(await eventually { emulator.commandOverwriteCount == 1 })
         #expect(emulator.commands(guildID: 2000).contains { $0.name == "count" })
 
@@ -51,9 +53,13 @@ import Testing
         #expect(response.body.contains("Count: 5"))
         #expect(response.body.contains("64"))  // ephemeral
 
-        // Dispatches reach the bus as discord.<EVENT> with Discord's own bytes.
+        // Dispatches reach the bus as discord.<EVENT> with Discord's own bytes, and a plugin can
+        // tell the shard and sequence number they came with.
         emulator.userSendsMessage(channelID: 2001, content: "hello from a user")
         #expect(await eventually { host.events("discord.MESSAGE_CREATE").contains { $0.contains("hello from a user") } })
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("origin discord.MESSAGE_CREATE 0 ") } }, "\(trace.text)")
+        let sequence = trace.lines.first { $0.hasPrefix("origin discord.MESSAGE_CREATE 0 ") }?.split(separator: " ")[3]
+        #expect(sequence.flatMap { Int($0) }.map { $0 > 1 } == true)
 
         await connection.stop()
         await host.shutdown()

@@ -5,8 +5,8 @@ import Testing
 /// The runtime driven end to end through real .so files: bus, request/reply, timers, commands,
 /// cleanup, frees, storage and live reconfiguration.
 @Suite struct PluginRuntimeTests {
-    private func probeEntry(_ trace: TraceFile, subscribe: String) throws -> String {
-        #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe))}}"#
+    private func probeEntry(_ trace: TraceFile, subscribe: String, origin: String = "") throws -> String {
+        #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe)), "origin": \#(jsonString(origin))}}"#
     }
 
     @Test func busDeliversInPublishOrderWithWildcards() async throws {
@@ -54,7 +54,7 @@ import Testing
         let counter = Fixtures.built("libExampleCCounter.so")
         try await host.apply(plugins: """
             [{"name": "counter", "library": \(jsonString(counter)), "config": {"tickMs": 1000, "topic": "counter.tick"}},
-             \(try probeEntry(trace, subscribe: "counter.tick"))]
+             \(try probeEntry(trace, subscribe: "counter.tick", origin: "counter.tick"))]
             """)
         #expect(await host.status("counter")?.state == .running)
         #expect(await eventually { host.events("counter.started").count == 1 })
@@ -65,6 +65,8 @@ import Testing
         #expect(host.events("counter.tick").isEmpty)
         host.advance(ms: 1)
         #expect(await eventually { host.events("counter.tick") == [#"{"n":1}"#] })
+        // bus_message_info names the publishing plugin (no gateway shard).
+        #expect(await eventually { trace.lines.contains("origin counter.tick -1 0 counter") }, "\(trace.text)")
         host.advance(ms: 1000)
         #expect(await eventually { host.events("counter.tick").count == 2 })
 

@@ -16,7 +16,7 @@ import Testing
     /// An emulator plus a client pointed at it, on two clocks moved together.
     struct Rig {
         let emulator: DiscordEmulator
-        let clock = ManualClock()
+        let clock: ManualClock
         let rest: DiscordREST
         let logs: LogCapture
 
@@ -127,13 +127,14 @@ import Testing
         rig.emulator.injectREST(.tooManyRequests(count: 1, retryAfterMs: 2000, global: true, scope: "global",
                                                  method: "POST", pathPrefix: "/channels/2001/messages"))
         let before = rig.emulator.requests.count
-        let (post, get) = try await rig.drive {
-            async let post = rest.send("POST", "/channels/2001/messages", json: Self.message("b"))
-            try await Task.sleep(for: .milliseconds(20))  // the GET is made after the global 429 arrived
-            async let get = rest.send("GET", "/channels/2001")
-            return try await (post.status, get.status)
-        }
-        #expect(post == 200 && get == 200)
+        // Neither clock moves until the GET has been made behind the global 429.
+        let post = Task { try await rest.send("POST", "/channels/2001/messages", json: Self.message("b")) }
+        #expect(await eventually { rig.emulator.requests.dropFirst(before).contains { $0.status == 429 } && rest.idleUntilMs != nil })
+        let get = Task { try await rest.send("GET", "/channels/2001") }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(rig.emulator.requests.count == before + 1, "the GET is held back by the global pause")
+        let statuses = try await rig.drive { (try await post.value.status, try await get.value.status) }
+        #expect(statuses == (200, 200))
         let later = Array(rig.emulator.requests.dropFirst(before))
         if let limited = later.first(where: { $0.status == 429 }), let fetched = later.first(where: { $0.method == "GET" }) {
             #expect(limited.responseHeader("X-RateLimit-Global") == "true")
@@ -162,10 +163,16 @@ import Testing
         let id = { (body: [UInt8]) in (try? JSONValue.parse(body))?["id"]?.stringValue }
         #expect(again.status == 200 && id(again.body) == id(response.body))
         #expect(rig.emulator.messages(in: 2001).count == 1)
-        // A non-idempotent create without the nonce guarantee is not retried.
+        // A create whose own nonce is not enforced could post twice: its 5xx is returned, not retried.
+        rig.emulator.injectREST(.serverError(count: 1, status: 500, method: "POST"))
+        let unsafe = try await rig.drive {
+            try await rest.send("POST", "/channels/2001/messages", json: Array(#"{"content":"z","nonce":"own"}"#.utf8))
+        }
+        #expect(unsafe.status == 500)
+        // PUT is idempotent: retried.
         rig.emulator.injectREST(.serverError(count: 1, status: 500, method: "PUT"))
         let overwrite = try await rig.drive { try await rest.send("PUT", "/applications/1000/commands", json: Array("[]".utf8)) }
-        #expect(overwrite.status == 200, "PUT is idempotent: retried")
+        #expect(overwrite.status == 200)
         await rig.stop()
     }
 
@@ -179,7 +186,7 @@ import Testing
             for _ in 0..<20 {
                 do {
                     statuses.append(try await rest.send("GET", "/users/@me").status)
-                } catch {
+                } catch let error as DiscordRESTError {
                     return (statuses, error)
                 }
             }
@@ -207,20 +214,24 @@ import Testing
         rig.emulator.injectREST(.tooManyRequests(count: 2, retryAfterMs: 500, method: "GET"))
         rig.emulator.injectREST(.serverError(count: 1, status: 500, method: "GET"))
         _ = try await rig.drive { try await rest.send("GET", "/channels/2001") }
-        await rig.emulator.shutdown()
+        // The same token and log, towards a port nobody listens on: connection failures, retried.
+        let dead = try DiscordREST(configuration: DiscordRESTConfiguration(baseURL: "http://127.0.0.1:1/api/v10"),
+                                   token: token, clock: rig.clock, logger: rig.logs.logger)
+        let deadRig = Rig(emulator: rig.emulator, clock: rig.clock, rest: dead, logs: rig.logs)
         var errors: [String] = []
         for (method, path) in [("GET", "/channels/2001"), ("POST", "/channels/2001/messages")] {
             do {
-                _ = try await rig.drive { try await rest.send(method, path, json: method == "POST" ? Self.message("x") : nil) }
-                Issue.record("\(method) \(path) reached a stopped emulator")
+                _ = try await deadRig.drive { try await dead.send(method, path, json: method == "POST" ? Self.message("x") : nil) }
+                Issue.record("\(method) \(path) reached a closed port")
             } catch {
-                errors.append(error.description)
+                errors.append(String(describing: error))
             }
         }
-        #expect(errors.count == 2)
+        #expect(errors.count == 2, "\(errors)")
+        await dead.shutdown()
         for text in errors + rig.logs.lines { #expect(!text.contains(token), "leaked in: \(text)") }
         #expect(rig.logs.lines.contains { $0.contains("429") } && rig.logs.lines.contains { $0.contains("retry") })
-        await rest.shutdown()
+        await rig.stop()
     }
 }
 

@@ -52,11 +52,11 @@ public final class MessageBus: Sendable {
 
     /// Publishes bytes on a concrete topic (validated by the caller).
     @discardableResult
-    public func publish(topic: String, payload: [UInt8]) -> PublishResult {
+    public func publish(topic: String, payload: [UInt8], origin: BusOrigin = .host) -> PublishResult {
         if tapCount.load(ordering: .relaxed) > 0 { notifyTaps(topic, payload) }
         let targets = subscribers(of: topic)
         if targets.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
-        let message = BusMessage(topic: Array(topic.utf8), payload: payload)
+        let message = BusMessage(topic: Array(topic.utf8), payload: payload, origin: origin)
         var result = PublishResult(delivered: 0, dropped: 0)
         for subscription in targets {
             if subscription.owner.executor.enqueue(.deliver(subscription, message), droppable: true) {

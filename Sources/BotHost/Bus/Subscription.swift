@@ -18,6 +18,13 @@ final class Subscription: @unchecked Sendable {
     @inline(__always)
     func deliver(_ message: BusMessage) {
         guard registration.isActive, owner.acceptsCallbacks else { return }
+        CurrentBusMessage.with(message) {
+            call(message)
+        }
+    }
+
+    @inline(__always)
+    private func call(_ message: BusMessage) {
         message.topic.withUnsafeBufferPointer { topic in
             message.payload.withUnsafeBufferPointer { payload in
                 topic.withMemoryRebound(to: CChar.self) { chars in

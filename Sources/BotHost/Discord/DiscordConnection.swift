@@ -85,7 +85,7 @@ public final class DiscordConnection: Sendable {
         default:
             break
         }
-        runtime.bus.publish(topic: "discord.\(event)", payload: bytes)
+        runtime.bus.publish(topic: "discord.\(event)", payload: bytes, origin: .gateway(shard: shard, sequence: sequence))
     }
 
     /// Syncs soon, coalescing bursts of changes (a plugin registering several commands).

@@ -7,6 +7,7 @@ extension HostAPI {
         table.pointee.bus_serve = apiBusServe
         table.pointee.bus_request = apiBusRequest
         table.pointee.bus_reply = apiBusReply
+        table.pointee.bus_message_info = apiBusMessageInfo
     }
 }
 
@@ -30,7 +31,7 @@ private func apiBusPublish(_ plugin: OpaquePointer?, _ topic: bothost_str, _ pay
     hostCall(plugin) { instance throws(HostCallError) in
         let topicText = try topicArgument(topic)
         let bytes = try payloadArgument(payload)
-        instance.runtime.bus.publish(topic: topicText, payload: bytes)
+        instance.runtime.bus.publish(topic: topicText, payload: bytes, origin: .plugin(instance.name))
     }
 }
 
@@ -83,5 +84,25 @@ private func apiBusReply(_ plugin: OpaquePointer?, _ request: bothost_handle, _ 
     hostCall(plugin) { instance throws(HostCallError) in
         let bytes = try payloadArgument(payload)
         try instance.runtime.broker.reply(from: instance, handle: request, status: status, payload: bytes)
+    }
+}
+
+private func apiBusMessageInfo(_ plugin: OpaquePointer?, _ out: UnsafeMutablePointer<bothost_bus_message_info>?) -> bothost_status {
+    hostCall(plugin) { _ throws(HostCallError) in
+        guard let out else { throw HostCallError(Status.invalidArgument, "bus_message_info needs an output struct") }
+        guard let message = CurrentBusMessage.current else {
+            throw HostCallError(Status.notFound, "bus_message_info works only inside a bus callback")
+        }
+        // Fill only what the caller's struct has room for (it may be an older, smaller one).
+        let room = Int(out.pointee.struct_size)
+        var info = bothost_bus_message_info()
+        info.struct_size = UInt32(min(room, MemoryLayout<bothost_bus_message_info>.size))
+        info.shard = message.origin.shard
+        info.sequence = message.origin.sequence
+        // The message (and so the name) outlives the callback the plugin is in.
+        info.publisher = message.publisher
+        withUnsafeBytes(of: &info) { source in
+            if let base = source.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: min(room, source.count)) }
+        }
     }
 }

@@ -8,6 +8,8 @@ public enum GatewayFault: Sendable, Equatable, CustomStringConvertible {
     case resumeHeartbeatACKs
     /// Send op 7 Reconnect.
     case reconnect
+    /// Send op 1: Discord asking for a heartbeat right now.
+    case requestHeartbeat
     /// Send op 9 Invalid Session; `resumable: false` also ends the session.
     case invalidSession(resumable: Bool)
     /// Send a close frame with this code, then close. Codes Discord treats as ending the session
@@ -20,6 +22,7 @@ public enum GatewayFault: Sendable, Equatable, CustomStringConvertible {
         case .stopHeartbeatACKs: "stop heartbeat ACKs"
         case .resumeHeartbeatACKs: "resume heartbeat ACKs"
         case .reconnect: "op 7 reconnect"
+        case .requestHeartbeat: "op 1 heartbeat request"
         case .invalidSession(let resumable): "op 9 invalid session (resumable: \(resumable))"
         case .close(let code): "close \(code)"
         }

@@ -14,6 +14,12 @@ extension GatewayHub {
                 state.heartbeatACKsStopped = false
             case .reconnect:
                 for id in targets { send(&state, to: id, Self.control(op: GatewayOp.reconnect, d: nil), op: GatewayOp.reconnect) }
+            case .requestHeartbeat:
+                let last = targets.map { id in state.connections[id]?.sessionID.flatMap { state.sessions[$0]?.seq } }
+                for (id, seq) in zip(targets, last) {
+                    let d: WireJSON = seq.map { .int(Int64($0)) } ?? .null
+                    send(&state, to: id, Self.control(op: GatewayOp.heartbeat, d: d), op: GatewayOp.heartbeat)
+                }
             case .invalidSession(let resumable):
                 for id in targets {
                     send(&state, to: id, Self.control(op: GatewayOp.invalidSession, d: .bool(resumable)), op: GatewayOp.invalidSession)

@@ -231,6 +231,14 @@ typedef void (*bothost_task_fn)(void *user_data);
  */
 typedef void (*bothost_done_fn)(void *user_data, bothost_status status, bothost_bytes body);
 
+/** Details of the bus message being delivered; see host->bus_message_info (minor 1). */
+typedef struct bothost_bus_message_info {
+    uint32_t struct_size;   /**< set by the caller: sizeof(bothost_bus_message_info) */
+    int32_t shard;          /**< the gateway shard of a discord.* dispatch; -1 for other messages */
+    int64_t sequence;       /**< the gateway sequence number of a discord.* dispatch; 0 otherwise */
+    bothost_str publisher;  /**< the publishing plugin's name; empty when the host published */
+} bothost_bus_message_info;
+
 /* ----------------------------------------------------------------------------------------------- */
 /* Slash commands and interactions                                                                  */
 /* ----------------------------------------------------------------------------------------------- */
@@ -511,6 +519,16 @@ typedef struct bothost_host_api {
                                       bothost_bytes json_body, bothost_str audit_reason,
                                       bothost_discord_fn fn, void *user_data,
                                       bothost_free_fn user_data_free, bothost_handle *out_request);
+
+    /* ---- bus message details (minor 1: check BOTHOST_API_HAS(host, bus_message_info)) ------- */
+
+    /**
+     * Inside a bothost_bus_fn: where the message being delivered came from — for a discord.<EVENT>
+     * dispatch, the gateway shard and sequence number. Fills the fields that out->struct_size
+     * covers (set it to sizeof(bothost_bus_message_info) first). BOTHOST_E_NOT_FOUND when called
+     * outside a bus callback.
+     */
+    bothost_status (*bus_message_info)(bothost_plugin *self, bothost_bus_message_info *out);
 
     /*
      * Reserved for later minor versions, appended here in this order:

@@ -6,6 +6,8 @@
  *   - serves probe.echo (replies with the payload) and probe.silent (never replies)
  *   - a message on probe.ask with payload "<topic> <timeoutMs> <payload>" sends a bus request;
  *     the answer appends "reply <topic> <STATUS-number> <payload>\n"
+ *   - config "origin": "pattern" subscribes and appends "origin <topic> <shard> <sequence> <publisher>\n"
+ *     (host->bus_message_info)
  *   - a message on probe.block with payload N keeps the plugin's executor busy for N ms
  *   - a message on probe.http with payload "<timeoutMs> <url>" sends a GET; the answer appends
  *     "http <STATUS-number> <http status> <x-probe header> <body>\n"; probe.http.cancel cancels it
@@ -31,6 +33,7 @@ static bothost_plugin *self_plugin;
 typedef struct {
     char trace[1024];
     char subscribe[1024];
+    char origin[256];
 } probe_state;
 
 static void trace(probe_state *s, const char *kind, bothost_str a, long number, bothost_bytes b, int with_number) {
@@ -117,6 +120,18 @@ static void on_ask(void *ud, bothost_handle sub, bothost_str topic, bothost_byte
     }
 }
 
+static void on_origin(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub; (void)payload;
+    probe_state *s = ud;
+    bothost_bus_message_info info = { .struct_size = sizeof info };
+    if (!BOTHOST_API_HAS(host, bus_message_info) || host->bus_message_info(self_plugin, &info) != BOTHOST_OK) return;
+    FILE *f = fopen(s->trace, "a");
+    if (!f) return;
+    fprintf(f, "origin %.*s %d %lld %.*s\n", (int)topic.len, topic.ptr, (int)info.shard, (long long)info.sequence,
+            (int)info.publisher.len, info.publisher.ptr ? info.publisher.ptr : "");
+    fclose(f);
+}
+
 static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
     (void)ud; (void)sub; (void)topic;
     char digits[32] = {0};
@@ -181,6 +196,7 @@ static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost
     probe_state *s = calloc(1, sizeof *s);
     int ok = json_string((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
     json_string((const char *)config.ptr, config.len, "subscribe", s->subscribe, sizeof s->subscribe);
+    json_string((const char *)config.ptr, config.len, "origin", s->origin, sizeof s->origin);
     host->free(config.ptr);
     if (!ok) { free(s); *out_reason = BOTHOST_STR("config needs \"traceFile\""); return BOTHOST_E_PLUGIN; }
     *out_state = s;
@@ -195,6 +211,13 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
     for (char *p = strtok(patterns, ","); p; p = strtok(NULL, ",")) {
         bothost_str pattern = { p, strlen(p) };
         if (host->bus_subscribe(self, pattern, on_message, s, NULL, &h) != BOTHOST_OK) {
+            *out_reason = host->last_error();
+            return BOTHOST_E_PLUGIN;
+        }
+    }
+    if (s->origin[0]) {
+        bothost_str pattern = { s->origin, strlen(s->origin) };
+        if (host->bus_subscribe(self, pattern, on_origin, s, NULL, &h) != BOTHOST_OK) {
             *out_reason = host->last_error();
             return BOTHOST_E_PLUGIN;
         }
