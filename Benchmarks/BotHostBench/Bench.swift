@@ -16,6 +16,7 @@ struct Bench {
         try await BusBench.run(env)
         try await LoadBench.run(env)
         try await MemoryBench.run(env)
+        try await RateLimitBench.run(env)
     }
 }
 

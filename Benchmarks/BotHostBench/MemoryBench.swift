@@ -10,7 +10,8 @@ enum MemoryBench {
             {"host": {"logLevel": "warning"},
              "plugins": [
                {"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 1000}},
-               {"name": "greeter", "library": "libExampleSwiftGreeter.so"}
+               {"name": "greeter", "library": "libExampleSwiftGreeter.so"},
+               {"name": "ratelimit", "library": "libRateLimit.so"}
              ]}
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let process = Process()

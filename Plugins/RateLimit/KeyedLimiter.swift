@@ -55,11 +55,6 @@ final class KeyedLimiter {
                              retryAfterMs: 0, resetAfterMs: milliseconds(next - now))
     }
 
-    /// Forgets `key`: it is back to its full burst.
-    func reset(_ key: String) {
-        tats[key] = nil
-    }
-
     /// Drops every key that is back to its full burst; returns how many.
     @discardableResult
     func sweep(nowMs: Int64) -> Int {

@@ -33,7 +33,7 @@ extension DiscordEmulator {
     @discardableResult
     public func userInvokesCommand(
         name: String, options: String = "[]", guildID: UInt64? = nil, channelID: UInt64 = 2001, userID: UInt64 = 3000,
-        permissions: UInt64 = 2_222_085_186_637_376
+        permissions: UInt64 = 1_799_804_002_094_657
     ) -> (interactionID: UInt64, token: String) {
         let parsed = (try? WireJSONParser.parse(options)).flatMap { $0.arrayValue != nil ? $0 : nil } ?? .array([])
         return rest.userInvokesCommand(

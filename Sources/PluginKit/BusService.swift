@@ -6,7 +6,7 @@ extension Bus {
     /// thrown `PluginError`'s code) and the payload `{"error": "…"}`.
     @discardableResult
     public func serve<Reply: Encodable & Sendable>(_ topic: String,
-                                                   _ handler: @escaping (BusMessage) async throws -> Reply) throws -> Registration {
+                                                   _ handler: nonisolated(nonsending) @escaping (BusMessage) async throws -> Reply) throws -> Registration {
         let serve = try host.table.require(\.bus_serve, "bus_serve")
         let erased: ServiceHandler = { request in try JSON.encode(try await handler(request)) }
         return try host.register(HandlerBox(host: host, handler: erased), "serve \(topic)") { userData, handle in
@@ -37,7 +37,8 @@ extension Bus {
     }
 }
 
-typealias ServiceHandler = (BusMessage) async throws -> [UInt8]
+/// Runs on the caller's executor (the plugin's), so a request costs no extra executor hops.
+typealias ServiceHandler = nonisolated(nonsending) (BusMessage) async throws -> [UInt8]
 
 private func requestArrived(_ userData: UnsafeMutableRawPointer?, _ request: bothost_handle,
                             _ topic: bothost_str, _ payload: bothost_bytes) {

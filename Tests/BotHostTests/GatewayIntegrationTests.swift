@@ -108,6 +108,7 @@ import Testing
         guard case .ready(let sessionID) = setup.client.shardStates[0] else { Issue.record("not ready"); return }
         #expect(ready.data.contains(sessionID))
         #expect(ready.sequence == 1)
+        #expect(setup.sink.states.map(\.1) == [.connecting, .identifying, .ready(sessionID: sessionID)])
 
         let identify = try #require(Self.received(setup.emulator, op: 2).first)
         let d = try #require(try JSONValue.parse(identify.json)["d"])
@@ -204,6 +205,33 @@ import Testing
         await Self.tearDown(setup)
     }
 
+    @Test func sessionTimeoutCloseIdentifiesAgain() async throws {
+        let setup = try await Self.setUp()
+        try await setup.client.start()
+        setup.emulator.freezeClock()
+        setup.emulator.advanceClock(ms: 5_000)
+        setup.emulator.inject(.close(code: 4009))
+        #expect(await eventually { setup.sink.events("READY").count == 2 })
+        #expect(Self.received(setup.emulator, op: 6).isEmpty, "4009 ends the session: no resume attempt")
+        #expect(Self.acceptedIdentifies(setup.emulator).count == 2)
+        await Self.tearDown(setup)
+    }
+
+    @Test func refusedResumeFallsBackToIdentify() async throws {
+        // Sessions cannot be resumed at all on this emulator: the resume is answered with op 9.
+        let setup = try await Self.setUp(emulator: { $0.resumeWindowMs = -1 })
+        try await setup.client.start()
+        setup.emulator.freezeClock()
+        setup.emulator.advanceClock(ms: 5_000)
+        setup.emulator.inject(.dropConnections)
+        #expect(await eventually { setup.sink.events("READY").count == 2 })
+        #expect(Self.received(setup.emulator, op: 6).count == 1)
+        #expect(setup.sink.events("RESUMED").isEmpty)
+        #expect(Self.acceptedIdentifies(setup.emulator).count == 2)
+        #expect(setup.client.shardStates[0]?.isReady == true)
+        await Self.tearDown(setup)
+    }
+
     // MARK: refusals
 
     @Test func invalidTokenStopsWithoutRetrying() async throws {
@@ -288,7 +316,7 @@ import Testing
         setup.emulator.advanceClock(ms: 60_000)
         clock.advance(byMs: 60_000)
         for sender in senders { try await sender.value }
-        #expect(Self.received(setup.emulator, op: 3).count == 115)
+        #expect(await eventually { Self.received(setup.emulator, op: 3).count == 115 })
         #expect(Self.closesReceived(setup.emulator).isEmpty)
         #expect(!setup.emulator.gatewayEvents.contains { $0.closeCode == 4008 })
         #expect(Set(setup.emulator.gatewayEvents.map(\.connectionID)).count == 1)

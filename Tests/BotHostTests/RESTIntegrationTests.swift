@@ -215,7 +215,8 @@ import Testing
         rig.emulator.injectREST(.serverError(count: 1, status: 500, method: "GET"))
         _ = try await rig.drive { try await rest.send("GET", "/channels/2001") }
         // The same token and log, towards a port nobody listens on: connection failures, retried.
-        let dead = try DiscordREST(configuration: DiscordRESTConfiguration(baseURL: "http://127.0.0.1:1/api/v10"),
+        // (async-http-client keeps retrying a refused connection until the deadline: keep it short.)
+        let dead = try DiscordREST(configuration: DiscordRESTConfiguration(baseURL: "http://127.0.0.1:1/api/v10", requestTimeoutMs: 200),
                                    token: token, clock: rig.clock, logger: rig.logs.logger)
         let deadRig = Rig(emulator: rig.emulator, clock: rig.clock, rest: dead, logs: rig.logs)
         var errors: [String] = []

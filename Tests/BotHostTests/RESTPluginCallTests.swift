@@ -93,11 +93,17 @@ import Testing
     BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
     """#
 
-    static func library() throws -> String {
+    /// Compiled once (tests run in parallel and must not write the same output file together);
+    /// each test then loads its own copy.
+    private static let compiled: Result<String, any Error> = Result {
         let directory = Fixtures.temporaryDirectory("discord-caller")
         let file = directory.appendingPathComponent("discord_caller.c")
         try source.write(to: file, atomically: true, encoding: .utf8)
-        return Fixtures.privateCopy(of: try Fixtures.compileC(file.path, name: "discord_caller"))
+        return try Fixtures.compileC(file.path, name: "discord_caller")
+    }
+
+    static func library() throws -> String {
+        Fixtures.privateCopy(of: try compiled.get())
     }
 
     /// A host running the caller plugin, with `transport` behind its Discord client (nil: none).

@@ -67,10 +67,10 @@ final class RequestBroker: Sendable {
     func send(from requester: PluginInstance, registration: Registration, topic: String, payload: [UInt8],
               timeoutMs: UInt32, reply fn: @escaping bothost_reply_fn) {
         let handle = registration.handle
+        let userData = UnsafeSendable(registration.userData)
         registration.teardown = { [weak self] why in
             self?.forget(handle)
             if case .unregistered = why {
-                let userData = UnsafeSendable(registration.userData)
                 requester.executor.submit {
                     guard requester.acceptsCallbacks else { return }
                     fn(userData.value, handle, Status.cancelled, bothost_bytes(ptr: nil, len: 0))

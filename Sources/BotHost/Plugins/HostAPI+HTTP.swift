@@ -52,6 +52,7 @@ private func apiHTTPRequest(_ plugin: OpaquePointer?, _ raw: UnsafePointer<botho
         guard let fn else { throw HostCallError(Status.invalidArgument, "http_request needs a callback") }
         let request = try readRequest(raw)
         let handle = registration.handle
+        let box = UnsafeSendable(registration.userData)
         let task = Task {
             let result = await instance.runtime.http.perform(request)
             guard let taken = instance.take(handle) else { return }
@@ -60,7 +61,6 @@ private func apiHTTPRequest(_ plugin: OpaquePointer?, _ raw: UnsafePointer<botho
         registration.teardown = { why in
             task.cancel()
             if case .unregistered = why {
-                let box = UnsafeSendable(registration.userData)
                 instance.executor.submit {
                     guard instance.acceptsCallbacks else { return }
                     deliverHTTP(OutboundHTTPResult(failure: .cancelled, error: "cancelled by the plugin"),

@@ -114,7 +114,7 @@ final class PluginInstance: @unchecked Sendable {
     @discardableResult
     func end(_ handle: UInt64, _ why: RegistrationEnd) -> Bool {
         guard let registration = take(handle) else { return false }
-        registration.teardown?(why)
+        registration.runTeardown(why)
         scheduleFree(registration.userData, registration.userDataFree)
         return true
     }
@@ -137,6 +137,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Queues the last callback of a one-shot registration already taken from the table, then its free.
     func complete(_ registration: Registration, deliver: Bool = true, _ body: @escaping @Sendable () -> Void) {
+        registration.teardown = nil  // completed: nothing left to tear down, and no cycle kept alive
         let userData = UnsafeSendable(registration.userData)
         let free = registration.userDataFree
         executor.submit { [self] in
@@ -191,6 +192,7 @@ final class PluginInstance: @unchecked Sendable {
         }
         for (index, hook) in hooks.enumerated() {
             guard let registration = take(hook.handle), let run = registration.teardown else { continue }
+            registration.teardown = nil
             let userData = UnsafeSendable(registration.userData), free = registration.userDataFree
             _ = await runLifecycle("cleanup hook \(hooks.count - index) of \(hooks.count)", deadlineMs: deadline) {
                 run(.pluginStopped)
@@ -211,7 +213,7 @@ final class PluginInstance: @unchecked Sendable {
         }
         for registration in remaining {
             registration.active.store(false, ordering: .releasing)
-            registration.teardown?(.pluginStopped)
+            registration.runTeardown(.pluginStopped)
             scheduleFree(registration.userData, registration.userDataFree)
         }
         // Barrier: every free queued above has run when this job runs.

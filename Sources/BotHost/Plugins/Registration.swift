@@ -45,4 +45,12 @@ final class Registration: @unchecked Sendable {
     }
 
     var isActive: Bool { active.load(ordering: .acquiring) }
+
+    /// Runs and drops the teardown (it often captures this registration: dropping it breaks the
+    /// cycle). Only the party that took the registration out of its table calls this.
+    func runTeardown(_ why: RegistrationEnd) {
+        let teardown = self.teardown
+        self.teardown = nil
+        teardown?(why)
+    }
 }

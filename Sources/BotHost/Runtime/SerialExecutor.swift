@@ -37,11 +37,6 @@ final class PluginExecutor: @unchecked Sendable {
     let jobSerial = Atomic<UInt64>(0)
     let droppedCount = Atomic<UInt64>(0)
     private let threadMarker = Atomic<UInt>(0)
-    /// Bumped by every enqueue, so a draining thread can notice new work without the lock.
-    private let enqueued = Atomic<UInt64>(0)
-    /// How long an idle drain keeps watching for work before it gives its thread back: under a
-    /// steady stream this saves a thread wake-up per event (tens of µs); when idle it costs a few µs.
-    private static let idleSpinNs: UInt64 = 30_000
 
     init(label: String, capacity: Int) {
         self.label = label
@@ -57,7 +52,6 @@ final class PluginExecutor: @unchecked Sendable {
                 s.droppableCount += 1
             }
             s.queue.append(job)
-            enqueued.add(1, ordering: .releasing)
             if s.scheduled { return nil }
             s.scheduled = true
             return s.generation
@@ -96,29 +90,17 @@ final class PluginExecutor: @unchecked Sendable {
         var ran = 0
         threadMarker.store(currentThreadID(), ordering: .releasing)
         while true {
-            let seen = enqueued.load(ordering: .acquiring)
-            var more: Bool = state.withLock { s in
-                if s.generation != myGeneration || s.queue.isEmpty { return false }
+            let more: Bool = state.withLock { s in
+                if s.generation != myGeneration { return false }
+                if s.queue.isEmpty {
+                    s.scheduled = false
+                    return false
+                }
                 swap(&batch, &s.queue)
                 s.droppableCount = 0
                 return true
             }
-            if !more {
-                // Watch briefly for more work before giving the thread back.
-                let until = MonotonicTime.nowNs() + Self.idleSpinNs
-                while enqueued.load(ordering: .acquiring) == seen && MonotonicTime.nowNs() < until {}
-                more = state.withLock { s in
-                    if s.generation != myGeneration { return false }
-                    if s.queue.isEmpty {
-                        s.scheduled = false
-                        return false
-                    }
-                    swap(&batch, &s.queue)
-                    s.droppableCount = 0
-                    return true
-                }
-                if !more { break }
-            }
+            if !more { break }
             while let job = batch.popFirst() {
                 runningSinceNs.store(MonotonicTime.coarseNs() | 1, ordering: .relaxed)
                 jobSerial.add(1, ordering: .relaxed)

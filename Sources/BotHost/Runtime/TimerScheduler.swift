@@ -16,7 +16,8 @@ public final class TimerScheduler: Sendable {
 
     private struct State {
         var heap = MinHeap<Entry>(by: { ($0.deadlineNs, $0.id) < ($1.deadlineNs, $1.id) })
-        var cancelled = Set<UInt64>()
+        /// Ids still scheduled; cancelling removes the id (O(1)) and leaves the entry to be skipped.
+        var live = Set<UInt64>()
         var nextID: UInt64 = 1
         var shutdown = false
     }
@@ -46,6 +47,7 @@ public final class TimerScheduler: Sendable {
             let id = s.nextID
             s.nextID += 1
             s.heap.push(Entry(deadlineNs: deadline, id: id, action: action))
+            s.live.insert(id)
             return Token(id: id)
         }
         wakeup.signal()
@@ -57,7 +59,11 @@ public final class TimerScheduler: Sendable {
     /// Cancels a scheduled action; harmless if it already ran.
     public func cancel(_ token: Token) {
         state.withLock { s in
-            if s.heap.contains(where: { $0.id == token.id }) { s.cancelled.insert(token.id) }
+            guard s.live.remove(token.id) != nil else { return }
+            // Many cancelled entries (request timeouts answered in time): rebuild without them.
+            if s.heap.count > 4096, s.live.count < s.heap.count / 4 {
+                s.heap.removeAll { !s.live.contains($0.id) }
+            }
         }
     }
 
@@ -75,7 +81,7 @@ public final class TimerScheduler: Sendable {
                 let now = clock.monotonicNs()
                 while let top = s.heap.peek, top.deadlineNs <= now {
                     s.heap.pop()
-                    if s.cancelled.remove(top.id) == nil { due.append(top.action) }
+                    if s.live.remove(top.id) != nil { due.append(top.action) }
                 }
                 if let top = s.heap.peek { waitNs = top.deadlineNs - now }
                 return false
@@ -99,7 +105,12 @@ struct MinHeap<Element> {
 
     var peek: Element? { items.first }
     var count: Int { items.count }
-    func contains(where match: (Element) -> Bool) -> Bool { items.contains(where: match) }
+    /// Drops the matching elements and restores the heap order (O(n)).
+    mutating func removeAll(where match: (Element) -> Bool) {
+        let kept = items.filter { !match($0) }
+        items.removeAll(keepingCapacity: true)
+        for element in kept { push(element) }
+    }
 
     mutating func push(_ element: Element) {
         items.append(element)

@@ -1,7 +1,8 @@
 /// Channel and guild objects: the full GUILD_CREATE form and READY's unavailable stubs.
 enum GuildPayloads {
-    /// What @everyone may do in the emulated guilds (view, send, read history, connect, speak …).
-    static let everyonePermissions = "2222085186637376"
+    /// What @everyone may do in the emulated guilds: Discord's usual member set (view, send,
+    /// embed, attach, react, read history, connect, speak, use application commands, threads …).
+    static let everyonePermissions = "1799804002094657"
 
     static func channel(_ channel: EmulatedChannel, guildID: UInt64, position: Int, includeGuildID: Bool = true) -> WireJSON {
         var object: WireJSON = [

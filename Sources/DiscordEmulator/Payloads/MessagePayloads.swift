@@ -41,7 +41,8 @@ enum MessagePayloads {
             object = object.setting("referenced_message", referenced.map { Self.message($0, topology: topology) } ?? .null)
         }
         if forGateway, let guildID = message.guildID {
-            object = object.setting("guild_id", .snowflake(guildID))
+            let channelType = topology.channel(message.channelID).map { Int64($0.channel.kind.rawValue) } ?? 0
+            object = object.setting("channel_type", .int(channelType)).setting("guild_id", .snowflake(guildID))
             if message.webhookID == nil, topology.isMember(message.author.id, of: guildID) {
                 object = object.setting("member", UserPayloads.member(message.author, withUser: false))
             }

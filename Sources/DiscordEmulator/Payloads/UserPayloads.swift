@@ -12,15 +12,18 @@ enum UserPayloads {
             "public_flags": 0,
             "flags": 0,
         ]
-        if user.isBot {
-            object = object.setting("bot", true).setting("global_name", nil)
-        } else {
-            object = object.setting("banner", nil).setting("accent_color", nil)
-                .setting("global_name", .string(user.username))
-                .setting("avatar_decoration_data", nil).setting("collectibles", nil)
-                .setting("banner_color", nil).setting("clan", nil).setting("primary_guild", nil)
-        }
+        if user.isBot { object = object.setting("bot", true) }
         return object
+            .setting("banner", nil)
+            .setting("accent_color", nil)
+            // Bots have no display name; people usually do.
+            .setting("global_name", user.isBot ? nil : .string(user.username))
+            .setting("avatar_decoration_data", nil)
+            .setting("collectibles", nil)
+            .setting("display_name_styles", nil)
+            .setting("banner_color", nil)
+            .setting("clan", nil)
+            .setting("primary_guild", nil)
     }
 
     /// A guild member. `withUser` is false inside MESSAGE_CREATE, where the author is separate.

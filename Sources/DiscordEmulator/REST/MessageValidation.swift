@@ -58,7 +58,7 @@ enum MessageValidation {
                 if total > maxEmbedTotal {
                     errors.add(["embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of \(maxEmbedTotal)")
                 }
-                input.embeds = list
+                input.embeds = list.map(normalizedEmbed)
             default: errors.add(["embeds"], "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
             }
         }
@@ -142,6 +142,21 @@ enum MessageValidation {
             }
         }
         return total
+    }
+
+    /// An embed as Discord stores and returns it: `type` first ("rich" unless given), null
+    /// members dropped, every field with `inline`.
+    static func normalizedEmbed(_ embed: WireJSON) -> WireJSON {
+        guard let members = embed.objectMembers else { return embed }
+        var result: WireJSON = ["type": embed["type"]?.stringValue.map(WireJSON.string) ?? "rich"]
+        for member in members where member.key != "type" && !member.value.isNull {
+            var value = member.value
+            if member.key == "fields", let fields = value.arrayValue {
+                value = .array(fields.map { field in field["inline"] == nil ? field.setting("inline", false) : field })
+            }
+            result = result.setting(member.key, value)
+        }
+        return result
     }
 
     /// Buttons and selects: the parts clients most often get wrong.

@@ -83,6 +83,8 @@ final class RateLimiter: Sendable {
             "message": "You are being rate limited.",
             "retry_after": .double(Double(max(0, retryAfterMs)) / 1000),
             "global": .bool(global),
+            // Discord's spec makes every error carry a code; rate limits use 0.
+            "code": 0,
         ]
         var headers = extra
         headers.append(("Retry-After", String((max(0, retryAfterMs) + 999) / 1000)))

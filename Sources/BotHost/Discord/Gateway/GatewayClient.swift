@@ -92,16 +92,18 @@ public final class GatewayClient: Sendable {
         logger.info("starting \(shardCount) shard(s) on \(endpoint) (max_concurrency \(maxConcurrency), \(info.sessionStartLimit.remaining) of \(info.sessionStartLimit.total) session starts left)")
         try await gate.ensureSessionStarts(shardCount)
 
-        for wave in IdentifyGate.waves(shardIDs: Array(0..<shardCount), maxConcurrency: maxConcurrency) {
-            var started: [GatewayShard] = []
-            for id in wave {
-                let shard = GatewayShard(id: id, environment: environment)
+        // Every shard exists from the start, so `send` to a later wave waits rather than fails.
+        let shards = Dictionary(uniqueKeysWithValues: (0..<shardCount).map { ($0, GatewayShard(id: $0, environment: environment)) })
+        guard update({ $0.shards = shards }) else { throw CancellationError() }
+        for wave in IdentifyGate.waves(shardIDs: Array(shards.keys), maxConcurrency: maxConcurrency) {
+            let started = wave.compactMap { shards[$0] }
+            for shard in started {
                 let task = Task { await shard.run() }
-                guard update({ $0.shards[id] = shard; $0.tasks.append(task) }) else {
+                guard update({ $0.tasks.append(task) }) else {
+                    await shard.stop()
                     task.cancel()
                     throw CancellationError()
                 }
-                started.append(shard)
             }
             // The next wave starts once this one is up; the gate spaces their identifies.
             for shard in started {
@@ -162,15 +164,10 @@ public final class GatewayClient: Sendable {
         guard payload.count <= GatewayPayload.maxBytes else {
             throw GatewayError.invalidPayload("the payload is \(payload.count) bytes; Discord accepts at most \(GatewayPayload.maxBytes)")
         }
-        let shard = phase.withLock { phase -> GatewayShard? in
-            if case .running(let running) = phase { return running.shards[shardID] }
-            return nil
-        }
-        guard let shard else {
-            if let count = states.withLock({ $0.isEmpty ? nil : $0.count }), shardID >= count || shardID < 0 {
-                throw GatewayError.unknownShard(shardID)
-            }
-            throw GatewayError.shardStopped(shardID)
+        let shard = try phase.withLock { phase throws(GatewayError) -> GatewayShard in
+            guard case .running(let running) = phase, !running.shards.isEmpty else { throw .shardStopped(shardID) }
+            guard let shard = running.shards[shardID] else { throw .unknownShard(shardID) }
+            return shard
         }
         try await shard.send(payload)
     }

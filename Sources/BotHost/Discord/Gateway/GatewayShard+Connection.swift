@@ -191,14 +191,17 @@ extension GatewayShard {
     // MARK: heartbeats
 
     /// First beat after interval × random[0, 1) so shards do not beat in step, then every interval.
+    /// Deadlines are absolute, so the time a write takes does not make the beats drift.
     private func startHeartbeats(_ serial: UInt64, interval: Duration) {
-        let first = interval * environment.randomUnit()
         let sleeper = environment.sleeper
+        let step = GatewayTime.nanoseconds(interval)
+        var due = sleeper.nowNs &+ GatewayTime.nanoseconds(interval * environment.randomUnit())
         connection?.tasks.append(Task {
             do {
-                try await sleeper.sleep(for: first)
+                try await sleeper.sleep(untilNs: due)
                 while await self.heartbeat(serial, requested: false) {
-                    try await sleeper.sleep(for: interval)
+                    due = max(due &+ step, sleeper.nowNs)
+                    try await sleeper.sleep(untilNs: due)
                 }
             } catch {}
         })

@@ -44,7 +44,8 @@ actor GatewayShard {
     var serial: UInt64 = 0
     var backoff: ReconnectBackoff
     var budget: SendBudget
-    var state: ShardState = .connecting
+    /// nil until the first report, so that the first `connecting` is reported too.
+    var state: ShardState?
     var stopping = false
     private var liveWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
     private var startWaiters: [CheckedContinuation<ShardState, Never>] = []
@@ -104,10 +105,13 @@ actor GatewayShard {
     /// Ends the session (close 1000) and stops reconnecting.
     func stop() async {
         stopping = true
-        guard var current = connection else { return }
-        if current.outcome == nil { current.outcome = .stopped }
-        connection = current
-        await GatewaySocket.close(current.channel, code: 1000)
+        if var current = connection {
+            if current.outcome == nil { current.outcome = .stopped }
+            connection = current
+            await GatewaySocket.close(current.channel, code: 1000)
+        }
+        // Also for a shard whose run never began (a later wave): its waiters must not hang.
+        finish(.requested)
     }
 
     private func finish(_ reason: ShardStopReason) {
@@ -116,27 +120,23 @@ actor GatewayShard {
     }
 
     func report(_ newState: ShardState) {
-        guard newState != state || newState.isStopped else { return }
-        if state.isStopped { return }
+        if let state, state == newState || state.isStopped { return }
         state = newState
         environment.recordState(id, newState)
         environment.sink.gatewayStateChanged(shard: id, state: newState)
-        if newState.isReady || newState.isStopped {
-            for waiter in startWaiters { waiter.resume(returning: newState) }
-            startWaiters.removeAll()
-        }
-        if newState.isReady || newState.isStopped {
-            let waiters = liveWaiters
-            liveWaiters.removeAll()
-            for (_, waiter) in waiters {
-                if newState.isStopped { waiter.resume(throwing: GatewayError.shardStopped(id)) } else { waiter.resume() }
-            }
+        guard newState.isReady || newState.isStopped else { return }
+        for waiter in startWaiters { waiter.resume(returning: newState) }
+        startWaiters.removeAll()
+        let waiters = liveWaiters
+        liveWaiters.removeAll()
+        for (_, waiter) in waiters {
+            if newState.isStopped { waiter.resume(throwing: GatewayError.shardStopped(id)) } else { waiter.resume() }
         }
     }
 
     /// Returns once the shard is ready for the first time, or stopped.
     func waitUntilStarted() async -> ShardState {
-        if state.isReady || state.isStopped { return state }
+        if let state, state.isReady || state.isStopped { return state }
         return await withCheckedContinuation { startWaiters.append($0) }
     }
 
@@ -166,7 +166,7 @@ actor GatewayShard {
 
     private func waitUntilLive() async throws {
         if isLive { return }
-        if state.isStopped { throw GatewayError.shardStopped(id) }
+        if stopping || state?.isStopped == true { throw GatewayError.shardStopped(id) }
         let waiterID = nextWaiterID
         nextWaiterID += 1
         try await withTaskCancellationHandler {

@@ -50,8 +50,12 @@ enum GatewaySocket {
                             channel.close(promise: nil)
                             return channel.eventLoop.makeSucceededFuture(.refused)
                         })
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                    // The server says Hello right after the 101: those bytes may share a read with
+                    // the response and must reach the WebSocket decoder, not be dropped.
+                    pipeline.leftOverBytesStrategy = .forwardBytes
                     let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: .init(upgradeConfiguration: configuration))
+                        configuration: pipeline)
                     // A server that accepts TCP but never answers the upgrade must not hang the shard.
                     let deadline = channel.eventLoop.scheduleTask(in: timeLimit) { channel.close(promise: nil) }
                     negotiated.whenComplete { _ in deadline.cancel() }

@@ -17,7 +17,7 @@ public struct DiscordRESTConfiguration: Sendable, Equatable {
     /// Larger responses fail as a transport error instead of filling memory.
     public var maxResponseBytes: Int
 
-    public init(baseURL: String = DiscordRESTConfiguration.defaultBaseURL, requestTimeoutMs: Int64 = 30_000,
+    public init(baseURL: String = DiscordRESTConfiguration.defaultBaseURL, requestTimeoutMs: Int64 = 15_000,
                 limits: RateLimitPolicy = .discord, invalidRequests: InvalidRequestThresholds = .standard,
                 retry: RetryPolicy = .standard, maxResponseBytes: Int = 32 * 1024 * 1024) {
         self.baseURL = baseURL

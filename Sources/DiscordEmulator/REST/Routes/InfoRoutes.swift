@@ -20,6 +20,8 @@ extension RESTService {
 
     func getCurrentApplication() -> RESTResponse {
         let config = env.configuration
+        let flags = Intents.applicationFlags(allowed: config.privilegedIntentsAllowed)
+        let owner = env.topology.guilds.first?.ownerID.map(env.topology.user) ?? env.topology.user(3000)
         return .json([
             "id": .snowflake(config.applicationID),
             "name": .string(config.botUsername),
@@ -27,13 +29,26 @@ extension RESTService {
             "description": "",
             "type": nil,
             "bot": UserPayloads.user(env.topology.botUser),
+            "summary": "",
+            "is_monetized": false,
+            "is_verified": false,
+            "is_discoverable": false,
             "bot_public": true,
             "bot_require_code_grant": false,
             "verify_key": "0000000000000000000000000000000000000000000000000000000000000000",
-            "flags": .int(Intents.applicationFlags(allowed: config.privilegedIntentsAllowed)),
-            "team": nil,
+            "flags": .int(flags),
+            "flags_new": .string(String(flags)),
+            "redirect_uris": [],
+            "interactions_endpoint_url": nil,
+            "role_connections_verification_url": nil,
+            "owner": UserPayloads.user(owner),
             "approximate_guild_count": .int(Int64(env.topology.guilds.count)),
+            "approximate_user_install_count": 0,
+            "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0,
+            "team": nil,
             "integration_types_config": ["0": [:]],
+            "eligible_oauth2_scopes": ["applications.commands", "bot"],
         ])
     }
 
