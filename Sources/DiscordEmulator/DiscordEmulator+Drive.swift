@@ -44,4 +44,26 @@ extension DiscordEmulator {
     public func userClicksButton(messageID: UInt64, channelID: UInt64 = 2001, customID: String, userID: UInt64 = 3000) -> (interactionID: UInt64, token: String)? {
         rest.userClicksButton(messageID: messageID, channelID: channelID, customID: customID, userID: userID)
     }
+
+    /// A user joins (or moves to) a voice channel: VOICE_STATE_UPDATE goes to sessions with
+    /// GUILD_VOICE_STATES, and later GUILD_CREATEs list the voice state. False for a channel that
+    /// is not a voice channel.
+    @discardableResult
+    public func userJoinsVoice(channelID: UInt64 = 2002, userID: UInt64 = 3000, selfMute: Bool = false, selfDeaf: Bool = false) -> Bool {
+        guard let guildID = env.topology.channel(channelID)?.guildID else { return false }
+        return rest.userMovesVoice(guildID: guildID, channelID: channelID, userID: userID, selfMute: selfMute, selfDeaf: selfDeaf)
+    }
+
+    /// A user leaves voice in a guild: VOICE_STATE_UPDATE with `channel_id: null`.
+    public func userLeavesVoice(guildID: UInt64 = 2000, userID: UInt64 = 3000) {
+        rest.userMovesVoice(guildID: guildID, channelID: nil, userID: userID, selfMute: false, selfDeaf: false)
+    }
+
+    /// A user's presence changes: PRESENCE_UPDATE goes to sessions with GUILD_PRESENCES.
+    /// `activities` is the JSON array Discord would send, e.g.
+    /// `[{"name":"Minecraft","type":0,"created_at":1700000000000}]`; invalid JSON counts as none.
+    public func userUpdatesPresence(userID: UInt64 = 3000, guildID: UInt64 = 2000, status: String = "online", activities: String = "[]") {
+        let parsed = (try? WireJSONParser.parse(activities)).flatMap { $0.arrayValue != nil ? $0 : nil } ?? .array([])
+        rest.userUpdatesPresence(guildID: guildID, userID: userID, status: status, activities: parsed)
+    }
 }

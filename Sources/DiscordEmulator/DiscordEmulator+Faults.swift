@@ -22,7 +22,9 @@ extension DiscordEmulator {
 
 extension DiscordEmulator {
     /// Stops real time from moving the emulator's clock; only `advanceClock` moves it then.
-    /// For tests whose outcome must not depend on how fast the machine is.
+    /// For tests whose outcome must not depend on how fast the machine is. Every window follows
+    /// this clock, the gateway's 120-payloads-per-minute and 5-second identify spacing included,
+    /// so a long frozen test has to advance the clock for those to reset.
     public func freezeClock() { env.clock.freeze() }
 
     public func unfreezeClock() { env.clock.unfreeze() }

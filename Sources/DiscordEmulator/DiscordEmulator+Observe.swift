@@ -50,4 +50,9 @@ extension DiscordEmulator {
 
     /// Sessions that are connected or still resumable.
     public var liveSessionCount: Int { hub.liveSessionCount }
+
+    /// Who is in which voice channel of a guild, by user id.
+    public func voiceChannels(guildID: UInt64) -> [UInt64: UInt64] {
+        Dictionary(uniqueKeysWithValues: world.withLock { $0.members.voiceStates(in: guildID) }.map { ($0.userID, $0.channelID) })
+    }
 }

@@ -17,7 +17,7 @@ public final class DiscordEmulator: Sendable {
     public init(_ configuration: EmulatorConfiguration = .init()) {
         self.configuration = configuration
         env = EmulatorEnvironment(configuration: configuration)
-        hub = GatewayHub(env: env)
+        hub = GatewayHub(env: env, world: world)
         rest = RESTService(env: env, world: world, hub: hub)
         server = EmulatorServer(service: rest, hub: hub)
     }

@@ -13,7 +13,7 @@ import Testing
         // Each call waits out its bucket, so every answer is the route's own.
         func send(_ method: String, _ path: String, _ body: String? = nil, token: String? = "sandbox-token") async throws -> EmulatorHTTPResponse {
             emulator.advanceClock(ms: 20_000)
-            return try await call(emulator, method, path, body, token: token)
+            return try await emulatorCall(emulator, method, path, body, token: token)
         }
         _ = try await send("GET", "/users/@me")
         _ = try await send("GET", "/applications/@me")
@@ -38,14 +38,14 @@ import Testing
         _ = try await send("GET", "/users/@me", token: nil)
 
         let (id, token) = emulator.userInvokesCommand(name: "echo")
-        _ = try await call(emulator, "POST", "/interactions/\(id)/\(token)/callback?with_response=true", #"{"type":4,"data":{"content":"pong"}}"#, token: nil)
-        _ = try await call(emulator, "POST", "/interactions/\(id)/\(token)/callback", #"{"type":4,"data":{"content":"again"}}"#, token: nil)
+        _ = try await emulatorCall(emulator, "POST", "/interactions/\(id)/\(token)/callback?with_response=true", #"{"type":4,"data":{"content":"pong"}}"#, token: nil)
+        _ = try await emulatorCall(emulator, "POST", "/interactions/\(id)/\(token)/callback", #"{"type":4,"data":{"content":"again"}}"#, token: nil)
         _ = try await send("POST", "/webhooks/1000/\(token)", #"{"content":"follow-up"}"#, token: nil)
         _ = try await send("PATCH", "/webhooks/1000/\(token)/messages/@original", #"{"content":"edited original"}"#, token: nil)
         _ = try await send("GET", "/webhooks/1000/\(token)/messages/@original", token: nil)
 
         emulator.advanceClock(ms: 20_000)
-        for _ in 0..<6 { _ = try await call(emulator, "POST", "/channels/2001/messages", #"{"content":"x"}"#) }
+        for _ in 0..<6 { _ = try await emulatorCall(emulator, "POST", "/channels/2001/messages", #"{"content":"x"}"#) }
 
         var checked = 0
         for request in emulator.requests where request.responseHeader("Content-Type") == "application/json" {

@@ -241,12 +241,6 @@ final class ZlibInflater {
     }
 }
 
-/// Lets `#expect` print payloads compactly.
-func json(_ object: Any?) -> String {
-    guard let object, let data = try? JSONSerialization.data(withJSONObject: object) else { return "nil" }
-    return String(decoding: data, as: UTF8.self)
-}
-
 /// An emulator on an ephemeral port for one test.
 func startedEmulator(_ configure: (inout EmulatorConfiguration) -> Void = { _ in }) async throws -> DiscordEmulator {
     var configuration = EmulatorConfiguration()

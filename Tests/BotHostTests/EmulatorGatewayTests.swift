@@ -72,7 +72,7 @@ import Testing
         #expect(outcomes.contains { if case .accepted = $0 { true } else { false } })
     }
 
-    @Test func morethan120PayloadsInAMinuteClose4008() async throws {
+    @Test func moreThan120PayloadsInAMinuteClose4008() async throws {
         let emulator = try await startedEmulator()
         defer { Task { await emulator.shutdown() } }
         let client = try await GatewayTestClient.connect(emulator.gatewayURL)
@@ -251,10 +251,48 @@ import Testing
         await withoutContent.disconnect()
     }
 
+    @Test func voiceStatesAndPresencesFollowTheirIntents() async throws {
+        let emulator = try await startedEmulator { $0.privilegedIntentsAllowed = 1 << 8 }
+        defer { Task { await emulator.shutdown() } }
+        emulator.freezeClock()
+        let voice = try await GatewayTestClient.connect(emulator.gatewayURL)
+        try await voice.identify(intents: 1 | 1 << 7)
+        #expect(emulator.userJoinsVoice(channelID: 2002, userID: 3000))
+        #expect(!emulator.userJoinsVoice(channelID: 2001, userID: 3000))  // a text channel
+        let joined = (await voice.next(event: "VOICE_STATE_UPDATE"))?["d"] as? [String: Any]
+        #expect(joined?["channel_id"] as? String == "2002")
+        #expect(joined?["user_id"] as? String == "3000")
+        #expect(joined?["guild_id"] as? String == "2000")
+        #expect(emulator.voiceChannels(guildID: 2000) == [3000: 2002])
+
+        // A session that starts now sees the user in GUILD_CREATE's voice_states, and presences
+        // only with GUILD_PRESENCES.
+        emulator.userUpdatesPresence(userID: 3000, activities: #"[{"name":"Minecraft","type":0}]"#)
+        emulator.advanceClock(ms: 5_000)
+        let late = try await GatewayTestClient.connect(emulator.gatewayURL)
+        try await late.identify(intents: 1 | 1 << 8)
+        let guild = (await late.next(event: "GUILD_CREATE"))?["d"] as? [String: Any]
+        #expect((guild?["voice_states"] as? [[String: Any]])?.first?["channel_id"] as? String == "2002")
+        let presence = (guild?["presences"] as? [[String: Any]])?.first
+        #expect(((presence?["activities"] as? [[String: Any]])?.first)?["name"] as? String == "Minecraft")
+
+        emulator.userUpdatesPresence(userID: 3000, status: "idle")
+        #expect((await late.next(event: "PRESENCE_UPDATE"))?["d"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "idle")
+        emulator.userLeavesVoice(guildID: 2000, userID: 3000)
+        let left = (await voice.next(event: "VOICE_STATE_UPDATE"))?["d"] as? [String: Any]
+        #expect(left?.keys.contains("channel_id") == true && left?["channel_id"] is NSNull)
+        #expect(emulator.voiceChannels(guildID: 2000).isEmpty)
+        // Neither session got what its intents do not cover.
+        #expect(await voice.next(event: "PRESENCE_UPDATE", timeout: .milliseconds(100)) == nil)
+        #expect(await late.next(event: "VOICE_STATE_UPDATE", timeout: .milliseconds(100)) == nil)
+        await voice.disconnect()
+        await late.disconnect()
+    }
+
     @Test func slashCommandsArriveAsInteractionCreate() async throws {
         let emulator = try await startedEmulator()
         defer { Task { await emulator.shutdown() } }
-        _ = try await call(emulator, "PUT", "/applications/1000/commands", #"[{"name":"echo","description":"Echo","options":[{"type":3,"name":"text","description":"What"}]}]"#)
+        _ = try await emulatorCall(emulator, "PUT", "/applications/1000/commands", #"[{"name":"echo","description":"Echo","options":[{"type":3,"name":"text","description":"What"}]}]"#)
         let client = try await GatewayTestClient.connect(emulator.gatewayURL)
         try await client.identify()
         let (id, token) = emulator.userInvokesCommand(name: "echo", options: #"[{"name":"text","type":3,"value":"hi"}]"#)

@@ -28,16 +28,16 @@ import Testing
     @Test func nonDispatchPayloadsHaveNullOrMissingFields() throws {
         let (hello, helloBytes) = try scan(#"{"op":10,"d":{"heartbeat_interval":41250},"s":null,"t":null}"#)
         #expect(hello.op == 10 && hello.sequence == nil && hello.event == nil)
-        #expect(try GatewayFields.heartbeatInterval(helloBytes[hello.data!]) == 41250)
+        #expect(try GatewayFields.heartbeatInterval(helloBytes[try #require(hello.data)]) == 41250)
 
         let (ack, _) = try scan(#"{"op":11}"#)
         #expect(ack == GatewayEnvelope(op: 11, sequence: nil, event: nil, data: nil))
 
         let (invalid, invalidBytes) = try scan(#"{"op":9,"d":false}"#)
         #expect(dataText(invalid, invalidBytes) == "false")
-        #expect(!GatewayFields.resumable(invalidBytes[invalid.data!]))
+        #expect(!GatewayFields.resumable(invalidBytes[try #require(invalid.data)]))
         let (resumable, resumableBytes) = try scan(#"{"op":9,"d":true}"#)
-        #expect(GatewayFields.resumable(resumableBytes[resumable.data!]))
+        #expect(GatewayFields.resumable(resumableBytes[try #require(resumable.data)]))
 
         let (nullD, nullBytes) = try scan(#"{"op":7,"d":null}"#)
         #expect(dataText(nullD, nullBytes) == "null")

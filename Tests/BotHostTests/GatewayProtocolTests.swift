@@ -1,5 +1,7 @@
 @testable import BotHost
 import Testing
+import DiscordEmulator
+import NIOPosix
 
 @Suite struct GatewayCloseCodeTests {
     private func action(_ code: Int?, intents: UInt64 = 0) -> GatewayCloseAction {
@@ -116,12 +118,40 @@ import Testing
         }
     }
 
-    @Test func tlsURLsFailWithAClearReason() throws {
-        let endpoint = try GatewayEndpoint.parse("wss://gateway.discord.gg", compress: true)
-        #expect(throws: GatewayError.self) { try GatewaySocket.checkSupported(endpoint) }
-        do { try GatewaySocket.checkSupported(endpoint) } catch {
-            #expect("\(error)".contains("TLS gateway URLs need"))
+    @Test func wssURLsSpeakTLS() async throws {
+        // The local emulator speaks plain ws://; a wss:// connection to it must fail in the TLS
+        // handshake — it would succeed if wss:// were silently treated as plain TCP.
+        let emulator = DiscordEmulator()
+        try await emulator.start()
+        let endpoint = try GatewayEndpoint.parse("wss://127.0.0.1:\(emulator.port)/gateway", compress: false)
+        try GatewaySocket.checkSupported(endpoint)
+        await #expect(throws: (any Error).self) {
+            _ = try await GatewaySocket.connect(to: endpoint, group: MultiThreadedEventLoopGroup.singleton,
+                                                timeout: .seconds(5), maxMessageBytes: 1 << 20)
         }
+        await emulator.shutdown()
+    }
+
+    private struct NullSink: GatewayEventSink {
+        func gatewayDispatch(shard: Int, event: String, data: ArraySlice<UInt8>, sequence: Int) {}
+        func gatewayStateChanged(shard: Int, state: ShardState) {}
+    }
+
+    @Test func startRefusesATLSGatewayBeforeAnyShardTries() async {
+        let client = GatewayClient(
+            configuration: GatewayConfiguration(token: "t", intents: 1),
+            fetchGatewayBot: {
+                GatewayBotInfo(url: "wss://gateway.discord.gg", shards: 1,
+                               sessionStartLimit: .init(total: 1000, remaining: 1000, resetAfterMs: 0, maxConcurrency: 1))
+            },
+            sink: NullSink())
+        await #expect {
+            try await client.start()
+        } throws: { error in
+            guard case GatewayError.unsupportedURL(let message) = error else { return false }
+            return message.contains("TLS gateway URLs need")
+        }
+        #expect(client.shardStates.isEmpty)
     }
 
     @Test func decodesGatewayBot() throws {

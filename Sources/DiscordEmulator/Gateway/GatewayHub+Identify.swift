@@ -65,7 +65,13 @@ extension GatewayHub {
         guard intents & Intents.guilds != 0 else { return }
         for guildID in guildIDs {
             guard let guild = env.topology.guild(guildID) else { continue }
-            let payload = GuildPayloads.guildCreate(guild, bot: env.topology.botUser).bytes
+            let (voice, presences) = world.withLock { ($0.members.voiceStates(in: guildID), $0.members.presences(in: guildID)) }
+            let voiceStates = voice.map { state in
+                VoicePayloads.voiceState(state, channelID: state.channelID, guildID: guildID, user: env.topology.user(state.userID), inGuildCreate: true)
+            }
+            let payload = GuildPayloads.guildCreate(
+                guild, bot: env.topology.botUser, voiceStates: voiceStates,
+                presences: intents & Intents.guildPresences != 0 ? presences : []).bytes
             dispatch(&state, event: "GUILD_CREATE", target: .session(sessionID)) { _ in payload }
         }
     }

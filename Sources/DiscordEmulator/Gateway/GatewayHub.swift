@@ -6,9 +6,14 @@ import NIOWebSocket
 /// frames leave in exactly the order sequence numbers were assigned.
 final class GatewayHub: Sendable {
     let env: EmulatorEnvironment
+    /// Read for GUILD_CREATE (voice states, presences); see World for the lock order.
+    let world: Locked<World>
     let state = Locked(GatewayHubState())
 
-    init(env: EmulatorEnvironment) { self.env = env }
+    init(env: EmulatorEnvironment, world: Locked<World>) {
+        self.env = env
+        self.world = world
+    }
 
     // MARK: Connection lifecycle (called by the channel handler)
 

@@ -63,6 +63,7 @@ enum GatewayClose {
 enum Intents {
     static let guilds: UInt64 = 1 << 0
     static let guildMembers: UInt64 = 1 << 1
+    static let guildVoiceStates: UInt64 = 1 << 7
     static let guildPresences: UInt64 = 1 << 8
     static let guildMessages: UInt64 = 1 << 9
     static let directMessages: UInt64 = 1 << 12

@@ -45,7 +45,7 @@ enum GuildPayloads {
     }
 
     /// GUILD_CREATE as sent after READY: the guild with channels, members and voice states.
-    static func guildCreate(_ guild: EmulatedGuild, bot: EmulatedUser) -> WireJSON {
+    static func guildCreate(_ guild: EmulatedGuild, bot: EmulatedUser, voiceStates: [WireJSON] = [], presences: [WireJSON] = []) -> WireJSON {
         let channels = guild.channels.enumerated().map { channel($1, guildID: guild.id, position: $0, includeGuildID: false) }
         let members = ([bot] + guild.members).map { UserPayloads.member($0) }
         let firstText = guild.channels.first { $0.kind == .text }
@@ -103,8 +103,8 @@ enum GuildPayloads {
             "channels": .array(channels),
             "threads": [],
             "members": .array(members),
-            "voice_states": [],
-            "presences": [],
+            "voice_states": .array(voiceStates),
+            "presences": .array(presences),
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],

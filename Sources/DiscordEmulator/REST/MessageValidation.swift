@@ -165,8 +165,7 @@ enum MessageValidation {
             let path = ["components", String(r)]
             guard row["type"]?.int64Value == 1 else { continue }
             let children = row["components"]?.arrayValue ?? []
-            if children.isEmpty { errors.badLength(path + ["components"], 1, 5) }
-            if children.count > 5 { errors.badLength(path + ["components"], 1, 5) }
+            if children.isEmpty || children.count > 5 { errors.badLength(path + ["components"], 1, 5) }
             for (c, child) in children.enumerated() {
                 let childPath = path + ["components", String(c)]
                 let style = child["style"]?.int64Value ?? 0

@@ -77,7 +77,7 @@ enum MultipartForm {
         guard let boundaryRange = contentType.range(of: "boundary=") else { return nil }
         var boundary = String(contentType[boundaryRange.upperBound...])
         if let semicolon = boundary.firstIndex(of: ";") { boundary = String(boundary[..<semicolon]) }
-        boundary = boundary.trimmingCharacters(in: "\"")
+        boundary = boundary.trimming("\"")
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n\r\n".utf8)
         for part in split(body, by: delimiter) {
@@ -113,7 +113,7 @@ enum MultipartForm {
 }
 
 private extension String {
-    func trimmingCharacters(in character: Character) -> String {
+    func trimming(_ character: Character) -> String {
         var text = Substring(self)
         while text.first == character { text = text.dropFirst() }
         while text.last == character { text = text.dropLast() }

@@ -29,9 +29,11 @@ struct InteractionStore: Sendable {
     }
 }
 
-/// All mutable emulated Discord state, guarded by one lock in the core.
+/// All mutable emulated Discord state, guarded by one lock in the core. Lock order: the
+/// gateway hub's lock may be held while taking this one, never the other way round.
 struct World: Sendable {
     var messages = MessageStore()
     var commands = CommandStore()
     var interactions = InteractionStore()
+    var members = MemberActivity()
 }

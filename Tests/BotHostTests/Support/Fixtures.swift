@@ -39,13 +39,17 @@ enum Fixtures {
 
     /// Compiles a C source with nothing but the ABI header — as a third party would — into a .so.
     static func compileC(_ source: String, name: String) throws -> String {
-        if let done = compiled.withLock({ $0[name] }) { return done }
-        let output = scratch.appendingPathComponent("lib\(name).so").path
-        try run("/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                                 "-I", headerDirectory, "-o", output, source])
-        compiled.withLock { $0[name] = output }
-        return output
+        // Tests run in parallel: compile each library once, and never hand out a half-written file.
+        try compileLock.withLock { _ in
+            if let done = compiled.withLock({ $0[name] }) { return done }
+            let output = scratch.appendingPathComponent("lib\(name).so").path
+            try run("/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                                     "-I", headerDirectory, "-o", output, source])
+            compiled.withLock { $0[name] = output }
+            return output
+        }
     }
+    private static let compileLock = Mutex<Void>(())
 
     /// Compiles Tests/Fixtures/Plugins/<name>.c (once) and returns a private copy.
     static func fixture(_ name: String) throws -> String {

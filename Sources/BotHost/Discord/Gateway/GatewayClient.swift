@@ -159,7 +159,9 @@ public final class GatewayClient: Sendable {
             throw GatewayError.invalidPayload("op \(op) (heartbeat, identify, resume) is the gateway client's own")
         }
         guard op >= 0 else { throw GatewayError.invalidPayload("op \(op) is not an opcode") }
-        guard GatewayFields.isSingleValue(data) else { throw GatewayError.invalidPayload("d is not one valid JSON value") }
+        guard GatewayFields.isSingleValue(data), String(validating: data, as: UTF8.self) != nil else {
+            throw GatewayError.invalidPayload("d is not one valid JSON value in UTF-8")
+        }
         let payload = GatewayPayload.event(op: op, data: data)
         guard payload.count <= GatewayPayload.maxBytes else {
             throw GatewayError.invalidPayload("the payload is \(payload.count) bytes; Discord accepts at most \(GatewayPayload.maxBytes)")

@@ -25,10 +25,11 @@ extension GatewayShard {
                     case .close(let code, let reason):
                         closeCode = code
                         dropped = false
+                        // A close the client started needs no answer; Discord's own gets its echo.
                         if connection?.outcome == nil {
                             logger.info("the gateway closed the connection (\(code.map(String.init) ?? "no code")\(reason.isEmpty ? "" : ": " + redacted(reason)))")
+                            await GatewaySocket.close(channel.channel, code: UInt16(clamping: code ?? 1000))
                         }
-                        await GatewaySocket.close(channel.channel, code: UInt16(clamping: code ?? 1000))
                         break reading
                     case .ping(let data):
                         GatewaySocket.pong(data, on: channel.channel)
@@ -200,7 +201,10 @@ extension GatewayShard {
             do {
                 try await sleeper.sleep(untilNs: due)
                 while await self.heartbeat(serial, requested: false) {
-                    due = max(due &+ step, sleeper.nowNs)
+                    due = due &+ step
+                    // After a stall (a suspended process), wait a whole interval for the ACK rather
+                    // than beating again at once and calling a healthy connection a zombie.
+                    if due <= sleeper.nowNs { due = sleeper.nowNs &+ step }
                     try await sleeper.sleep(untilNs: due)
                 }
             } catch {}

@@ -93,7 +93,9 @@ actor GatewayShard {
                 return finish(.failed(error))
             case .reconnect(let resume, let invalidSession):
                 if !resume { session = nil; lastSequence = nil }
-                let delay = invalidSession ? environment.invalidSessionDelay() : backoff.next(random: environment.randomUnit())
+                // Repeated failures of either kind keep growing the backoff: no reconnect storm.
+                let backoffDelay = backoff.next(random: environment.randomUnit())
+                let delay = invalidSession ? max(environment.invalidSessionDelay(), backoffDelay) : backoffDelay
                 let how = session != nil && lastSequence != nil ? "resume" : "identify"
                 logger.info("reconnecting in \(GatewayTime.describe(delay)) to \(how)")
                 report(.reconnecting(after: delay))

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// One gateway WebSocket: a NIO channel upgraded from HTTP/1.1, whose inbound side is read as an
@@ -8,11 +9,13 @@ import NIOWebSocket
 typealias GatewayChannel = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
 
 enum GatewaySocket {
-    /// Refuses endpoints this build cannot reach, before any shard tries (and retries) them.
-    static func checkSupported(_ endpoint: GatewayEndpoint) throws(GatewayError) {
-        if endpoint.secure {
-            throw .unsupportedURL("TLS gateway URLs need NIOSSL, which this build of BotHost does not include: cannot connect to \(endpoint). Point DISCORD_GATEWAY_URL at a ws:// gateway (such as the local emulator) or build BotHost with TLS support")
-        }
+    /// Refuses endpoints this build cannot reach, before any shard tries (and retries) them. Both
+    /// ws:// and wss:// (TLS with the system's trust roots) are supported.
+    static func checkSupported(_ endpoint: GatewayEndpoint) throws(GatewayError) {}
+
+    /// One TLS context for every wss:// connection (loading the trust roots is not free).
+    private static let tlsContext: Result<NIOSSLContext, any Error> = Result {
+        try NIOSSLContext(configuration: .makeClientConfiguration())
     }
 
     private enum Upgrade: Sendable {
@@ -30,6 +33,10 @@ enum GatewaySocket {
             .connectTimeout(timeLimit)
             .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if endpoint.secure {
+                        let tls = try NIOSSLClientHandler(context: tlsContext.get(), serverHostname: endpoint.host)
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                    }
                     let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
                         maxFrameSize: maxFrame,
                         upgradePipelineHandler: { channel, _ in

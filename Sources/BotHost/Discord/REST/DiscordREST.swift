@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import Synchronization
 
 /// A request checked and ready to send: the route, the JSON body (with a nonce added to message
 /// creates) and the headers other than Authorization. Holds no secret.
@@ -24,6 +25,7 @@ public final class DiscordREST: Sendable {
     private let transport: any DiscordTransport
     private let gate: RateLimitGate
     private let logger: Logger
+    private let reportedUnauthorized = Atomic<Bool>(false)
 
     /// `baseURL` up to the API version, e.g. "https://discord.com/api/v10" or the emulator's
     /// "http://127.0.0.1:PORT/api/v10". Pass an `httpClient` to share one (the client then leaves
@@ -96,12 +98,15 @@ public final class DiscordREST: Sendable {
                 gate.abandon(ticket)
                 throw .cancelled
             }
-            let failure: DiscordRESTError
+            let failure: String
             switch await transport.execute(http(request), timeoutMs: configuration.requestTimeoutMs) {
             case .success(let response):
                 let completion = gate.complete(ticket, status: response.status,
                                                info: RateLimitInfo(status: response.status, headers: response.headers, body: response.body))
                 report(completion, request.route)
+                if response.status == 401, !reportedUnauthorized.exchange(true, ordering: .relaxed) {
+                    logger.error("Discord answered 401 Unauthorized on \(request.route.key): the bot token is wrong or was reset; update it and restart")
+                }
                 if completion.rateLimited, rateLimitRetries < configuration.retry.maxRateLimitRetries {
                     rateLimitRetries += 1
                     continue
@@ -109,16 +114,16 @@ public final class DiscordREST: Sendable {
                 guard response.status >= 500, request.retrySafe, failureRetries < configuration.retry.maxFailureRetries else {
                     return redacted(response)
                 }
-                failure = .transport("HTTP \(response.status)")
+                failure = "Discord answered HTTP \(response.status)"
             case .failure(let error):
                 gate.abandon(ticket)
                 if error == .cancelled || Task.isCancelled { throw .cancelled }
                 guard request.retrySafe, failureRetries < configuration.retry.maxFailureRetries else { throw redacted(error, request) }
-                failure = error
+                failure = redacted(error, request).description
             }
             failureRetries += 1
             let backoff = configuration.retry.backoffMs(retry: failureRetries)
-            logger.notice("Discord \(request.route.key): \(redacted(failure, request)); retry \(failureRetries) of \(configuration.retry.maxFailureRetries) in \(backoff) ms")
+            logger.notice("Discord \(request.route.key): \(failure); retry \(failureRetries) of \(configuration.retry.maxFailureRetries) in \(backoff) ms")
             guard await gate.sleep(ms: backoff) else { throw Task.isCancelled ? .cancelled : .shutdown }
         }
     }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Puts the pure `RateLimiter` to work for concurrent callers: each caller suspends in `acquire`
-/// until the limiter grants its request, and a timer on the host clock pumps the limiter when a
+/// Puts the pure `RateLimiter` to work for concurrent callers: each caller queues (`enqueue`) and
+/// suspends (`wait`) until the limiter grants its request, and a timer on the host clock pumps the limiter when a
 /// wait ends. Responses and failures pump it too. Works unchanged on a `ManualClock`.
 final class RateLimitGate: Sendable {
     typealias Outcome = Result<RateLimitTicket, DiscordRESTError>
@@ -99,11 +99,6 @@ final class RateLimitGate: Sendable {
         }
     }
 
-    /// Queues and waits.
-    func acquire(_ route: DiscordRoute, sequence: UInt64) async -> Outcome {
-        await wait(enqueue(route, sequence: sequence))
-    }
-
     /// Gives up a queued request: out of the queue, a parked grant handed back, the waiter resumed.
     func cancel(_ id: UInt64) {
         let waiter = state.withLock { s -> Waiter? in
@@ -122,10 +117,9 @@ final class RateLimitGate: Sendable {
 
     /// Reports a granted request's response; returns what it meant to the limiter.
     func complete(_ ticket: RateLimitTicket, status: Int, info: RateLimitInfo) -> RateLimiter.Completion {
-        let now = nowMs
         let completion = state.withLock { s in
             s.outstanding -= 1
-            return s.limiter.complete(ticket, status: status, info: info, nowMs: now)
+            return s.limiter.complete(ticket, status: status, info: info, nowMs: nowMs)
         }
         pump()
         return completion
@@ -206,8 +200,9 @@ final class RateLimitGate: Sendable {
 
     /// Runs the limiter, resumes whoever may go, and arms the timer for the next wait's end.
     private func pump() {
-        let now = nowMs
         let (ready, armAt) = state.withLock { s -> ([(CheckedContinuation<Outcome, Never>, Outcome)], Int64?) in
+            // Read under the lock, so that pumps on different threads never see time run backwards.
+            let now = nowMs
             let pump = s.limiter.pump(nowMs: now)
             var ready: [(CheckedContinuation<Outcome, Never>, Outcome)] = []
             for (id, grant) in pump.grants {
