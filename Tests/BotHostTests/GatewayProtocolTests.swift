@@ -137,23 +137,6 @@ import NIOPosix
         func gatewayStateChanged(shard: Int, state: ShardState) {}
     }
 
-    @Test func startRefusesATLSGatewayBeforeAnyShardTries() async {
-        let client = GatewayClient(
-            configuration: GatewayConfiguration(token: "t", intents: 1),
-            fetchGatewayBot: {
-                GatewayBotInfo(url: "wss://gateway.discord.gg", shards: 1,
-                               sessionStartLimit: .init(total: 1000, remaining: 1000, resetAfterMs: 0, maxConcurrency: 1))
-            },
-            sink: NullSink())
-        await #expect {
-            try await client.start()
-        } throws: { error in
-            guard case GatewayError.unsupportedURL(let message) = error else { return false }
-            return message.contains("TLS gateway URLs need")
-        }
-        #expect(client.shardStates.isEmpty)
-    }
-
     @Test func decodesGatewayBot() throws {
         let info = try GatewayBotInfo(json: Array(#"{"url":"wss://gateway.discord.gg","shards":9,"session_start_limit":{"total":1000,"remaining":999,"reset_after":14400000,"max_concurrency":16}}"#.utf8))
         #expect(info == GatewayBotInfo(url: "wss://gateway.discord.gg", shards: 9, sessionStartLimit: .init(total: 1000, remaining: 999, resetAfterMs: 14_400_000, maxConcurrency: 16)))

@@ -22,10 +22,13 @@ import Testing
         // No response in time: BOTHOST_E_TIMEOUT (4), never mistaken for an empty answer.
         try host.publish("probe.http", "200 \(server.url("/slow"))")
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("http 4 0 ") } }, "\(trace.text)")
-        // Nobody listening: BOTHOST_E_IO (9).
+        // Nobody listening: a failure — BOTHOST_E_IO (9), or BOTHOST_E_TIMEOUT (4) when the client
+        // keeps retrying the refused connection until the deadline — never an HTTP answer.
         await server.close()
-        try host.publish("probe.http", "5000 \(server.url("/ok"))")
-        #expect(await eventually { trace.lines.contains { $0.hasPrefix("http 9 0 ") } }, "\(trace.text)")
+        let failures = { trace.lines.filter { $0.hasPrefix("http 9 0 ") || $0.hasPrefix("http 4 0 ") }.count }
+        let before = failures()
+        try host.publish("probe.http", "2000 \(server.url("/ok"))")
+        #expect(await eventually { failures() == before + 1 }, "\(trace.text)")
         // Not a URL: refused at the call, with a reason.
         try host.publish("probe.http", "5000 ftp://example")
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("http-failed ftp://example") && $0.contains("http://") } })
