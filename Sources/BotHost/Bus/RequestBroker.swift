@@ -24,6 +24,7 @@ final class RequestBroker: Sendable {
         let serviceHandle: UInt64
         let server: PluginInstance
         let timer: TimerScheduler.Token
+        let reply: bothost_reply_fn
     }
     private struct State {
         var services: [String: Service] = [:]
@@ -77,11 +78,9 @@ final class RequestBroker: Sendable {
                 }
             }
         }
-        replyCallbacks.withLock { $0[handle] = fn }
-
         let service: Service? = state.withLock { $0.services[topic] }
         guard let service, service.registration.isActive, service.owner.acceptsCallbacks else {
-            deliver(handle, to: requester, status: Status.noResponder, payload: Array("no plugin serves \(topic)".utf8))
+            deliver(handle, to: requester, reply: fn, status: Status.noResponder, payload: Array("no plugin serves \(topic)".utf8))
             return
         }
         let timeout = UInt64(timeoutMs == 0 ? 5000 : timeoutMs) * 1_000_000
@@ -89,7 +88,8 @@ final class RequestBroker: Sendable {
             self?.finish(handle, status: Status.timeout, payload: Array("no reply from \(topic) within \(timeout / 1_000_000) ms".utf8))
         }
         state.withLock { s in
-            s.pending[handle] = Pending(requester: requester, serviceHandle: service.registration.handle, server: service.owner, timer: timer)
+            s.pending[handle] = Pending(requester: requester, serviceHandle: service.registration.handle, server: service.owner,
+                                        timer: timer, reply: fn)
         }
         let message = UnsafeSendable((Array(topic.utf8), payload))
         service.owner.callback(service.registration) {
@@ -111,18 +111,16 @@ final class RequestBroker: Sendable {
         finish(handle, status: status, payload: payload)
     }
 
-    private let replyCallbacks = Mutex<[UInt64: bothost_reply_fn]>([:])
-
     /// Completes a pending request once (whichever of reply, timeout or orphaning comes first).
     private func finish(_ handle: UInt64, status: bothost_status, payload: [UInt8]) {
         guard let pending = state.withLock({ $0.pending.removeValue(forKey: handle) }) else { return }
         scheduler.cancel(pending.timer)
-        deliver(handle, to: pending.requester, status: status, payload: payload)
+        deliver(handle, to: pending.requester, reply: pending.reply, status: status, payload: payload)
     }
 
-    private func deliver(_ handle: UInt64, to requester: PluginInstance, status: bothost_status, payload: [UInt8]) {
-        guard let registration = requester.take(handle),
-              let fn = replyCallbacks.withLock({ $0.removeValue(forKey: handle) }) else { return }
+    private func deliver(_ handle: UInt64, to requester: PluginInstance, reply fn: @escaping bothost_reply_fn,
+                         status: bothost_status, payload: [UInt8]) {
+        guard let registration = requester.take(handle) else { return }
         requester.complete(registration) {
             withCBytes(payload) { fn(registration.userData, handle, status, $0) }
         }
@@ -130,7 +128,6 @@ final class RequestBroker: Sendable {
 
     /// The requester unregistered or stopped: drop the pending entry without answering it here.
     private func forget(_ handle: UInt64) {
-        replyCallbacks.withLock { _ = $0.removeValue(forKey: handle) }
         if let pending = state.withLock({ $0.pending.removeValue(forKey: handle) }) {
             scheduler.cancel(pending.timer)
         }
