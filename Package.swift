@@ -25,6 +25,9 @@ let package = Package(
     targets: [
         // System zlib (Debian's zlib1g-dev): zlib-stream gateway compression.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Debian's libopus-dev and libsodium-dev: the voice codec and transport encryption.
+        .systemLibrary(name: "COpus", path: "Sources/COpus"),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium"),
         // The ABI: one C header, the only thing plugins and host share.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift SDK over the ABI for Swift plugin authors.

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 # Debian packages: SQLite for storage (GRDB), a C compiler for C plugins and test fixtures,
-# zlib for gateway compression.
-packages=(libsqlite3-dev gcc libc6-dev zlib1g-dev pkg-config)
+# zlib for gateway compression, libopus and libsodium for voice, opus-tools to check recordings.
+packages=(libsqlite3-dev gcc libc6-dev zlib1g-dev pkg-config libopus-dev libsodium-dev opus-tools)
 
 missing=()
 for p in "${packages[@]}"; do
