@@ -114,7 +114,7 @@ import Testing
         if let transport {
             let rest = try DiscordREST(configuration: DiscordRESTConfiguration(), token: RESTClientTests.token, clock: SystemClock(),
                                        logger: Logger(label: "test"), transport: transport)
-            DiscordRESTRegistry.attach(rest, to: host.runtime)
+            host.runtime.setDiscord(rest)
             client = rest
         }
         try await host.apply(plugins: #"[{"name": "caller", "library": \#(jsonString(try library())), "config": {"traceFile": \#(jsonString(trace.path))}}]"#)
@@ -123,7 +123,7 @@ import Testing
 
     static func finish(_ host: TestHost, _ client: DiscordREST?) async {
         await host.shutdown()
-        DiscordRESTRegistry.detach(from: host.runtime)
+        host.runtime.setDiscord(nil)
         await client?.shutdown()
     }
 

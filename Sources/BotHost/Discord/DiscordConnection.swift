@@ -25,7 +25,7 @@ public final class DiscordConnection: Sendable {
         responder = DiscordInteractionResponder(rest: rest)
         router = InteractionRouter(runtime: runtime, responder: responder)
         commandSync = CommandSync(rest: rest, records: runtime.database.records, logger: runtime.logger)
-        DiscordRESTRegistry.attach(rest, to: runtime)
+        runtime.setDiscord(rest)
         self.gatewayOptions = gatewayOptions
     }
 
@@ -57,7 +57,7 @@ public final class DiscordConnection: Sendable {
 
     public func stop() async {
         if let client = gateway.withLock({ $0 }) { await client.stop() }
-        DiscordRESTRegistry.detach(from: runtime)
+        if runtime.discord === rest { runtime.setDiscord(nil) }
         await rest.shutdown()
     }
 

@@ -6,19 +6,12 @@ extension HostAPI {
     }
 }
 
-/// The REST client behind discord_request for a runtime, nil when no Discord connection is set up.
-/// The one place that knows where it lives: today `DiscordRESTRegistry`; once `HostRuntime` has
-/// `discord`, this becomes `runtime.discord`.
-func discordClient(for runtime: HostRuntime) -> DiscordREST? {
-    DiscordRESTRegistry.client(for: runtime)
-}
-
 private func apiDiscordRequest(_ plugin: OpaquePointer?, _ method: bothost_str, _ path: bothost_str, _ body: bothost_bytes,
                                _ reason: bothost_str, _ fn: bothost_discord_fn?, _ userData: UnsafeMutableRawPointer?,
                                _ free: bothost_free_fn?, _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
     hostRegister(plugin, .http, userData, free, out) { instance, registration throws(HostCallError) in
         guard let fn else { throw HostCallError(Status.invalidArgument, "discord_request needs a callback") }
-        guard let client = discordClient(for: instance.runtime) else {
+        guard let client = instance.runtime.discord else {
             throw HostCallError(Status.unsupported, "this host has no Discord connection (no bot token configured), so discord_request is unavailable")
         }
         // Copied and checked now: the plugin's memory is only valid during this call, and a bad

@@ -18,6 +18,7 @@ public final class HostRuntime: Sendable {
     let events: HostEvents
     let watchdog: Watchdog
     private let live = Mutex<[String: PluginInstance]>([:])
+    private let discordClient = Mutex<DiscordREST?>(nil)
 
     public init(settings: HostSettings, database: HostDatabase, clock: any HostClock = SystemClock(),
                 logger: Logger = Logger(label: "bothost")) {
@@ -45,6 +46,15 @@ public final class HostRuntime: Sendable {
         scheduler.shutdown()
         await http.shutdown()
     }
+
+    // MARK: Discord
+
+    /// The REST client behind plugins' discord_request; nil while no Discord connection is up.
+    /// Set by the connection that owns it (a runtime outlives connections: reconnects, tests).
+    public var discord: DiscordREST? { discordClient.withLock { $0 } }
+
+    /// Makes `client` the one plugins reach (nil: none). The connection calls this at start and stop.
+    public func setDiscord(_ client: DiscordREST?) { discordClient.withLock { $0 = client } }
 
     // MARK: live plugins (for the watchdog and status)
 
