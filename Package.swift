@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "RateLimit", dependencies: ["PluginKit"], path: "Plugins/RateLimit"),
         .executableTarget(
             name: "BotHostBench",
-            dependencies: ["BotHost", "PluginAPI"],
+            dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib"],
             path: "Benchmarks/BotHostBench"
         ),
         .testTarget(

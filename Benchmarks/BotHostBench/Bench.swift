@@ -11,12 +11,23 @@ struct Bench {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let env = BenchEnvironment(root: root, scratch: scratch)
 
+        // `BotHostBench gateway ratelimit` runs only those groups; no arguments runs them all.
+        let groups: [(name: String, run: (BenchEnvironment) async throws -> Void)] = [
+            ("bus", BusBench.run),
+            ("load", LoadBench.run),
+            ("memory", MemoryBench.run),
+            ("ratelimit", RateLimitBench.run),
+            ("gateway", GatewayBench.run),
+        ]
+        let wanted = Set(CommandLine.arguments.dropFirst())
+        if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {
+            throw BenchError(message: "no bench group \"\(unknown)\"; groups: \(groups.map(\.name).joined(separator: ", "))")
+        }
         print("BotHost bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, release build")
         print(String(repeating: "-", count: 78))
-        try await BusBench.run(env)
-        try await LoadBench.run(env)
-        try await MemoryBench.run(env)
-        try await RateLimitBench.run(env)
+        for group in groups where wanted.isEmpty || wanted.contains(group.name) {
+            try await group.run(env)
+        }
     }
 }
 

@@ -40,6 +40,18 @@ extension DiscordEmulator {
             name: name, options: parsed, guildID: guildID, channelID: channelID, userID: userID, permissions: String(permissions))
     }
 
+    /// A user types into an option of a command with autocomplete: INTERACTION_CREATE (type 4).
+    /// `options` as for `userInvokesCommand`, with `"focused": true` on the option being typed.
+    @discardableResult
+    public func userTypesOption(
+        command name: String, options: String, guildID: UInt64? = nil, channelID: UInt64 = 2001, userID: UInt64 = 3000
+    ) -> (interactionID: UInt64, token: String) {
+        let parsed = (try? WireJSONParser.parse(options)).flatMap { $0.arrayValue != nil ? $0 : nil } ?? .array([])
+        return rest.userInvokesCommand(
+            name: name, options: parsed, guildID: guildID, channelID: channelID, userID: userID,
+            permissions: "1799804002094657", type: 4)
+    }
+
     /// A user clicks a button on a message: INTERACTION_CREATE (type 3). nil if the message is unknown.
     public func userClicksButton(messageID: UInt64, channelID: UInt64 = 2001, customID: String, userID: UInt64 = 3000) -> (interactionID: UInt64, token: String)? {
         rest.userClicksButton(messageID: messageID, channelID: channelID, customID: customID, userID: userID)

@@ -20,6 +20,9 @@ public struct EmulatorConfiguration: Sendable {
     public var privilegedIntentsAllowed: UInt64 = 0
     /// How long a disconnected session can still be resumed.
     public var resumeWindowMs: Int64 = 5 * 60 * 1000
+    /// Keep every gateway frame for `gatewayEvents`. Tests read them; a long benchmark stream turns
+    /// this off so the emulator's memory stays flat.
+    public var recordsGatewayFrames = true
 
     public init() {}
 }

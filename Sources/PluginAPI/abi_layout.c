@@ -13,7 +13,13 @@ _Static_assert(offsetof(bothost_host_api, discord_request) == 24 + 8 * 24,
                "minor 1 slot moved: append new slots at the end, never reorder");
 _Static_assert(offsetof(bothost_host_api, bus_message_info) == 24 + 8 * 25,
                "minor 1 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_host_api, component_register) == 24 + 8 * 26,
+               "minor 2 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_host_api, interaction_respond) == 24 + 8 * 28,
+               "minor 2 slot moved: append new slots at the end, never reorder");
 _Static_assert(offsetof(bothost_bus_message_info, publisher) == 16, "bus message info moved");
 _Static_assert(offsetof(bothost_plugin_descriptor, gateway_intents) == 40, "descriptor moved");
 _Static_assert(offsetof(bothost_plugin_descriptor, config_changed) == 72, "descriptor moved");
 _Static_assert(offsetof(bothost_interaction, is_owner) == 80, "interaction moved");
+_Static_assert(offsetof(bothost_interaction, kind) == 84, "minor 2 interaction fields moved");
+_Static_assert(offsetof(bothost_interaction, custom_id) == 88, "minor 2 interaction fields moved");

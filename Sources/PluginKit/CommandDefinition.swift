@@ -25,6 +25,9 @@ public struct CommandOption: Codable, Sendable {
     public var required: Bool?
     /// Options of a subcommand, or subcommands of a group.
     public var options: [CommandOption]?
+    /// String, integer and number options: ask the plugin for choices while the user types
+    /// (answer with `Commands.onAutocomplete`).
+    public var autocomplete: Bool?
 
     public init(_ type: Kind, _ name: String, _ description: String, required: Bool = false,
                 options: [CommandOption] = []) {
@@ -35,8 +38,11 @@ public struct CommandOption: Codable, Sendable {
         self.options = options.isEmpty ? nil : options
     }
 
-    public static func string(_ name: String, _ description: String, required: Bool = false) -> CommandOption {
-        CommandOption(.string, name, description, required: required)
+    public static func string(_ name: String, _ description: String, required: Bool = false,
+                              autocomplete: Bool = false) -> CommandOption {
+        var option = CommandOption(.string, name, description, required: required)
+        option.autocomplete = autocomplete ? true : nil
+        return option
     }
 
     public static func integer(_ name: String, _ description: String, required: Bool = false) -> CommandOption {

@@ -19,6 +19,27 @@ public struct Commands: Sendable {
         }
     }
 
+    /// Routes the buttons, select menus and modal submits whose custom_id starts with `prefix` to
+    /// `handler` (answer with `update`, `deferUpdate`, `reply` or `showModal`). Put the prefix first
+    /// in every custom_id the plugin creates; prefixes may not overlap another plugin's.
+    @discardableResult
+    public func onComponent(prefix: String, _ handler: @escaping (Interaction) -> Void) throws -> Registration {
+        let componentRegister = try host.table.require(\.component_register, "component_register")
+        return try host.register(HandlerBox(host: host, handler: handler), "register components \(prefix)") { userData, handle in
+            withStr(prefix) { componentRegister(host.plugin, $0, commandInvoked, userData, releaseCallbackBox, handle) }
+        }
+    }
+
+    /// Answers autocomplete for the plugin's own command `command` (register the command first):
+    /// read `focusedOption` and answer with `suggest`.
+    @discardableResult
+    public func onAutocomplete(command: String, _ handler: @escaping (Interaction) -> Void) throws -> Registration {
+        let autocompleteRegister = try host.table.require(\.autocomplete_register, "autocomplete_register")
+        return try host.register(HandlerBox(host: host, handler: handler), "register autocomplete /\(command)") { userData, handle in
+            withStr(command) { autocompleteRegister(host.plugin, $0, commandInvoked, userData, releaseCallbackBox, handle) }
+        }
+    }
+
     /// Registers a command with an async handler, run isolated to the plugin actor in a Task per
     /// invocation. If it throws, the error is logged and, when possible, the user gets an ephemeral
     /// "failed" message.
@@ -32,7 +53,7 @@ public struct Commands: Sendable {
                 do {
                     try await handler.value(interaction)
                 } catch {
-                    host.log.error("/\(interaction.command) failed: \(describe(error))")
+                    host.log.error("\(interaction.subject) failed: \(describe(error))")
                     // Fails harmlessly (CONFLICT) if the handler already answered.
                     _ = try? await interaction.reply("Sorry, that did not work.", ephemeral: true)
                 }

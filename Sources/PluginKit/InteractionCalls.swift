@@ -3,7 +3,7 @@
 extension Interaction {
     /// Sends a response; a later failure (Discord refused it) is logged by `responseLogged`.
     func respond(_ kind: Response, _ message: [UInt8], ephemeral: Bool) throws {
-        let box = HandlerBox(host: host, handler: "\(kind.name) to /\(command)")
+        let box = HandlerBox(host: host, handler: "\(kind.name) to \(subject)")
         try call(kind, message, ephemeral: ephemeral, box: box, done: responseLogged)
     }
 
@@ -32,13 +32,17 @@ extension Interaction {
         case .deferral:
             let deferral = try host.table.require(\.interaction_defer, "interaction_defer")
             function = { deferral(plugin, handle, flags, done, $1, releaseCallbackBox) }
+        case .updateMessage, .deferUpdate, .autocomplete, .modal:
+            let respond = try host.table.require(\.interaction_respond, "interaction_respond")
+            let type = kind.callbackType ?? 0
+            function = { respond(plugin, handle, type, $0, done, $1, releaseCallbackBox) }
         }
         // No release on failure: the host frees user_data whichever way the call ends.
         let userData = Unmanaged.passRetained(box).toOpaque()
         let status = message.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { function(bothost_str(ptr: $0.baseAddress, len: $0.count), userData) }
         }
-        try host.check(status, "\(kind.name) to /\(command)")
+        try host.check(status, "\(kind.name) to \(subject)")
     }
 }
 

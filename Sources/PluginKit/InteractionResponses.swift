@@ -6,6 +6,9 @@
 extension Interaction {
     enum Response {
         case reply, followUp, edit, deferral
+        /// Initial responses only components (update) and autocomplete (choices) take, or a modal;
+        /// sent through interaction_respond with Discord's callback type.
+        case updateMessage, deferUpdate, autocomplete, modal
 
         var name: String {
             switch self {
@@ -13,6 +16,21 @@ extension Interaction {
             case .followUp: "follow-up"
             case .edit: "edit"
             case .deferral: "defer"
+            case .updateMessage: "update"
+            case .deferUpdate: "deferred update"
+            case .autocomplete: "autocomplete choices"
+            case .modal: "modal"
+            }
+        }
+
+        /// bothost_response_type for interaction_respond.
+        var callbackType: UInt32? {
+            switch self {
+            case .updateMessage: UInt32(BOTHOST_RESPOND_UPDATE_MESSAGE)
+            case .deferUpdate: UInt32(BOTHOST_RESPOND_DEFER_UPDATE)
+            case .autocomplete: UInt32(BOTHOST_RESPOND_AUTOCOMPLETE)
+            case .modal: UInt32(BOTHOST_RESPOND_MODAL)
+            case .reply, .followUp, .edit, .deferral: nil
             }
         }
     }
@@ -51,6 +69,28 @@ extension Interaction {
 
     public func edit<M: Encodable>(message: M) throws {
         try respond(.edit, JSON.encode(message), ephemeral: false)
+    }
+
+    // MARK: components, autocomplete and modals
+
+    /// Components: edits the message the button or menu is on (instead of a new reply).
+    public func update<M: Encodable>(message: M) throws {
+        try respond(.updateMessage, JSON.encode(message), ephemeral: false)
+    }
+
+    /// Components: acknowledges without a visible change; edit the message later with `edit`.
+    public func deferUpdate() throws {
+        try respond(.deferUpdate, [], ephemeral: false)
+    }
+
+    /// Autocomplete: offers up to 25 choices for the option the user is typing.
+    public func suggest(_ choices: [AutocompleteChoice]) throws {
+        try respond(.autocomplete, JSON.encode(AutocompleteChoices(choices: Array(choices.prefix(25)))), ephemeral: false)
+    }
+
+    /// Opens a modal (Discord's modal object: custom_id, title, components).
+    public func showModal<M: Encodable>(_ modal: M) throws {
+        try respond(.modal, JSON.encode(modal), ephemeral: false)
     }
 
     // MARK: awaiting Discord's answer

@@ -26,7 +26,8 @@ import Testing
         let texts = Set(responder.responses.map(\.messageText))
         #expect(texts.contains { $0.contains("Ahoy, Ada!") })
         #expect(texts.contains { $0.contains("Ahoy, <@77>!") })
-        #expect(responder.responses.allSatisfy { $0.isEphemeral })
+        // Public, so that others can press its "Wave back" button (a custom_id the plugin owns).
+        #expect(responder.responses.allSatisfy { !$0.isEphemeral && $0.messageText.contains("greeter:wave") })
 
         // An async bus service in Swift, answered through the actor's executor.
         try host.publish("probe.ask", "greeter.count 2000 {}")

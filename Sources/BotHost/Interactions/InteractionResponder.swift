@@ -5,6 +5,14 @@ public struct InteractionResponse: Sendable, Equatable {
         case reply
         /// The initial "thinking…" acknowledgement (callback type 5).
         case deferred
+        /// Components: acknowledge now, update the component's message later (callback type 6).
+        case deferredUpdate
+        /// Components: edit the message the component is on (callback type 7).
+        case updateMessage
+        /// Autocomplete: the choices (callback type 8); the body is `{"choices": […]}`.
+        case autocompleteResult
+        /// Open a modal (callback type 9); the body is the modal.
+        case modal
         /// A further message (webhook follow-up).
         case followUp
         /// An edit of the original response (webhook @original).
@@ -16,13 +24,26 @@ public struct InteractionResponse: Sendable, Equatable {
     public let kind: Kind
     public let interactionID: UInt64
     public let token: String
-    /// The Discord message body as JSON; empty for `deferred`.
+    /// The callback's data as JSON (a message, choices or a modal); empty for the deferrals.
     public let messageJSON: [UInt8]
     /// Message flags (64 = ephemeral).
     public let flags: UInt32
 
     public var isEphemeral: Bool { flags & 64 != 0 }
     public var messageText: String { String(decoding: messageJSON, as: UTF8.self) }
+
+    /// Discord's interaction callback type for an initial response; nil for webhook follow-ups and edits.
+    public var callbackType: Int? {
+        switch kind {
+        case .reply: 4
+        case .deferred: 5
+        case .deferredUpdate: 6
+        case .updateMessage: 7
+        case .autocompleteResult: 8
+        case .modal: 9
+        case .followUp, .editOriginal, .replyAfterHostDefer: nil
+        }
+    }
 }
 
 /// Why a response could not be delivered (Discord's error body, a timeout …).

@@ -16,6 +16,13 @@ extension HostAPI {
         table.pointee.interaction_edit = { plugin, interaction, json, done, userData, free in
             respond(plugin, interaction, .editOriginal, json, 0, done, userData, free)
         }
+        table.pointee.component_register = { plugin, prefix, fn, userData, free, out in
+            registerHandler(plugin, .component, prefix, fn, userData, free, out)
+        }
+        table.pointee.autocomplete_register = { plugin, name, fn, userData, free, out in
+            registerHandler(plugin, .autocomplete, name, fn, userData, free, out)
+        }
+        table.pointee.interaction_respond = apiInteractionRespond
     }
 }
 
@@ -49,10 +56,44 @@ private func apiCommandRegister(_ plugin: OpaquePointer?, _ definition: bothost_
         let bytes = definition.bytes
         let name = try validateCommandDefinition(bytes)
         let registry = instance.runtime.commands
-        let command = RegisteredCommand(name: name, definitionJSON: bytes, registration: registration, owner: instance, fn: fn)
+        let command = RegisteredHandler(key: name, definitionJSON: bytes, registration: registration, owner: instance, fn: fn)
         try registry.add(command)
-        registration.teardown = { _ in registry.remove(command) }
+        registration.teardown = { _ in registry.remove(command, kind: .command) }
     }
+}
+
+/// component_register (key: custom_id prefix) and autocomplete_register (key: command name).
+private func registerHandler(_ plugin: OpaquePointer?, _ kind: InteractionKind, _ key: bothost_str, _ fn: bothost_command_fn?,
+                             _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?,
+                             _ out: UnsafeMutablePointer<bothost_handle>?) -> bothost_status {
+    hostRegister(plugin, .command, userData, free, out) { instance, registration throws(HostCallError) in
+        let what = kind == .component ? "component_register" : "autocomplete_register"
+        guard let fn else { throw HostCallError(Status.invalidArgument, "\(what) needs a handler") }
+        let text = try key.string(kind == .component ? "custom_id_prefix" : "command_name")
+        let registry = instance.runtime.commands
+        let handler = RegisteredHandler(key: text, registration: registration, owner: instance, fn: fn)
+        if kind == .component { try registry.addComponent(handler) } else { try registry.addAutocomplete(handler) }
+        registration.teardown = { _ in registry.remove(handler, kind: kind) }
+    }
+}
+
+private func apiInteractionRespond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ type: bothost_response_type,
+                                   _ json: bothost_str, _ done: bothost_done_fn?, _ userData: UnsafeMutableRawPointer?,
+                                   _ free: bothost_free_fn?) -> bothost_status {
+    guard let kind = InteractionResponse.Kind(callbackType: type) else {
+        // Still a registration, so user_data is freed as the rules promise.
+        return hostRegister(plugin, .completion, userData, free, nil) { _, _ throws(HostCallError) in
+            throw HostCallError(Status.invalidArgument, "response type \(type) is not one of BOTHOST_RESPOND_* (4–9)")
+        }
+    }
+    // Messages and deferrals carry their own flags ({"flags": 64}); the host needs the ephemeral bit
+    // to route a late answer.
+    var flags: UInt32 = 0
+    if kind != .autocompleteResult, kind != .modal, json.len > 0,
+       let object = (try? JSONSerialization.jsonObject(with: Data(json.bytes))) as? [String: Any] {
+        flags = UInt32(truncatingIfNeeded: (object["flags"] as? Int) ?? 0)
+    }
+    return respond(plugin, interaction, kind, json, flags, done, userData, free)
 }
 
 private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ kind: InteractionResponse.Kind,
@@ -65,31 +106,15 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
             throw HostCallError(Status.notFound, "interaction \(interaction) is unknown to this plugin or has expired (15 minutes)")
         }
         let body = json.bytes
-        if kind != .deferred {
+        if kind != .deferred && kind != .deferredUpdate {
             guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else {
-                throw HostCallError(Status.invalidArgument, "the message must be a JSON object like {\"content\": \"…\"}")
+                throw HostCallError(Status.invalidArgument, "the response data must be a JSON object like {\"content\": \"…\"}")
             }
         }
-        // The kind actually sent: a reply that comes after the host deferred becomes a late reply,
-        // and a defer then is already done.
-        let effectiveKind: InteractionResponse.Kind? = try session.stage.withLock { stage throws(HostCallError) in
-            switch (kind, stage) {
-            case (.reply, .awaitingResponse), (.deferred, .awaitingResponse):
-                stage = .answered
-                return kind
-            case (.reply, .deferredByHost):
-                stage = .answered
-                return .replyAfterHostDefer
-            case (.deferred, .deferredByHost):
-                stage = .answered
-                return nil
-            case (.reply, .answered), (.deferred, .answered):
-                throw HostCallError(Status.conflict, "interaction \(interaction) was already answered; use followup or edit")
-            case (.followUp, .awaitingResponse), (.editOriginal, .awaitingResponse):
-                throw HostCallError(Status.conflict, "interaction \(interaction) has no response yet; reply or defer first")
-            case (.followUp, _), (.editOriginal, _): return kind
-            case (.replyAfterHostDefer, _): return kind
-            }
+        // The kind actually sent: an answer that comes after the host deferred becomes a late
+        // reply, follow-up or edit, and a defer then is already done.
+        let effectiveKind = try session.stage.withLock { stage throws(HostCallError) in
+            try InteractionResponseRules.resolve(kind, for: session.kind, stage: &stage, handle: interaction)
         }
         let handle = registration.handle
         guard let effectiveKind else {

@@ -15,11 +15,12 @@ extension RESTService {
     }
 
     func userInvokesCommand(
-        name: String, options: WireJSON, guildID: UInt64?, channelID: UInt64, userID: UInt64, permissions: String
+        name: String, options: WireJSON, guildID: UInt64?, channelID: UInt64, userID: UInt64, permissions: String,
+        type: Int = 2
     ) -> (interactionID: UInt64, token: String) {
         let id = env.snowflakes.next()
         let interaction = StoredInteraction(
-            id: id, token: RandomTokens.interactionToken(interactionID: id), type: 2,
+            id: id, token: RandomTokens.interactionToken(interactionID: id), type: type,
             guildID: guildID ?? env.topology.channel(channelID)?.guildID, channelID: channelID,
             user: env.topology.user(userID), commandName: name, createdAtMs: env.clock.nowMs())
         let command = world.withLock { world -> StoredCommand? in

@@ -163,6 +163,7 @@ final class GatewayHub: Sendable {
         _ state: inout GatewayHubState, _ connectionID: Int, _ direction: RecordedGatewayFrame.Direction,
         json: String, op: Int?, t: String? = nil, s: Int? = nil, closeCode: UInt16? = nil
     ) {
+        guard env.configuration.recordsGatewayFrames else { return }
         let connection = state.connections[connectionID]
         env.recorder.record(RecordedGatewayFrame(
             connectionID: connectionID, shard: connection?.shard, sessionID: connection?.sessionID, direction: direction,

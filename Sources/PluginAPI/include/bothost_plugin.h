@@ -109,7 +109,7 @@ extern "C" {
 /** Breaking changes bump the major; a plugin must match it exactly. */
 #define BOTHOST_ABI_MAJOR 1
 /** Additions bump the minor; the host's must be >= the plugin's. */
-#define BOTHOST_ABI_MINOR 1
+#define BOTHOST_ABI_MINOR 2
 
 /** The exported symbol the host looks up. */
 #define BOTHOST_PLUGIN_ENTRY_SYMBOL "bothost_plugin_entry"
@@ -243,10 +243,19 @@ typedef struct bothost_bus_message_info {
 /* Slash commands and interactions                                                                  */
 /* ----------------------------------------------------------------------------------------------- */
 
+/** What kind of interaction a handler received: Discord's interaction type (minor 2). */
+typedef uint32_t bothost_interaction_kind;
+enum {
+    BOTHOST_INTERACTION_COMMAND = 2,      /**< a slash, user or message command (command_register) */
+    BOTHOST_INTERACTION_COMPONENT = 3,    /**< a button or select menu was used (component_register) */
+    BOTHOST_INTERACTION_AUTOCOMPLETE = 4, /**< the user is typing an option (autocomplete_register) */
+    BOTHOST_INTERACTION_MODAL_SUBMIT = 5  /**< a modal was submitted (component_register) */
+};
+
 /**
- * An invocation of one of the plugin's commands. Valid only during the handler; the `interaction`
- * handle stays valid for answering until Discord's interaction token expires (15 minutes) or the
- * plugin stops.
+ * An interaction routed to the plugin: one of its commands, components or autocompletes. Valid
+ * only during the handler; the `interaction` handle stays valid for answering until Discord's
+ * interaction token expires (15 minutes) or the plugin stops.
  */
 typedef struct bothost_interaction {
     uint32_t struct_size;
@@ -258,14 +267,32 @@ typedef struct bothost_interaction {
     uint64_t channel_id;
     uint64_t member_permissions;/**< the asker's permission bits in the channel (0 in DMs) */
     uint32_t is_owner;          /**< 1 when the asker is one of the host's configured owners */
+    /* minor 2 (a minor-1 host leaves these zero: then it is a command) */
+    bothost_interaction_kind kind; /**< BOTHOST_INTERACTION_*: what happened */
+    bothost_str custom_id;      /**< components and modal submits: the control's custom_id; else empty */
 } bothost_interaction;
 
-/** A command was invoked. Answer with interaction_reply or interaction_defer within 3 seconds. */
+/**
+ * A command was invoked (or, for handlers registered with component_register or
+ * autocomplete_register, a component used or an option typed). Answer within 3 seconds: commands with
+ * interaction_reply or interaction_defer; components and autocompletes with interaction_respond.
+ */
 typedef void (*bothost_command_fn)(void *user_data, const bothost_interaction *interaction);
 
 /** Flags for interaction responses. */
 enum {
     BOTHOST_REPLY_EPHEMERAL = 1u << 6 /**< only the asker sees it (Discord's message flag 64) */
+};
+
+/** Initial response types for host->interaction_respond: Discord's interaction callback types. */
+typedef uint32_t bothost_response_type;
+enum {
+    BOTHOST_RESPOND_MESSAGE = 4,          /**< a message (same as interaction_reply) */
+    BOTHOST_RESPOND_DEFER_MESSAGE = 5,    /**< "thinking…", then edit or follow up (interaction_defer) */
+    BOTHOST_RESPOND_DEFER_UPDATE = 6,     /**< components: acknowledge, update the message later */
+    BOTHOST_RESPOND_UPDATE_MESSAGE = 7,   /**< components: edit the message the component is on */
+    BOTHOST_RESPOND_AUTOCOMPLETE = 8,     /**< autocomplete: {"choices": [{"name": …, "value": …}]} */
+    BOTHOST_RESPOND_MODAL = 9             /**< commands and components: open a modal */
 };
 
 /* ----------------------------------------------------------------------------------------------- */
@@ -530,9 +557,47 @@ typedef struct bothost_host_api {
      */
     bothost_status (*bus_message_info)(bothost_plugin *self, bothost_bus_message_info *out);
 
+    /* ---- components, autocomplete and general responses (minor 2) ----------------------------- */
+
+    /**
+     * Routes message components (buttons, select menus) and modal submits whose custom_id starts with
+     * `custom_id_prefix` to fn (bothost_interaction.kind tells which; .custom_id is the whole id).
+     * Put the prefix first in every custom_id the plugin creates, e.g. "poll:vote:42". A prefix is
+     * 1–100 characters; it may not be a prefix of another registered one or have one as its prefix
+     * (BOTHOST_E_CONFLICT names the owner), so exactly one plugin owns each custom_id. A component
+     * nobody owns gets an ephemeral "not handled" reply from the host.
+     */
+    bothost_status (*component_register)(bothost_plugin *self, bothost_str custom_id_prefix,
+                                         bothost_command_fn fn, void *user_data,
+                                         bothost_free_fn user_data_free, bothost_handle *out_handler);
+
+    /**
+     * Routes autocomplete for the plugin's own command `command_name` (register the command first;
+     * another plugin's command is BOTHOST_E_CONFLICT, an unknown one BOTHOST_E_NOT_FOUND). Answer
+     * with interaction_respond(BOTHOST_RESPOND_AUTOCOMPLETE, {"choices": […]}) within 3 seconds;
+     * the host answers with no choices if the plugin has not after about 2.5 s.
+     */
+    bothost_status (*autocomplete_register)(bothost_plugin *self, bothost_str command_name,
+                                            bothost_command_fn fn, void *user_data,
+                                            bothost_free_fn user_data_free,
+                                            bothost_handle *out_handler);
+
+    /**
+     * The initial response to an interaction, of any type (bothost_response_type). `data_json` is the
+     * callback's "data" object: a message for MESSAGE and UPDATE_MESSAGE, {"choices": […]} for
+     * AUTOCOMPLETE, a modal for MODAL; empty (or {"flags": 64}) for the two DEFER types. A type that
+     * does not fit the interaction (UPDATE_MESSAGE to a command, anything but AUTOCOMPLETE to an
+     * autocomplete) is BOTHOST_E_INVALID_ARGUMENT; a second initial response is BOTHOST_E_CONFLICT.
+     * If the host already deferred for a slow plugin, a late MESSAGE becomes a follow-up (or the edit
+     * of the host's ephemeral "thinking" message) and a late UPDATE_MESSAGE an edit of the message.
+     */
+    bothost_status (*interaction_respond)(bothost_plugin *self, bothost_handle interaction,
+                                          bothost_response_type type, bothost_str data_json,
+                                          bothost_done_fn done, void *user_data,
+                                          bothost_free_fn user_data_free);
+
     /*
      * Reserved for later minor versions, appended here in this order:
-     *   - Interaction routing for autocomplete and message components (custom_id prefixes).
      *   - Voice: voice_join / voice_leave with results by callback, voice_send_pcm / voice_send_opus,
      *     voice_subscribe_audio (decoded PCM per user), speaking and connection-state events.
      * Always test with BOTHOST_API_HAS before calling a slot added after minor 0.

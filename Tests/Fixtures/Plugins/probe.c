@@ -11,10 +11,13 @@
  *   - a message on probe.block with payload N keeps the plugin's executor busy for N ms
  *   - a message on probe.http with payload "<timeoutMs> <url>" sends a GET; the answer appends
  *     "http <STATUS-number> <http status> <x-probe header> <body>\n"; probe.http.cancel cancels it
+ *   - config "components": "prefix" owns custom_ids starting with prefix (component_register); each
+ *     use appends "component <custom_id> <kind>\n" and is answered with a deferred update, unless
+ *     the custom_id contains ":silent" (then the plugin never answers)
  *
  * Build with -DPROBE_VERSION='"2.0.0"' to get a library that differs from the default one.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 #include "bothost_plugin.h"
 
 #include <stdio.h>
@@ -34,6 +37,7 @@ typedef struct {
     char trace[1024];
     char subscribe[1024];
     char origin[256];
+    char components[128];
 } probe_state;
 
 static void trace(probe_state *s, const char *kind, bothost_str a, long number, bothost_bytes b, int with_number) {
@@ -69,6 +73,16 @@ static int json_string(const char *json, size_t len, const char *key, char *out,
 static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
     (void)sub;
     trace(ud, "msg", topic, 0, payload, 0);
+}
+
+static void on_component(void *ud, const bothost_interaction *interaction) {
+    probe_state *s = ud;
+    bothost_bytes kind_text = { (const uint8_t *)(interaction->kind == BOTHOST_INTERACTION_MODAL_SUBMIT ? "modal" : "component"),
+                                interaction->kind == BOTHOST_INTERACTION_MODAL_SUBMIT ? 5 : 9 };
+    trace(s, "component", interaction->custom_id, 0, kind_text, 0);
+    if (memmem(interaction->custom_id.ptr, interaction->custom_id.len, ":silent", 7)) return;
+    host->interaction_respond(self_plugin, interaction->interaction, BOTHOST_RESPOND_DEFER_UPDATE, BOTHOST_STR(""),
+                              NULL, NULL, NULL);
 }
 
 static void on_echo(void *ud, bothost_handle request, bothost_str topic, bothost_bytes payload) {
@@ -197,6 +211,7 @@ static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost
     int ok = json_string((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
     json_string((const char *)config.ptr, config.len, "subscribe", s->subscribe, sizeof s->subscribe);
     json_string((const char *)config.ptr, config.len, "origin", s->origin, sizeof s->origin);
+    json_string((const char *)config.ptr, config.len, "components", s->components, sizeof s->components);
     host->free(config.ptr);
     if (!ok) { free(s); *out_reason = BOTHOST_STR("config needs \"traceFile\""); return BOTHOST_E_PLUGIN; }
     *out_state = s;
@@ -218,6 +233,14 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
     if (s->origin[0]) {
         bothost_str pattern = { s->origin, strlen(s->origin) };
         if (host->bus_subscribe(self, pattern, on_origin, s, NULL, &h) != BOTHOST_OK) {
+            *out_reason = host->last_error();
+            return BOTHOST_E_PLUGIN;
+        }
+    }
+    if (s->components[0]) {
+        bothost_str prefix = { s->components, strlen(s->components) };
+        if (!BOTHOST_API_HAS(host, component_register) ||
+            host->component_register(self, prefix, on_component, s, NULL, &h) != BOTHOST_OK) {
             *out_reason = host->last_error();
             return BOTHOST_E_PLUGIN;
         }

@@ -16,12 +16,13 @@ final class DiscordInteractionResponder: InteractionResponder {
         let app = applicationID.withLock { $0 }
         let webhook = "/webhooks/\(app)/\(response.token)"
         switch response.kind {
-        case .reply:
-            return await send("POST", "/interactions/\(response.interactionID)/\(response.token)/callback",
-                              InteractionJSON.callback(type: 4, message: response.messageJSON, flags: response.flags))
-        case .deferred:
-            return await send("POST", "/interactions/\(response.interactionID)/\(response.token)/callback",
-                              InteractionJSON.callback(type: 5, message: nil, flags: response.flags))
+        case .reply, .updateMessage:
+            return await callback(response, data: response.messageJSON)
+        case .deferred, .deferredUpdate:
+            return await callback(response, data: nil)
+        case .autocompleteResult, .modal:
+            // Choices and modals are not messages: no flags to merge.
+            return await callback(response, data: response.messageJSON, flags: 0)
         case .followUp:
             return await send("POST", webhook + "?wait=true", InteractionJSON.message(response.messageJSON, flags: response.flags))
         case .editOriginal:
@@ -36,6 +37,15 @@ final class DiscordInteractionResponder: InteractionResponder {
             if case .success = result { _ = await send("DELETE", webhook + "/messages/@original", nil) }
             return result
         }
+    }
+
+    /// POST /interactions/{id}/{token}/callback with `{"type": T, "data": …}`.
+    private func callback(_ response: InteractionResponse, data: [UInt8]?, flags: UInt32? = nil) async -> Result<[UInt8], InteractionResponseError> {
+        guard let type = response.callbackType else {
+            return .failure(InteractionResponseError(status: Status.internalError, message: "\(response.kind) is not an interaction callback"))
+        }
+        return await send("POST", "/interactions/\(response.interactionID)/\(response.token)/callback",
+                          InteractionJSON.callback(type: type, message: data, flags: flags ?? response.flags))
     }
 
     private func send(_ method: String, _ path: String, _ body: [UInt8]?) async -> Result<[UInt8], InteractionResponseError> {

@@ -23,50 +23,66 @@ final class InteractionRouter: Sendable {
             runtime.logger.warning("ignoring an INTERACTION_CREATE that is not a valid interaction object")
             return
         }
-        guard interaction.type == 2, let name = interaction.commandName else {
-            // Components and autocomplete are not routed yet: answer so the user is not left hanging.
-            if interaction.type == 3 || interaction.type == 5 {
-                reply(interaction, "This control is not handled by any plugin.")
-            }
-            return
-        }
+        guard let kind = InteractionKind(rawValue: UInt32(clamping: max(0, interaction.type))) else { return }  // 1 is PING (webhooks only)
         let invocation = CommandInvocation(interactionID: interaction.id, token: interaction.token, json: data,
-                                           commandName: name, userID: interaction.userID, guildID: interaction.guildID,
-                                           channelID: interaction.channelID, memberPermissions: interaction.permissions)
+                                           commandName: interaction.commandName ?? "", userID: interaction.userID,
+                                           guildID: interaction.guildID, channelID: interaction.channelID,
+                                           memberPermissions: interaction.permissions, kind: kind,
+                                           customID: interaction.customID ?? "")
+        let label = kind.isComponent ? "component \"\(invocation.customID)\"" : "/\(invocation.commandName)"
         let handle: UInt64
         do {
             handle = try runtime.invokeCommand(invocation, responder: responder)
         } catch {
-            runtime.logger.warning("/\(name): \(error)")
-            reply(interaction, "This command is not available right now.")
+            runtime.logger.warning("\(label): \(error)")
+            switch (kind, error) {
+            case (.autocomplete, _): answer(interaction, .autocompleteResult, Array(#"{"choices":[]}"#.utf8))
+            case (.component, .unownedComponent), (.modalSubmit, .unownedComponent):
+                reply(interaction, "This control is not handled by any plugin.")
+            default: reply(interaction, "This command is not available right now.")
+            }
             return
         }
-        let commands = runtime.commands, responder = self.responder, logger = runtime.logger, silenceMs = self.silenceMs
-        runtime.scheduler.schedule(afterNs: autoDeferMs * 1_000_000) { [runtime] in
-            guard let session = commands.deferIfUnanswered(handle) else { return }
-            logger.info("/\(name): the plugin did not answer within 2.5 s; deferring for it")
-            Task {
-                _ = await responder.respond(InteractionResponse(kind: .deferred, interactionID: interaction.id, token: interaction.token,
-                                                                messageJSON: [], flags: 64))
+        let commands = runtime.commands, logger = runtime.logger, silenceMs = self.silenceMs
+        runtime.scheduler.schedule(afterNs: autoDeferMs * 1_000_000) { [runtime, weak self] in
+            guard let self, let session = commands.deferIfUnanswered(handle) else { return }
+            logger.info("\(label): the plugin did not answer within 2.5 s; acknowledging for it")
+            switch kind {
+            case .autocomplete:
+                // Autocomplete cannot be deferred: no choices beats Discord's "loading failed".
+                commands.markAnswered(handle)
+                answer(interaction, .autocompleteResult, Array(#"{"choices":[]}"#.utf8))
+                return
+            case .component, .modalSubmit:
+                answer(interaction, .deferredUpdate, [])  // keeps the message as it is, no placeholder
+            case .command:
+                answer(interaction, .deferred, [], flags: 64)
             }
-            runtime.scheduler.schedule(afterNs: silenceMs * 1_000_000) {
-                guard !commands.isAnswered(handle) else { return }
-                logger.warning("/\(name): the plugin never answered; telling the user")
-                Task {
-                    _ = await responder.respond(InteractionResponse(kind: .editOriginal, interactionID: interaction.id, token: session.token,
-                                                                    messageJSON: Array(#"{"content":"Sorry, that command did not answer."}"#.utf8), flags: 0))
+            runtime.scheduler.schedule(afterNs: silenceMs * 1_000_000) { [weak self] in
+                guard let self, !commands.isAnswered(handle) else { return }
+                logger.warning("\(label): the plugin never answered; telling the user")
+                let sorry = Array(#"{"content":"Sorry, that did not answer."}"#.utf8)
+                if kind == .command {
+                    self.send(InteractionResponse(kind: .editOriginal, interactionID: interaction.id, token: session.token, messageJSON: sorry, flags: 0))
+                } else {
+                    self.send(InteractionResponse(kind: .followUp, interactionID: interaction.id, token: session.token, messageJSON: sorry, flags: 64))
                 }
             }
         }
     }
 
+    private func answer(_ interaction: ParsedInteraction, _ kind: InteractionResponse.Kind, _ body: [UInt8], flags: UInt32 = 0) {
+        send(InteractionResponse(kind: kind, interactionID: interaction.id, token: interaction.token, messageJSON: body, flags: flags))
+    }
+
+    private func send(_ response: InteractionResponse) {
+        let responder = self.responder
+        Task { _ = await responder.respond(response) }
+    }
+
     private func reply(_ interaction: ParsedInteraction, _ text: String) {
         let message = (try? JSONSerialization.data(withJSONObject: ["content": text])).map(Array.init) ?? []
-        let responder = self.responder
-        Task {
-            _ = await responder.respond(InteractionResponse(kind: .reply, interactionID: interaction.id, token: interaction.token,
-                                                            messageJSON: message, flags: 64))
-        }
+        answer(interaction, .reply, message, flags: 64)
     }
 }
 
@@ -76,6 +92,7 @@ struct ParsedInteraction: Sendable {
     let token: String
     let type: Int
     let commandName: String?
+    let customID: String?
     let guildID: UInt64
     let channelID: UInt64
     let userID: UInt64
@@ -91,6 +108,7 @@ struct ParsedInteraction: Sendable {
         self.type = type
         let payload = object["data"] as? [String: Any]
         commandName = payload?["name"] as? String
+        customID = payload?["custom_id"] as? String
         guildID = Self.snowflake(object["guild_id"]) ?? 0
         channelID = Self.snowflake(object["channel_id"]) ?? Self.snowflake((object["channel"] as? [String: Any])?["id"]) ?? 0
         let member = object["member"] as? [String: Any]

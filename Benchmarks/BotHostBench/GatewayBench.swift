@@ -1,0 +1,219 @@
+import CZlib
+import DiscordEmulator
+import Foundation
+
+/// The Discord connection's targets. The host runs as its own process (`bothost run`) so that its
+/// CPU time and memory are its own; the local Discord runs in this process and feeds it.
+enum GatewayBench {
+    static func run(_ env: BenchEnvironment) async throws {
+        try await ingest(env)
+        try await memoryAfterReady(env)
+    }
+
+    // MARK: ingest
+
+    /// MESSAGE_CREATE dispatches of about 1.5 KB over zlib-stream, counted by a plugin.
+    static func ingest(_ env: BenchEnvironment, events: Int = 200_000) async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.privilegedIntentsAllowed = 1 << 15
+        configuration.recordsGatewayFrames = false
+        let emulator = DiscordEmulator(configuration)
+        try await emulator.start()
+        defer { Task { await emulator.shutdown() } }
+
+        let counter = try env.compileC("Benchmarks/Plugins/gateway_counter.c", name: "gateway_counter")
+        let host = try HostProcess.start(env, name: "ingest", emulator: emulator, plugins: """
+            [{"name": "gateway_counter", "library": "\(counter)", "config": {"expect": \(events), "channel": "2001"}}]
+            """)
+        defer { host.stop() }
+        guard await host.waitForIdentify(emulator) else { throw BenchError(message: "the host never identified") }
+        try await Task.sleep(for: .seconds(1))
+
+        let payloads = MessagePayloads.make(count: 512)
+        let averageBytes = payloads.reduce(0) { $0 + $1.count } / payloads.count
+        let cpuBefore = host.cpuSeconds()
+        let start = monotonicNs()
+        for index in 0..<events {
+            emulator.dispatch("MESSAGE_CREATE", payloads[index % payloads.count], toShard: 0)
+        }
+        let sentNs = monotonicNs() - start
+        let expected = "received \(events) events"
+        var arrived = false
+        for _ in 0..<6000 where !arrived {
+            arrived = emulator.messages(in: 2001).contains { $0.content.hasPrefix(expected) }
+            if !arrived { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let elapsedNs = monotonicNs() - start
+        let hostCPU = host.cpuSeconds() - cpuBefore
+        guard arrived else {
+            report("gateway ingest (plugin counted every event)", "timed out", target: "≥ 100k ev/s", met: false)
+            return
+        }
+        let rate = Double(events) / (Double(elapsedNs) / 1e9)
+        let inflateNs = inflateCostPerEvent(payloads, events: 20_000)
+        let hostPerEventNs = hostCPU * 1e9 / Double(events)
+        print("      \(events) MESSAGE_CREATE of ~\(averageBytes) B; the local Discord sent them in \(String(format: "%.2f", Double(sentNs) / 1e9)) s")
+        report("gateway ingest, zlib-stream → plugin count", String(format: "%.0fk ev/s", rate / 1000), target: "≥ 100k ev/s", met: rate >= 100_000)
+        print(String(format: "      host process CPU per event %.2f µs, of which inflate %.2f µs", hostPerEventNs / 1000, inflateNs / 1000))
+        let ownNs = max(0, hostPerEventNs - inflateNs)
+        report("host's own CPU per event (excl. inflate)", String(format: "%.2f µs", ownNs / 1000), target: "< 1 µs", met: ownNs < 1000)
+    }
+
+    /// What inflating one event costs: the same frames through one zlib-stream context.
+    static func inflateCostPerEvent(_ payloads: [[UInt8]], events: Int) -> Double {
+        var deflater = z_stream()
+        deflateInit_(&deflater, Z_DEFAULT_COMPRESSION, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        var frames: [[UInt8]] = []
+        frames.reserveCapacity(events)
+        var output = [UInt8](repeating: 0, count: 64 * 1024)
+        for index in 0..<events {
+            var payload = Array(#"{"t":"MESSAGE_CREATE","s":\#(index + 1),"op":0,"d":"#.utf8)
+            payload += payloads[index % payloads.count]
+            payload.append(UInt8(ascii: "}"))
+            let produced = payload.withUnsafeMutableBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { out in
+                    deflater.next_in = input.baseAddress
+                    deflater.avail_in = UInt32(input.count)
+                    deflater.next_out = out.baseAddress
+                    deflater.avail_out = UInt32(out.count)
+                    deflate(&deflater, Z_SYNC_FLUSH)
+                    return out.count - Int(deflater.avail_out)
+                }
+            }
+            frames.append(Array(output[0..<produced]))
+        }
+        deflateEnd(&deflater)
+
+        var inflater = z_stream()
+        inflateInit_(&inflater, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        var total = 0
+        let start = monotonicNs()
+        for var frame in frames {
+            frame.withUnsafeMutableBufferPointer { input in
+                inflater.next_in = input.baseAddress
+                inflater.avail_in = UInt32(input.count)
+                repeat {
+                    output.withUnsafeMutableBufferPointer { out in
+                        inflater.next_out = out.baseAddress
+                        inflater.avail_out = UInt32(out.count)
+                        inflate(&inflater, Z_SYNC_FLUSH)
+                        total += out.count - Int(inflater.avail_out)
+                    }
+                } while inflater.avail_in > 0
+            }
+        }
+        let elapsed = monotonicNs() - start
+        inflateEnd(&inflater)
+        precondition(total > 0)
+        return Double(elapsed) / Double(events)
+    }
+
+    // MARK: memory
+
+    /// The host's resident memory once READY and the GUILD_CREATEs of 2,500 guilds have arrived.
+    static func memoryAfterReady(_ env: BenchEnvironment, guilds: Int = 2500) async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.extraGuildCount = guilds - configuration.guilds.count
+        configuration.recordsGatewayFrames = false
+        let emulator = DiscordEmulator(configuration)
+        try await emulator.start()
+        defer { Task { await emulator.shutdown() } }
+        let host = try HostProcess.start(env, name: "guilds", emulator: emulator, plugins: """
+            [{"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 60000}},
+             {"name": "greeter", "library": "libExampleSwiftGreeter.so"},
+             {"name": "ratelimit", "library": "libRateLimit.so"}]
+            """)
+        defer { host.stop() }
+        guard await host.waitForIdentify(emulator) else { throw BenchError(message: "the host never identified") }
+        // GUILD_CREATE for every guild follows READY; sample while they land and after.
+        var peakKB = 0
+        for _ in 0..<40 {
+            peakKB = max(peakKB, host.rssKB())
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let settledKB = host.rssKB()
+        let mb = Double(settledKB) / 1024
+        report("host RSS after READY, \(guilds) guilds", String(format: "%.1f MB", mb), target: "< 60 MB", met: settledKB > 0 && mb < 60)
+        print(String(format: "      peak while the GUILD_CREATEs arrived: %.1f MB (shipped plugins loaded)", Double(peakKB) / 1024))
+    }
+}
+
+/// `bothost run` as a child process connected to the local Discord.
+struct HostProcess {
+    let process: Process
+
+    static func start(_ env: BenchEnvironment, name: String, emulator: DiscordEmulator, plugins: String) throws -> HostProcess {
+        let directory = env.scratch.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("plugins.json").path
+        try #"{"host": {"logLevel": "warning"}, "plugins": \#(plugins)}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: env.releaseDirectory + "/bothost")
+        process.arguments = ["run", "--config", config, "--plugins-dir", env.releaseDirectory,
+                             "--data-dir", directory.appendingPathComponent("data").path, "--no-console"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DISCORD_TOKEN"] = emulator.configuration.token
+        environment["DISCORD_API_URL"] = emulator.apiBaseURL
+        environment["DISCORD_GATEWAY_URL"] = emulator.gatewayURL
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return HostProcess(process: process)
+    }
+
+    func waitForIdentify(_ emulator: DiscordEmulator) async -> Bool {
+        for _ in 0..<300 {
+            if !emulator.identifies.isEmpty { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// User + system CPU time of the process so far.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    func rssKB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// Realistic MESSAGE_CREATE `d` objects (~1.5 KB: author, member, mentions, an embed), each a
+/// little different so that compression sees a real stream.
+enum MessagePayloads {
+    static func make(count: Int) -> [[UInt8]] {
+        (0..<count).map { index in
+            let id = 1_300_000_000_000_000_000 + UInt64(index) * 4_194_304
+            let words = ["lobby", "ready", "map", "team", "gg", "rematch", "server", "ping", "mod", "queue"]
+            let content = (0..<24).map { words[($0 * 7 + index) % words.count] }.joined(separator: " ")
+            return Array("""
+                {"type":0,"tts":false,"timestamp":"2026-11-21T10:\(String(format: "%02d", index % 60)):00.000000+00:00","pinned":false,\
+                "nonce":"\(id + 17)","mentions":[{"username":"someone\(index % 50)","public_flags":0,"id":"\(3000 + index % 50)",\
+                "global_name":"Someone \(index % 50)","discriminator":"0","avatar_decoration_data":null,"avatar":"a1b2c3d4e5f60718293a4b5c6d7e8f90"}],\
+                "mention_roles":[],"mention_everyone":false,"member":{"roles":["2100","2101"],"premium_since":null,"pending":false,\
+                "nick":null,"mute":false,"joined_at":"2025-03-04T05:06:07.000000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,\
+                "banner":null,"avatar":null},"id":"\(id)","flags":0,"embeds":[{"type":"rich","title":"Match \(index)",\
+                "description":"\(content)","color":5793266,"fields":[{"name":"Players","value":"\(index % 8)/8","inline":true},\
+                {"name":"Map","value":"Desert Storm \(index % 13)","inline":true}],"footer":{"text":"updated just now"}}],\
+                "edited_timestamp":null,"content":"\(content)","components":[],"channel_id":"2001",\
+                "author":{"username":"player\(index % 200)","public_flags":0,"id":"\(4000 + index % 200)","global_name":"Player \(index % 200)",\
+                "discriminator":"0","clan":null,"avatar_decoration_data":null,"avatar":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"},\
+                "attachments":[],"guild_id":"2000"}
+                """.utf8)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/*
+ * gateway_counter — the gateway ingest bench's plugin. Counts discord.MESSAGE_CREATE deliveries
+ * and their bytes; when it has seen "expect" of them it reports through Discord itself, posting
+ * "received <count> events, <bytes> bytes" to "channel" with host->discord_request. The bench
+ * runs the host as a separate process and reads that message from the local Discord.
+ *
+ * Config: {"expect": 200000, "channel": "2001"}
+ */
+#include "bothost_plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const bothost_host_api *host;
+static bothost_plugin *self_plugin;
+
+typedef struct {
+    uint64_t expect, count, bytes;
+    char channel[32];
+} counter_state;
+
+/* The unsigned integer or string-of-digits value of "key" in a flat JSON object. */
+static uint64_t json_number(const char *json, size_t len, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\"", key);
+    size_t plen = strlen(pattern);
+    for (const char *p = json; p + plen <= json + len; p++) {
+        if (memcmp(p, pattern, plen) != 0) continue;
+        p += plen;
+        while (p < json + len && (*p == ' ' || *p == ':' || *p == '"')) p++;
+        return strtoull(p, NULL, 10);
+    }
+    return 0;
+}
+
+static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub; (void)topic;
+    counter_state *s = ud;
+    s->count++;
+    s->bytes += payload.len;
+    if (s->count != s->expect) return;
+    char body[160], path[96];
+    int n = snprintf(body, sizeof body, "{\"content\":\"received %llu events, %llu bytes\"}",
+                     (unsigned long long)s->count, (unsigned long long)s->bytes);
+    int m = snprintf(path, sizeof path, "/channels/%s/messages", s->channel);
+    bothost_handle h;
+    bothost_str method = BOTHOST_STR("POST"), route = { path, (size_t)m }, reason = { NULL, 0 };
+    bothost_bytes json = { (const uint8_t *)body, (size_t)n };
+    host->discord_request(self_plugin, method, route, json, reason, NULL, NULL, NULL, &h);
+}
+
+static bothost_status counter_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
+    self_plugin = self;
+    bothost_buffer config = {0};
+    if (host->config_get(self, &config) != BOTHOST_OK) { *out_reason = BOTHOST_STR("config_get failed"); return BOTHOST_E_PLUGIN; }
+    counter_state *s = calloc(1, sizeof *s);
+    s->expect = json_number((const char *)config.ptr, config.len, "expect");
+    snprintf(s->channel, sizeof s->channel, "%llu",
+             (unsigned long long)json_number((const char *)config.ptr, config.len, "channel"));
+    host->free(config.ptr);
+    if (s->expect == 0) { free(s); *out_reason = BOTHOST_STR("config needs \"expect\""); return BOTHOST_E_PLUGIN; }
+    *out_state = s;
+    return BOTHOST_OK;
+}
+
+static bothost_status counter_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+    bothost_handle h;
+    if (host->bus_subscribe(self, BOTHOST_STR("discord.MESSAGE_CREATE"), on_message, state, NULL, &h) != BOTHOST_OK) {
+        *out_reason = host->last_error();
+        return BOTHOST_E_PLUGIN;
+    }
+    return BOTHOST_OK;
+}
+
+static void counter_stop(bothost_plugin *self, void *state) { (void)self; free(state); }
+
+static const bothost_plugin_descriptor descriptor = {
+    .struct_size = sizeof(bothost_plugin_descriptor),
+    .abi_major = BOTHOST_ABI_MAJOR,
+    .abi_minor = BOTHOST_ABI_MINOR,
+    .name = "gateway_counter",
+    .version = "1.0.0",
+    .description = "Counts MESSAGE_CREATE dispatches for the gateway ingest bench",
+    .gateway_intents = (1u << 9) | (1u << 15), /* GUILD_MESSAGES, MESSAGE_CONTENT */
+    .init = counter_init,
+    .start = counter_start,
+    .stop = counter_stop,
+};
+
+BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
