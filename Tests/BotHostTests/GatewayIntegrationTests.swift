@@ -80,6 +80,7 @@ import Testing
 
     static func tearDown(_ setup: Setup) async {
         await setup.client.stop()
+        expectRequestsConformToDiscordSpec(setup.emulator)  // GET /gateway/bot
         await setup.emulator.shutdown()
         // Whatever happened, the token never reached the log.
         #expect(!setup.log.all.contains { $0.contains("sandbox-token") })

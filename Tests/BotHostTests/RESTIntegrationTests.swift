@@ -54,8 +54,10 @@ import Testing
             return try await task.value
         }
 
-        func stop() async {
+        /// Also checks every request the client sent against Discord's OpenAPI spec.
+        func stop(sourceLocation: SourceLocation = #_sourceLocation) async {
             await rest.shutdown()
+            expectRequestsConformToDiscordSpec(emulator, sourceLocation: sourceLocation)
             await emulator.shutdown()
         }
 
