@@ -70,6 +70,33 @@ import Testing
         await emulator.shutdown()
     }
 
+    @Test func aPluginThatNeedsMoreIntentsMakesTheShardsIdentifyAgain() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.privilegedIntentsAllowed = 1 << 15
+        let emulator = DiscordEmulator(configuration)
+        try await emulator.start()
+        let host = try TestHost(manualClock: false)
+        let connection = try await connect(host, emulator, plugins: "[]")
+        let accepted = { emulator.identifies.filter { if case .accepted = $0.outcome { true } else { false } } }
+        #expect(accepted().map(\.intents) == [(1 << 9) | (1 << 15)])
+
+        // The greeter declares GUILDS: the shard must identify again to receive guild events.
+        try await host.apply(plugins: #"[{"name": "greeter", "library": \#(jsonString(Fixtures.built("libExampleSwiftGreeter.so")))}]"#)
+        #expect(await eventually { accepted().count == 2 })
+        #expect(accepted().last?.intents == 1 | (1 << 9) | (1 << 15))
+        #expect(connection.currentIntents == 1 | (1 << 9) | (1 << 15))
+        #expect(await eventually { connection.shardStates[0]?.isReady == true })
+
+        // Stopping it does not cost another identify: intents only grow while connected.
+        try await host.apply(plugins: "[]")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(accepted().count == 2)
+
+        await connection.stop()
+        await host.shutdown()
+        await emulator.shutdown()
+    }
+
     @Test func aSlowPluginIsDeferredForAndItsLateReplyStillArrives() async throws {
         var configuration = EmulatorConfiguration()
         configuration.privilegedIntentsAllowed = 1 << 15

@@ -14,6 +14,9 @@ public final class DiscordConnection: Sendable {
     private let gateway = Mutex<GatewayClient?>(nil)
     private let applicationID = Mutex<UInt64>(0)
     private let syncGeneration = Atomic<UInt64>(0)
+    /// The intents asked for at start, and those identified with now (they only grow).
+    private let intents = Mutex<(base: UInt64, current: UInt64)>((0, 0))
+    private let intentsTap = Mutex<UInt64?>(nil)
     private let logger: Logger
 
     /// Throws when the API base URL or the token cannot be used (the message never quotes the token).
@@ -35,9 +38,12 @@ public final class DiscordConnection: Sendable {
     /// returns once they are ready. Throws when Discord refuses (bad token, disallowed intents …).
     public func start(intents: UInt64) async throws {
         runtime.commands.onChange { [weak self] in self?.scheduleCommandSync() }
+        self.intents.withLock { $0 = (intents, intents | runtime.gatewayIntents) }
+        // A plugin enabled later may need more intents; they only take effect at identify.
+        intentsTap.withLock { $0 = try? runtime.bus.tap(HostEvent.PluginStarted.topic) { [weak self] _, _ in self?.pluginsChanged() } }
         var configuration = gatewayOptions ?? GatewayConfiguration(token: settings.token.secret, intents: intents)
         configuration.token = settings.token.secret
-        configuration.intents = intents
+        configuration.intents = currentIntents
         if let url = settings.gatewayURL { configuration.urlOverride = url }
         let rest = self.rest
         let client = GatewayClient(
@@ -56,9 +62,27 @@ public final class DiscordConnection: Sendable {
     }
 
     public func stop() async {
+        if let tap = intentsTap.withLock({ $0 }) { runtime.bus.untap(tap) }
         if let client = gateway.withLock({ $0 }) { await client.stop() }
         if runtime.discord === rest { runtime.setDiscord(nil) }
         await rest.shutdown()
+    }
+
+    /// The intents the shards identify with.
+    public var currentIntents: UInt64 { intents.withLock { $0.current } }
+
+    /// Identifies again when the running plugins now need intents the shards lack. Intents never
+    /// shrink while connected: extra events are harmless, a reconnect for them is not free.
+    private func pluginsChanged() {
+        let wanted = intents.withLock { state -> UInt64? in
+            let union = state.base | runtime.gatewayIntents
+            guard union & ~state.current != 0 else { return nil }
+            state.current |= union
+            return state.current
+        }
+        guard let wanted, let client = gateway.withLock({ $0 }) else { return }
+        logger.info("a plugin needs gateway intents the connection lacks; identifying again with intents \(wanted)")
+        Task { await client.changeIntents(wanted) }
     }
 
     public var shardStates: [Int: ShardState] { gateway.withLock { $0 }?.shardStates ?? [:] }

@@ -64,6 +64,11 @@ public final class HostRuntime: Sendable {
     }
     var liveInstances: [PluginInstance] { live.withLock { Array($0.values) } }
 
+    /// The union of the gateway intents the running plugins declare.
+    public var gatewayIntents: UInt64 {
+        live.withLock { $0.values.reduce(0) { $0 | $1.library.descriptor.gatewayIntents } }
+    }
+
     /// Set by the manager so the watchdog can stop a plugin that keeps overrunning.
     let overrunStopper = Mutex<(@Sendable (String) -> Void)?>(nil)
 

@@ -151,6 +151,16 @@ public final class GatewayClient: Sendable {
         running.scheduler?.shutdown()
     }
 
+    /// Identifies every shard again with `intents` (Discord takes intents only at identify). Each
+    /// shard closes its session and reconnects; events in between are not replayed.
+    public func changeIntents(_ intents: UInt64) async {
+        let shards = phase.withLock { phase -> [GatewayShard] in
+            if case .running(let running) = phase { return Array(running.shards.values) }
+            return []
+        }
+        for shard in shards { await shard.changeIntents(intents) }
+    }
+
     /// Sends `{"op": op, "d": data}` on a shard, e.g. op 3 presence update or op 4 voice state
     /// update. `data` must be one JSON value. Waits while the shard reconnects and while its send
     /// budget (Discord allows 120 payloads a minute) is spent; never drops the connection over it.

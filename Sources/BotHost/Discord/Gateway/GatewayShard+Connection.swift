@@ -50,7 +50,7 @@ extension GatewayShard {
         if let decided = ended?.outcome { return decided }
         if stopping { return .stopped }
         if dropped { logger.info("the connection dropped") }
-        switch GatewayCloseCode.action(for: closeCode, shardID: id, shardCount: environment.shardCount, intents: configuration.intents) {
+        switch GatewayCloseCode.action(for: closeCode, shardID: id, shardCount: environment.shardCount, intents: intents) {
         case .resume: return .reconnect(resume: true)
         case .identify: return .reconnect(resume: false)
         case .stop(let error): return .fatal(error)
@@ -168,7 +168,7 @@ extension GatewayShard {
         session = nil
         lastSequence = nil
         let payload = GatewayPayload.identify(
-            token: token, intents: configuration.intents, shardID: id, shardCount: environment.shardCount,
+            token: token, intents: intents, shardID: id, shardCount: environment.shardCount,
             largeThreshold: configuration.largeThreshold, presence: configuration.presence)
         logger.debug("identify: \(GatewayPayload.loggable(payload, token: token))")
         await write(payload, serial)

@@ -50,6 +50,8 @@ actor GatewayShard {
     private var liveWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
     private var startWaiters: [CheckedContinuation<ShardState, Never>] = []
     private var nextWaiterID: UInt64 = 0
+    /// The intents of the next identify: the configuration's, until `changeIntents`.
+    var intents: UInt64
 
     init(id: Int, environment: ShardEnvironment) {
         self.id = id
@@ -60,6 +62,21 @@ actor GatewayShard {
         let configuration = environment.configuration
         backoff = ReconnectBackoff(base: configuration.reconnectBaseDelay, cap: configuration.reconnectMaxDelay)
         budget = SendBudget(limit: configuration.sendsPerMinute)
+        intents = configuration.intents
+    }
+
+    /// Intents only take effect on a fresh identify (a resume keeps the old ones), so a change ends
+    /// the session with 1000 and identifies again.
+    func changeIntents(_ newIntents: UInt64) async {
+        guard newIntents != intents, !stopping else { return }
+        intents = newIntents
+        guard let current = connection, current.outcome == nil else {
+            session = nil  // between connections: the next one identifies
+            lastSequence = nil
+            return
+        }
+        logger.info("gateway intents changed to \(newIntents); identifying again so that they take effect")
+        await end(current.serial, .reconnect(resume: false), code: 1000)
     }
 
     var configuration: GatewayConfiguration { environment.configuration }
