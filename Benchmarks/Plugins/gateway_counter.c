@@ -20,6 +20,10 @@ typedef struct {
     char channel[32];
 } counter_state;
 
+/* The in-process bench reads the count here (a measuring back door, not part of the ABI). */
+static volatile uint64_t delivered;
+BOTHOST_EXPORT uint64_t bench_gateway_count(void) { return delivered; }
+
 /* The unsigned integer or string-of-digits value of "key" in a flat JSON object. */
 static uint64_t json_number(const char *json, size_t len, const char *key) {
     char pattern[64];
@@ -34,11 +38,23 @@ static uint64_t json_number(const char *json, size_t len, const char *key) {
     return 0;
 }
 
+/* The report's outcome goes to the host log: a failed post must not look like a slow host. */
+static void on_posted(void *ud, bothost_handle request, bothost_status status, uint32_t http_status, bothost_bytes body) {
+    (void)ud; (void)request;
+    char line[512];
+    int n = snprintf(line, sizeof line, "report posted: status %d, HTTP %u: %.*s", (int)status, http_status,
+                     (int)(body.len < 300 ? body.len : 300), (const char *)body.ptr);
+    bothost_str text = { line, (size_t)n };
+    host->log(self_plugin, status == BOTHOST_OK && http_status < 300 ? BOTHOST_LOG_INFO : BOTHOST_LOG_ERROR, text);
+}
+
 static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
     (void)sub; (void)topic;
     counter_state *s = ud;
     s->count++;
     s->bytes += payload.len;
+    delivered = s->count;
+    if (s->count == 1) host->log(self_plugin, BOTHOST_LOG_INFO, BOTHOST_STR("first MESSAGE_CREATE arrived"));
     if (s->count != s->expect) return;
     char body[160], path[96];
     int n = snprintf(body, sizeof body, "{\"content\":\"received %llu events, %llu bytes\"}",
@@ -47,7 +63,7 @@ static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_
     bothost_handle h;
     bothost_str method = BOTHOST_STR("POST"), route = { path, (size_t)m }, reason = { NULL, 0 };
     bothost_bytes json = { (const uint8_t *)body, (size_t)n };
-    host->discord_request(self_plugin, method, route, json, reason, NULL, NULL, NULL, &h);
+    host->discord_request(self_plugin, method, route, json, reason, on_posted, NULL, NULL, &h);
 }
 
 static bothost_status counter_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {

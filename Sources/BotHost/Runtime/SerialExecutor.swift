@@ -37,6 +37,12 @@ final class PluginExecutor: @unchecked Sendable {
     let jobSerial = Atomic<UInt64>(0)
     let droppedCount = Atomic<UInt64>(0)
     private let threadMarker = Atomic<UInt>(0)
+    /// Bumped by every enqueue, read without the lock by a drain deciding whether to linger.
+    private let enqueued = Atomic<UInt64>(0)
+    /// How long a drained executor keeps its thread, watching for more work, before it lets go.
+    /// A stream of events (a gateway burst, a busy bus) then costs no wake-up per event; an idle
+    /// plugin pays it once per burst, a few microseconds.
+    static let lingerNs: UInt64 = 20_000
 
     init(label: String, capacity: Int) {
         self.label = label
@@ -52,6 +58,7 @@ final class PluginExecutor: @unchecked Sendable {
                 s.droppableCount += 1
             }
             s.queue.append(job)
+            enqueued.add(1, ordering: .releasing)
             if s.scheduled { return nil }
             s.scheduled = true
             return s.generation
@@ -89,10 +96,13 @@ final class PluginExecutor: @unchecked Sendable {
         var batch = RingBuffer<ExecutorJob>()
         var ran = 0
         threadMarker.store(currentThreadID(), ordering: .releasing)
+        var lingered = false
         while true {
+            let seen = enqueued.load(ordering: .acquiring)
             let more: Bool = state.withLock { s in
                 if s.generation != myGeneration { return false }
                 if s.queue.isEmpty {
+                    if !lingered { return false }
                     s.scheduled = false
                     return false
                 }
@@ -100,7 +110,15 @@ final class PluginExecutor: @unchecked Sendable {
                 s.droppableCount = 0
                 return true
             }
-            if !more { break }
+            if !more {
+                // Empty: linger once for more work before giving the thread back.
+                if lingered || generation.load(ordering: .acquiring) != myGeneration { break }
+                lingered = true
+                let deadline = MonotonicTime.nowNs() &+ Self.lingerNs
+                while enqueued.load(ordering: .acquiring) == seen, MonotonicTime.nowNs() < deadline {}
+                continue
+            }
+            lingered = false
             while let job = batch.popFirst() {
                 runningSinceNs.store(MonotonicTime.coarseNs() | 1, ordering: .relaxed)
                 jobSerial.add(1, ordering: .relaxed)

@@ -12,27 +12,34 @@ extension GatewayHub {
         let now = env.clock.nowMs()
         var delivered = 0
         for sessionID in state.sessions.keys.sorted() {
-            guard var session = state.sessions[sessionID] else { continue }
-            if !session.ended, let detached = session.detachedAtMs, now - detached > env.configuration.resumeWindowMs {
-                session.ended = true
-            }
-            if session.ended {
-                session.log = []
-                state.sessions[sessionID] = session
+            // Decide on a copy that is gone before the write: while a copy lives, appending to the
+            // session's replay log would copy the whole log on every dispatch.
+            enum Decision { case skip, expire, send(d: [UInt8], seq: Int, connectionID: Int?) }
+            let decision: Decision = {
+                guard let session = state.sessions[sessionID] else { return .skip }
+                if session.ended || (session.detachedAtMs.map { now - $0 > env.configuration.resumeWindowMs } ?? false) {
+                    return session.ended && session.log.isEmpty ? .skip : .expire
+                }
+                let selected = switch target {
+                case .guild(let guildID): session.receives(guildID: guildID)
+                case .shard(let shard): session.shard == shard
+                case .session(let id): session.id == id
+                }
+                guard selected, let d = data(session) else { return .skip }
+                return .send(d: d, seq: session.seq + 1, connectionID: session.connectionID)
+            }()
+            guard case .send(let d, let seq, let connectionID) = decision else {
+                if case .expire = decision {
+                    state.sessions[sessionID]?.ended = true
+                    state.sessions[sessionID]?.log = []
+                }
                 continue
             }
-            let selected = switch target {
-            case .guild(let guildID): session.receives(guildID: guildID)
-            case .shard(let shard): session.shard == shard
-            case .session(let id): session.id == id
-            }
-            guard selected, let d = data(session) else { continue }
-            session.seq += 1
-            let payload = Self.dispatchPayload(event: event, seq: session.seq, d: d)
-            session.append(seq: session.seq, payload: payload)
-            state.sessions[sessionID] = session
-            if let connectionID = session.connectionID {
-                send(&state, to: connectionID, payload, op: GatewayOp.dispatch, t: event, s: session.seq)
+            let payload = Self.dispatchPayload(event: event, seq: seq, d: d)
+            state.sessions[sessionID]?.seq = seq
+            state.sessions[sessionID]?.append(seq: seq, payload: payload)
+            if let connectionID {
+                send(&state, to: connectionID, payload, op: GatewayOp.dispatch, t: event, s: seq)
             }
             delivered += 1
         }

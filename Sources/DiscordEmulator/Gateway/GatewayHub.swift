@@ -22,7 +22,8 @@ final class GatewayHub: Sendable {
             let id = state.nextConnectionID
             state.nextConnectionID += 1
             state.connections[id] = GatewayConnection(
-                id: id, channel: channel, deflater: compress ? ZlibStreamDeflater() : nil, viaResumeURL: viaResumeURL)
+                id: id, channel: channel, deflater: compress ? ZlibStreamDeflater() : nil, outbox: FrameOutbox(channel: channel),
+                viaResumeURL: viaResumeURL)
             let hello: WireJSON = [
                 "t": nil, "s": nil, "op": .int(Int64(GatewayOp.hello)),
                 "d": [
@@ -126,7 +127,7 @@ final class GatewayHub: Sendable {
         } else {
             frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: payload))
         }
-        channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
+        connection.outbox.send(frame)
     }
 
     /// Send a close frame and hang up once the client answers (or after a second). Codes that

@@ -6,6 +6,7 @@ struct GatewayConnection {
     let channel: any Channel
     /// Present when the client asked for `compress=zlib-stream`.
     let deflater: ZlibStreamDeflater?
+    let outbox: FrameOutbox
     let viaResumeURL: Bool
     var sessionID: String?
     var shard: Int?
@@ -34,7 +35,8 @@ struct GatewaySession {
 
     mutating func append(seq: Int, payload: [UInt8]) {
         log.append((seq, payload))
-        if log.count > GatewayLimits.replayBufferSize { log.removeFirst(log.count - GatewayLimits.replayBufferSize) }
+        // Trimmed in halves, not per dispatch: removing the front of an array moves all the rest.
+        if log.count >= 2 * GatewayLimits.replayBufferSize { log.removeFirst(log.count - GatewayLimits.replayBufferSize) }
     }
 }
 

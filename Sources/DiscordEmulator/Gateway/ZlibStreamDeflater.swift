@@ -5,6 +5,8 @@ import CZlib
 /// with the context it keeps for the connection.
 final class ZlibStreamDeflater {
     private let stream: UnsafeMutablePointer<z_stream>
+    /// Output space reused across payloads (the deflater is only used under the hub's lock).
+    private var chunk = [UInt8](repeating: 0, count: 16_384)
 
     init?() {
         stream = .allocate(capacity: 1)
@@ -25,7 +27,6 @@ final class ZlibStreamDeflater {
     func compress(_ input: [UInt8]) -> [UInt8] {
         var input = input
         var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
         input.withUnsafeMutableBufferPointer { source in
             stream.pointee.next_in = source.baseAddress
             stream.pointee.avail_in = UInt32(source.count)

@@ -1,18 +1,18 @@
 /// The frame of one gateway payload, `{"op", "d", "s", "t"}`, found by scanning the bytes once.
 /// `data` is the byte range of `d` inside the message, so a dispatch is passed on exactly as
-/// Discord sent it and never re-encoded.
-struct GatewayEnvelope: Equatable {
-    var op: Int
-    var sequence: Int?
-    var event: String?
+/// Discord sent it and never re-encoded. Public for tools that read gateway traffic (and the bench).
+public struct GatewayEnvelope: Equatable, Sendable {
+    public var op: Int
+    public var sequence: Int?
+    public var event: String?
     /// Where `d`'s value lies in the scanned bytes (`null` included); nil when `d` is absent.
-    var data: Range<Int>?
+    public var data: Range<Int>?
 
-    static func scan(_ message: [UInt8]) throws(JSONScanError) -> GatewayEnvelope {
+    public static func scan(_ message: [UInt8]) throws(JSONScanError) -> GatewayEnvelope {
         try scan(message[...])
     }
 
-    static func scan(_ message: ArraySlice<UInt8>) throws(JSONScanError) -> GatewayEnvelope {
+    public static func scan(_ message: ArraySlice<UInt8>) throws(JSONScanError) -> GatewayEnvelope {
         var scanner = JSONScanner(message)
         var op: Int?
         var sequence: Int?

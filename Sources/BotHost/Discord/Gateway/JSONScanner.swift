@@ -1,10 +1,10 @@
 /// Why bytes could not be scanned as JSON, and where.
-struct JSONScanError: Error, Equatable, CustomStringConvertible {
+public struct JSONScanError: Error, Equatable, CustomStringConvertible {
     /// Byte offset from the start of the scanned buffer.
-    let offset: Int
-    let expected: String
+    public let offset: Int
+    public let expected: String
 
-    var description: String { "invalid JSON at byte \(offset): expected \(expected)" }
+    public var description: String { "invalid JSON at byte \(offset): expected \(expected)" }
 }
 
 /// A forward-only reader over JSON bytes that locates values without building them, so a gateway
@@ -155,13 +155,32 @@ struct JSONScanner {
         }
     }
 
+    /// Moves past bytes that need no attention inside a string (not a quote, backslash or control
+    /// character) in one unchecked loop: most of a dispatch's bytes are string contents.
+    @inline(__always)
+    private mutating func skipPlainStringBytes() {
+        let start = index - bytes.startIndex
+        let end = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var i = start
+            while i < buffer.count {
+                let b = buffer[i]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+                i += 1
+            }
+            return i
+        }
+        index = bytes.startIndex + end
+    }
+
     /// Skips the string at the current position (which must be a quote); returns whether it held
     /// escapes, so callers can slice plain strings without decoding.
     private mutating func skipString() throws(JSONScanError) -> Bool {
         guard peek == UInt8(ascii: "\"") else { throw error("'\"'") }
         index += 1
         var escaped = false
-        while let b = peek {
+        while true {
+            skipPlainStringBytes()
+            guard let b = peek else { break }
             index += 1
             switch b {
             case UInt8(ascii: "\""): return escaped
