@@ -8,10 +8,13 @@ let package = Package(
         .executable(name: "bothost", targets: ["BotHostCLI"]),
         .library(name: "BotHost", targets: ["BotHost"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Ogg Opus and WAV reading/writing, pure Swift, for the host and for plugins.
+        .library(name: "AudioFiles", targets: ["AudioFiles"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
         .library(name: "RateLimit", type: .dynamic, targets: ["RateLimit"]),
+        .library(name: "VoiceSessions", type: .dynamic, targets: ["VoiceSessions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -32,6 +35,8 @@ let package = Package(
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift SDK over the ABI for Swift plugin authors.
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
+        // Audio file formats (Ogg Opus, WAV); no dependencies so plugins can link it.
+        .target(name: "AudioFiles", path: "Sources/AudioFiles"),
         // The host runtime.
         .target(
             name: "BotHost",
@@ -46,6 +51,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "CZlib",
+                "COpus",
+                "CSodium",
             ],
             path: "Sources/BotHost"
         ),
@@ -59,6 +66,9 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 "CZlib",
+                // Voice: the emulator seals, opens and codes media itself, independently of the host.
+                "CSodium",
+                "COpus",
             ],
             path: "Sources/DiscordEmulator"
         ),
@@ -70,6 +80,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                // The sandbox's simulated game lobby feed (SandboxLobbyFeed) is a small HTTP server.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/BotHostCLI"
         ),
@@ -81,6 +95,9 @@ let package = Package(
         .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
         // Shipped plugins.
         .target(name: "RateLimit", dependencies: ["PluginKit"], path: "Plugins/RateLimit"),
+        // VoiceSessions: the pure logic (sessions, timeouts, ordered cleanup, config) apart, so tests use it directly.
+        .target(name: "VoiceSessionsCore", path: "Plugins/VoiceSessions/Core"),
+        .target(name: "VoiceSessions", dependencies: ["PluginKit", "VoiceSessionsCore", "AudioFiles"], path: "Plugins/VoiceSessions/Plugin"),
         .executableTarget(
             name: "BotHostBench",
             dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib"],
@@ -89,12 +106,15 @@ let package = Package(
         .testTarget(
             name: "BotHostTests",
             dependencies: [
-                "BotHost", "PluginAPI", "DiscordEmulator",
+                "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles",
+                "VoiceSessionsCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 "CZlib",
+                "CSodium",
+                "COpus",
             ],
             path: "Tests/BotHostTests"
         ),

@@ -18,6 +18,7 @@ struct Bench {
             ("memory", MemoryBench.run),
             ("ratelimit", RateLimitBench.run),
             ("gateway", GatewayBench.run),
+            ("voicemedia", VoiceMediaBench.run),
         ]
         let wanted = Set(CommandLine.arguments.dropFirst())
         if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {

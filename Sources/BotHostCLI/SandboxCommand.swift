@@ -6,7 +6,12 @@ import Foundation
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run the bot against a local Discord (no account, no network): a guild, #general, a voice channel and you."
+        abstract: "Run the bot against a local Discord (no account, no network): a guild, #general, a voice channel and you.",
+        discussion: """
+            Type a message to post it in #general, or a slash command to invoke it. Once the bot is in the \
+            voice channel, `!speak HZ [SECONDS]` (e.g. `!speak 440`) makes you join that channel and speak a \
+            tone of HZ hertz for SECONDS seconds (default 2), so voice plugins can be tried without a microphone.
+            """
     )
 
     @OptionGroup var locations: LocationOptions
@@ -26,11 +31,14 @@ struct SandboxCommand: AsyncParsableCommand {
         try await emulator.start()
         say("Local Discord on \(emulator.apiBaseURL) — you are sandbox-user in #general of \"Sandbox\".")
         say("Type a message, or a slash command such as /count add:5. 'help' lists console commands.")
+        say("With the bot in voice, '!speak 440' makes you speak a 440 Hz tone there for 2 s ('!speak HZ SECONDS').")
         let settings = DiscordSettings(token: DiscordToken(configuration.token), apiBaseURL: emulator.apiBaseURL,
                                        gatewayURL: emulator.gatewayURL, commandGuilds: [configuration.guilds.first?.id ?? 2000])
         let channel = SandboxChannel(emulator: emulator, runtime: host.runtime)
         let watcher = Task { await channel.watch() }
         defer { watcher.cancel() }
+        let speaker = Task { await SandboxSpeech(emulator: emulator).watch() }
+        defer { speaker.cancel() }
         do {
             try await host.serve(discord: settings, console: noConsole ? nil : .sandbox(channel), exitOnEOF: exitOnEOF)
         } catch {
@@ -39,6 +47,55 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         channel.printChanges()
         await emulator.shutdown()
+    }
+}
+
+/// `!speak HZ [SECONDS]` posted by the simulated user: they join the bot's voice channel and
+/// speak a tone there, so voice plugins can be tried without a microphone.
+struct SandboxSpeech: Sendable {
+    let emulator: DiscordEmulator
+    var guildID: UInt64 = 2000
+    var channelID: UInt64 = 2001
+    var userID: UInt64 = 3000
+
+    /// Watches #general for the user's `!speak` lines until cancelled.
+    func watch() async {
+        var seen = Set(emulator.messages(in: channelID).map(\.id))
+        while !Task.isCancelled {
+            for message in emulator.messages(in: channelID) where !seen.contains(message.id) {
+                seen.insert(message.id)
+                guard message.authorID == userID, let request = Self.parse(message.content) else { continue }
+                await speak(frequency: request.frequency, seconds: request.seconds)
+            }
+            try? await Task.sleep(for: .milliseconds(150))
+        }
+    }
+
+    /// `!speak 440` or `!speak 440 3`: 20–20 000 Hz, up to 30 s (2 s when left out).
+    static func parse(_ content: String) -> (frequency: Double, seconds: Double)? {
+        let words = content.split(separator: " ")
+        guard words.first == "!speak", (2...3).contains(words.count), let frequency = Double(words[1]),
+              (20...20_000).contains(frequency) else { return nil }
+        let seconds = words.count == 3 ? Double(words[2]) : 2
+        guard let seconds, seconds > 0, seconds <= 30 else { return nil }
+        return (frequency, seconds)
+    }
+
+    private func speak(frequency: Double, seconds: Double) async {
+        guard let session = emulator.currentVoiceSession(guildID: guildID) else {
+            say("!speak: the bot is not in a voice channel; have it join one first.")
+            return
+        }
+        if emulator.voiceChannels(guildID: guildID)[userID] != session.channelID {
+            emulator.userJoinsVoice(channelID: session.channelID, userID: userID)
+        }
+        do {
+            let durationMs = Int((seconds * 1000).rounded())
+            try await emulator.userSpeaks(userID: userID, guildID: guildID, audio: .tone(frequency: frequency, durationMs: durationMs))
+            say("• you spoke a \(Int(frequency)) Hz tone for \(seconds) s in the bot's voice channel")
+        } catch {
+            say("!speak: \(error)")
+        }
     }
 }
 

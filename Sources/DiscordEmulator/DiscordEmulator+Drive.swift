@@ -63,12 +63,20 @@ extension DiscordEmulator {
     @discardableResult
     public func userJoinsVoice(channelID: UInt64 = 2002, userID: UInt64 = 3000, selfMute: Bool = false, selfDeaf: Bool = false) -> Bool {
         guard let guildID = env.topology.channel(channelID)?.guildID else { return false }
-        return rest.userMovesVoice(guildID: guildID, channelID: channelID, userID: userID, selfMute: selfMute, selfDeaf: selfDeaf)
+        let previous = voiceChannels(guildID: guildID)[userID]
+        guard rest.userMovesVoice(guildID: guildID, channelID: channelID, userID: userID, selfMute: selfMute, selfDeaf: selfDeaf) else {
+            return false
+        }
+        // The bot's voice server hears about users entering or leaving its channel (op 11 / 13).
+        hub.voice.userMoved(guildID: guildID, userID: userID, from: previous, to: channelID)
+        return true
     }
 
     /// A user leaves voice in a guild: VOICE_STATE_UPDATE with `channel_id: null`.
     public func userLeavesVoice(guildID: UInt64 = 2000, userID: UInt64 = 3000) {
+        let previous = voiceChannels(guildID: guildID)[userID]
         rest.userMovesVoice(guildID: guildID, channelID: nil, userID: userID, selfMute: false, selfDeaf: false)
+        hub.voice.userMoved(guildID: guildID, userID: userID, from: previous, to: nil)
     }
 
     /// A user's presence changes: PRESENCE_UPDATE goes to sessions with GUILD_PRESENCES.

@@ -1,6 +1,7 @@
 /// A small, faithful Discord on loopback: REST under `/api/v10` and the gateway at `/gateway`
 /// on one port of 127.0.0.1. It speaks Discord's wire protocol, enforces Discord's limits, can
-/// inject faults, and records everything it receives and sends.
+/// inject faults, and records everything it receives and sends. The voice gateway and the voice
+/// UDP port listen on two further ephemeral loopback ports (`voiceEndpoint`, `voiceUDPPort`).
 public final class DiscordEmulator: Sendable {
     public enum Failure: Error, Sendable {
         case alreadyStarted
@@ -12,6 +13,7 @@ public final class DiscordEmulator: Sendable {
     let hub: GatewayHub
     let rest: RESTService
     private let server: EmulatorServer
+    private let voiceServer: VoiceServer
     private let started = Locked(false)
 
     public init(_ configuration: EmulatorConfiguration = .init()) {
@@ -20,6 +22,7 @@ public final class DiscordEmulator: Sendable {
         hub = GatewayHub(env: env, world: world)
         rest = RESTService(env: env, world: world, hub: hub)
         server = EmulatorServer(service: rest, hub: hub)
+        voiceServer = VoiceServer(hub: hub.voice)
     }
 
     /// Listens on 127.0.0.1; port 0 picks a free one (read it from `port`).
@@ -31,7 +34,9 @@ public final class DiscordEmulator: Sendable {
         do {
             let bound = try await server.start(port: port)
             env.boundPort.withLock { $0 = bound }
+            try await voiceServer.start()
         } catch {
+            await server.shutdown()
             started.withLock { $0 = false }
             throw error
         }
@@ -40,6 +45,7 @@ public final class DiscordEmulator: Sendable {
     /// Closes the listener and every connection. Recorded data stays readable.
     public func shutdown() async {
         await server.shutdown()
+        await voiceServer.shutdown()
     }
 
     public var port: Int { env.port }

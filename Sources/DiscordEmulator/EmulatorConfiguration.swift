@@ -23,6 +23,8 @@ public struct EmulatorConfiguration: Sendable {
     /// Keep every gateway frame for `gatewayEvents`. Tests read them; a long benchmark stream turns
     /// this off so the emulator's memory stays flat.
     public var recordsGatewayFrames = true
+    /// The voice side: voice gateway timing, offered encryption modes, DAVE, reallocation.
+    public var voice = EmulatorVoiceConfiguration()
 
     public init() {}
 }

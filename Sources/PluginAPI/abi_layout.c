@@ -17,6 +17,11 @@ _Static_assert(offsetof(bothost_host_api, component_register) == 24 + 8 * 26,
                "minor 2 slot moved: append new slots at the end, never reorder");
 _Static_assert(offsetof(bothost_host_api, interaction_respond) == 24 + 8 * 28,
                "minor 2 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_host_api, voice_join) == 24 + 8 * 29,
+               "minor 3 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_host_api, voice_subscribe_events) == 24 + 8 * 34,
+               "minor 3 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_voice_frame, pcm) == 40, "voice frame moved");
 _Static_assert(offsetof(bothost_bus_message_info, publisher) == 16, "bus message info moved");
 _Static_assert(offsetof(bothost_plugin_descriptor, gateway_intents) == 40, "descriptor moved");
 _Static_assert(offsetof(bothost_plugin_descriptor, config_changed) == 72, "descriptor moved");

@@ -28,6 +28,7 @@ public final class PluginHost: Sendable {
     public var http: HTTP { HTTP(host: self) }
     public var discord: Discord { Discord(host: self) }
     public var cleanup: Cleanup { Cleanup(host: self) }
+    public var voice: Voice { Voice(host: self) }
 
     /// The host's version string, e.g. "0.1.0".
     public var hostVersion: String {

@@ -18,9 +18,16 @@ public final class DiscordConnection: Sendable {
     private let intents = Mutex<(base: UInt64, current: UInt64)>((0, 0))
     private let intentsTap = Mutex<UInt64?>(nil)
     private let logger: Logger
+    /// Voice joins, leaves and sessions; fed the voice dispatches below.
+    public let voice: VoiceManager
+    /// Voice as plugins share it (the ABI's voice_* calls), over `voice`.
+    public let voiceService: VoiceService
+    private let voiceReleaseTap = Mutex<UInt64?>(nil)
 
     /// Throws when the API base URL or the token cannot be used (the message never quotes the token).
-    public init(settings: DiscordSettings, runtime: HostRuntime, gatewayOptions: GatewayConfiguration? = nil) throws {
+    /// `voiceSettings` nil: defaults, with ws:// voice only when the gateway URL is ws://.
+    public init(settings: DiscordSettings, runtime: HostRuntime, gatewayOptions: GatewayConfiguration? = nil,
+                voiceSettings: VoiceConnectionSettings? = nil) throws {
         self.settings = settings
         self.runtime = runtime
         logger = runtime.logger
@@ -30,7 +37,23 @@ public final class DiscordConnection: Sendable {
         commandSync = CommandSync(rest: rest, records: runtime.database.records, logger: runtime.logger)
         runtime.setDiscord(rest)
         self.gatewayOptions = gatewayOptions
+        voice = VoiceManager(settings: voiceSettings ?? VoiceConnectionSettings(gatewayURL: settings.gatewayURL ?? gatewayOptions?.urlOverride),
+                             scheduler: runtime.scheduler, clock: runtime.clock, logger: runtime.logger)
+        voiceService = VoiceService(manager: voice, listeners: runtime.voiceListeners, logger: runtime.logger)
+        voice.useGateway { [weak self] shard, data in
+            guard let self else { throw VoiceConnectionError.gatewayNotReady }
+            try await self.send(shard: shard, op: 4, data: data)
+        }
+        runtime.setVoice(voiceService)
+        // A plugin that stops gives up its holds on voice; the bot leaves where nobody else holds it.
+        let service = voiceService
+        voiceReleaseTap.withLock { $0 = try? runtime.bus.tap(HostEvent.PluginStopped.topic) { _, payload in
+            guard let stopped = try? JSONDecoder().decode(PluginStoppedName.self, from: Data(payload)) else { return }
+            Task { await service.release(plugin: stopped.plugin) }
+        } }
     }
+
+    private struct PluginStoppedName: Decodable { let plugin: String }
 
     private let gatewayOptions: GatewayConfiguration?
 
@@ -63,6 +86,9 @@ public final class DiscordConnection: Sendable {
 
     public func stop() async {
         if let tap = intentsTap.withLock({ $0 }) { runtime.bus.untap(tap) }
+        if let tap = voiceReleaseTap.withLock({ $0 }) { runtime.bus.untap(tap) }
+        if runtime.voice === voiceService { runtime.setVoice(nil) }
+        await voice.shutdown()
         if let client = gateway.withLock({ $0 }) { await client.stop() }
         if runtime.discord === rest { runtime.setDiscord(nil) }
         await rest.shutdown()
@@ -99,6 +125,7 @@ public final class DiscordConnection: Sendable {
         let bytes = Array(data)
         switch event {
         case "READY":
+            voice.gatewayReady(data)
             if let id = Self.applicationID(fromReady: bytes) {
                 applicationID.withLock { $0 = id }
                 responder.setApplicationID(id)
@@ -106,6 +133,10 @@ public final class DiscordConnection: Sendable {
             }
         case "INTERACTION_CREATE":
             router.route(bytes)
+        case "VOICE_STATE_UPDATE":
+            voice.voiceStateUpdate(data)
+        case "VOICE_SERVER_UPDATE":
+            voice.voiceServerUpdate(data)
         default:
             break
         }

@@ -25,6 +25,7 @@ enum HostAPI {
         installStorage(table)
         installHTTP(table)
         installDiscord(table)
+        installVoice(table)
         table.pointee.cleanup_register = apiCleanupRegister
         return UnsafePointer(table)
     }()

@@ -19,6 +19,9 @@ public final class HostRuntime: Sendable {
     let watchdog: Watchdog
     private let live = Mutex<[String: PluginInstance]>([:])
     private let discordClient = Mutex<DiscordREST?>(nil)
+    private let voiceService = Mutex<VoiceService?>(nil)
+    /// Plugins listening to voice audio and events; kept here so subscriptions outlive connections.
+    let voiceListeners = VoiceListeners()
 
     public init(settings: HostSettings, database: HostDatabase, clock: any HostClock = SystemClock(),
                 logger: Logger = Logger(label: "bothost")) {
@@ -55,6 +58,11 @@ public final class HostRuntime: Sendable {
 
     /// Makes `client` the one plugins reach (nil: none). The connection calls this at start and stop.
     public func setDiscord(_ client: DiscordREST?) { discordClient.withLock { $0 = client } }
+
+    /// The voice behind plugins' voice_* calls; nil while no Discord connection is up.
+    public var voice: VoiceService? { voiceService.withLock { $0 } }
+
+    public func setVoice(_ service: VoiceService?) { voiceService.withLock { $0 = service } }
 
     // MARK: live plugins (for the watchdog and status)
 

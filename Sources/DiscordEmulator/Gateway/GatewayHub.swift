@@ -9,10 +9,13 @@ final class GatewayHub: Sendable {
     /// Read for GUILD_CREATE (voice states, presences); see World for the lock order.
     let world: Locked<World>
     let state = Locked(GatewayHubState())
+    /// The voice servers, which op 4 and server-side moves drive.
+    let voice: VoiceHub
 
     init(env: EmulatorEnvironment, world: Locked<World>) {
         self.env = env
         self.world = world
+        voice = VoiceHub(env: env, world: world)
     }
 
     // MARK: Connection lifecycle (called by the channel handler)
@@ -64,6 +67,7 @@ final class GatewayHub: Sendable {
             default:
                 guard let sessionID = connection.sessionID else { return close(&state, connectionID, code: GatewayClose.notAuthenticated) }
                 if op == GatewayOp.requestGuildMembers { requestGuildMembers(&state, sessionID: sessionID, data) }
+                if op == GatewayOp.voiceStateUpdate { voiceStateUpdate(&state, connectionID: connectionID, sessionID: sessionID, data) }
             }
         }
     }

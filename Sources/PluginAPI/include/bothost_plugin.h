@@ -109,7 +109,7 @@ extern "C" {
 /** Breaking changes bump the major; a plugin must match it exactly. */
 #define BOTHOST_ABI_MAJOR 1
 /** Additions bump the minor; the host's must be >= the plugin's. */
-#define BOTHOST_ABI_MINOR 2
+#define BOTHOST_ABI_MINOR 3
 
 /** The exported symbol the host looks up. */
 #define BOTHOST_PLUGIN_ENTRY_SYMBOL "bothost_plugin_entry"
@@ -348,6 +348,78 @@ typedef void (*bothost_http_fn)(void *user_data, bothost_handle request,
  */
 typedef void (*bothost_discord_fn)(void *user_data, bothost_handle request, bothost_status status,
                                    uint32_t http_status, bothost_bytes body);
+
+/* ----------------------------------------------------------------------------------------------- */
+/* Voice (minor 3)                                                                                  */
+/* ----------------------------------------------------------------------------------------------- */
+
+/*
+ * The bot has one voice connection per guild, shared by the plugins that asked for it: voice_join
+ * makes the calling plugin a holder, voice_leave (or the plugin stopping) releases its hold, and the
+ * host leaves the channel when no plugin holds it any more. Audio is 48 kHz stereo in 20 ms frames:
+ * 960 samples per channel, PCM as interleaved signed 16-bit native-endian samples (3 840 bytes), or
+ * one Opus packet. The host encodes, encrypts, paces and sends; it receives, decrypts, reorders and
+ * decodes per speaker.
+ */
+
+/** Flags for voice_join. */
+enum {
+    BOTHOST_VOICE_SELF_MUTE = 1u << 0,
+    BOTHOST_VOICE_SELF_DEAF = 1u << 1
+};
+
+/** The audio a plugin sends or subscribes to. */
+typedef uint32_t bothost_audio_format;
+enum {
+    BOTHOST_AUDIO_PCM = 1,  /**< 960 x 2 interleaved int16 samples per frame */
+    BOTHOST_AUDIO_OPUS = 2  /**< one Opus packet per frame, as on the wire (no re-encoding) */
+};
+
+/** PCM frame size in samples (both channels) and bytes. */
+#define BOTHOST_VOICE_FRAME_SAMPLES 1920
+#define BOTHOST_VOICE_FRAME_BYTES 3840
+
+/** What a voice event reports. */
+typedef uint32_t bothost_voice_event_kind;
+enum {
+    BOTHOST_VOICE_CONNECTED = 1,    /**< the bot is in channel_id and audio can flow */
+    BOTHOST_VOICE_RECONNECTING = 2, /**< the voice connection dropped; the host is resuming it */
+    BOTHOST_VOICE_DISCONNECTED = 3, /**< the bot left, was disconnected or the connection failed for
+                                         good; `reason` says which */
+    BOTHOST_VOICE_MOVED = 4,        /**< someone moved the bot to channel_id */
+    BOTHOST_VOICE_SPEAKING = 5,     /**< user_id started (speaking != 0) or stopped speaking */
+    BOTHOST_VOICE_USER_JOINED = 6,  /**< user_id entered the bot's channel */
+    BOTHOST_VOICE_USER_LEFT = 7,    /**< user_id left the bot's channel */
+    BOTHOST_VOICE_SEND_DRAINED = 8  /**< every frame queued by voice_send has gone out */
+};
+
+typedef struct bothost_voice_event {
+    uint32_t struct_size;
+    bothost_voice_event_kind kind;
+    uint64_t guild_id;
+    uint64_t channel_id; /**< the bot's voice channel; 0 when disconnected */
+    uint64_t user_id;    /**< SPEAKING, USER_JOINED, USER_LEFT */
+    uint32_t speaking;   /**< SPEAKING: Discord's speaking flags (1 microphone …); 0 stopped */
+    bothost_str reason;  /**< RECONNECTING, DISCONNECTED: why, for people */
+} bothost_voice_event;
+
+/** One 20 ms frame a user sent, in the format subscribed to. */
+typedef struct bothost_voice_frame {
+    uint32_t struct_size;
+    uint64_t guild_id;
+    uint64_t user_id;       /**< the speaker; 0 while their SSRC is not yet known */
+    uint32_t ssrc;
+    uint32_t rtp_timestamp; /**< 48 kHz sample clock of the speaker's stream */
+    uint16_t sequence;      /**< RTP sequence number */
+    uint16_t concealed;     /**< PCM: 1 when the packet was lost and this frame was concealed */
+    const int16_t *pcm;     /**< PCM: BOTHOST_VOICE_FRAME_SAMPLES samples; NULL for OPUS */
+    bothost_bytes opus;     /**< OPUS: the packet as received (after transport decryption) */
+} bothost_voice_frame;
+
+typedef void (*bothost_voice_event_fn)(void *user_data, bothost_handle subscription,
+                                       const bothost_voice_event *event);
+typedef void (*bothost_voice_frame_fn)(void *user_data, bothost_handle subscription,
+                                       const bothost_voice_frame *frame);
 
 /* ----------------------------------------------------------------------------------------------- */
 /* Storage                                                                                          */
@@ -596,11 +668,64 @@ typedef struct bothost_host_api {
                                           bothost_done_fn done, void *user_data,
                                           bothost_free_fn user_data_free);
 
+    /* ---- voice (minor 3: check BOTHOST_API_HAS(host, voice_join)) ---------------------------- */
+
+    /**
+     * Joins (or holds) the guild's voice channel. done gets BOTHOST_OK with
+     * {"guild_id": "…", "channel_id": "…", "mode": "<transport encryption>"} once audio can flow, or
+     * a failure status with {"error": "…"}: BOTHOST_E_TIMEOUT (Discord did not answer), BOTHOST_E_IO
+     * (the voice server refused or failed), BOTHOST_E_CONFLICT (another plugin holds the guild's
+     * voice in a different channel; moving is only for a sole holder), BOTHOST_E_UNSUPPORTED (no
+     * Discord connection). Joining the channel the bot is already in just adds the hold.
+     * flags: BOTHOST_VOICE_SELF_MUTE, BOTHOST_VOICE_SELF_DEAF.
+     */
+    bothost_status (*voice_join)(bothost_plugin *self, uint64_t guild_id, uint64_t channel_id,
+                                 uint32_t flags, bothost_done_fn done, void *user_data,
+                                 bothost_free_fn user_data_free);
+
+    /**
+     * Releases the plugin's hold on the guild's voice connection; the bot leaves when no plugin
+     * holds it. Frames the plugin queued are dropped. done (may be NULL) gets BOTHOST_OK once the
+     * hold is released (and, if it was the last, the bot has left).
+     */
+    bothost_status (*voice_leave)(bothost_plugin *self, uint64_t guild_id, bothost_done_fn done,
+                                  void *user_data, bothost_free_fn user_data_free);
+
+    /**
+     * Queues one 20 ms frame to send in the guild (the plugin must hold it). The host paces frames
+     * every 20 ms on a clock that does not drift, says Speaking before the first, and sends five
+     * silence frames when the queue runs dry (then BOTHOST_VOICE_SEND_DRAINED). PCM must be exactly
+     * BOTHOST_VOICE_FRAME_BYTES; OPUS one packet of at most 1 275 bytes, sent as is (Ogg Opus files
+     * play without re-encoding). One plugin sends at a time: BOTHOST_E_CONFLICT while another's
+     * frames are queued. BOTHOST_E_QUEUE_FULL when 10 s are already queued: wait for DRAINED or
+     * retry later.
+     */
+    bothost_status (*voice_send)(bothost_plugin *self, uint64_t guild_id, bothost_audio_format format,
+                                 bothost_bytes frame);
+
+    /** Drops the plugin's queued frames in the guild and ends with silence (e.g. /stop). */
+    bothost_status (*voice_stop_sending)(bothost_plugin *self, uint64_t guild_id);
+
+    /**
+     * Receives every user's audio in the guild (0: every guild) as 20 ms frames, PCM decoded or
+     * Opus as received, in order per speaker (reordered, duplicates dropped; a lost PCM frame is
+     * concealed and flagged). A slow subscriber loses frames rather than delaying others; the loss
+     * is counted and reported.
+     */
+    bothost_status (*voice_subscribe_audio)(bothost_plugin *self, uint64_t guild_id,
+                                            bothost_audio_format format, bothost_voice_frame_fn fn,
+                                            void *user_data, bothost_free_fn user_data_free,
+                                            bothost_handle *out_subscription);
+
+    /** Receives voice events (bothost_voice_event_kind) for the guild (0: every guild). */
+    bothost_status (*voice_subscribe_events)(bothost_plugin *self, uint64_t guild_id,
+                                             bothost_voice_event_fn fn, void *user_data,
+                                             bothost_free_fn user_data_free,
+                                             bothost_handle *out_subscription);
+
     /*
-     * Reserved for later minor versions, appended here in this order:
-     *   - Voice: voice_join / voice_leave with results by callback, voice_send_pcm / voice_send_opus,
-     *     voice_subscribe_audio (decoded PCM per user), speaking and connection-state events.
-     * Always test with BOTHOST_API_HAS before calling a slot added after minor 0.
+     * Later minor versions append here. Always test with BOTHOST_API_HAS before calling a slot
+     * added after minor 0.
      */
 } bothost_host_api;
 

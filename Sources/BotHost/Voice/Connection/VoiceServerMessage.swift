@@ -1,0 +1,169 @@
+/// The voice gateway's opcodes.
+enum VoiceOpcode {
+    static let identify = 0
+    static let selectProtocol = 1
+    static let ready = 2
+    static let heartbeat = 3
+    static let sessionDescription = 4
+    static let speaking = 5
+    static let heartbeatAck = 6
+    static let resume = 7
+    static let hello = 8
+    static let resumed = 9
+    static let clientsConnect = 11
+    static let clientDisconnect = 13
+    /// DAVE (end-to-end encryption): JSON ops 21–24 and 31, binary ops 25–30.
+    static let dave: ClosedRange<Int> = 21...31
+}
+
+/// One JSON message from the voice server: `{"op", "d", "seq"}`, with `d` left as bytes until the
+/// op says what it holds.
+struct VoiceServerEnvelope: Equatable {
+    var op: Int
+    /// Present on messages the server numbers; echoed as `seq_ack`.
+    var sequence: Int?
+    var data: ArraySlice<UInt8>
+
+    static func scan(_ message: [UInt8]) throws(JSONScanError) -> VoiceServerEnvelope {
+        var scanner = JSONScanner(message)
+        var op: Int?
+        var sequence: Int?
+        var data: Range<Int>?
+        try scanner.scanObject { (key, s) throws(JSONScanError) in
+            switch key {
+            case "op": op = try s.readInteger()
+            case "seq": sequence = s.readNull() ? nil : try s.readInteger()
+            case "d": data = try s.skipValue()
+            default: try s.skipValue()
+            }
+        }
+        try scanner.expectEnd()
+        guard let op else { throw JSONScanError(offset: 0, expected: "an \"op\" member") }
+        return VoiceServerEnvelope(op: op, sequence: sequence, data: data.map { message[$0] } ?? [])
+    }
+
+    /// A binary message's header: server→client binary frames are `[u16 seq][u8 op][payload]`.
+    static func binaryHeader(_ frame: [UInt8]) -> (sequence: Int, op: Int)? {
+        guard frame.count >= 3 else { return nil }
+        return (Int(frame[0]) << 8 | Int(frame[1]), Int(frame[2]))
+    }
+}
+
+/// The fields the client reads from each server message's `d`. Unknown members are skipped.
+enum VoiceServerMessage {
+    struct Ready: Equatable {
+        var ssrc: UInt32
+        var ip: String
+        var port: Int
+        var modes: [String]
+    }
+
+    struct SessionDescription: Equatable {
+        var mode: String
+        var secretKey: [UInt8]
+    }
+
+    struct Speaking: Equatable {
+        var userID: UInt64?
+        var ssrc: UInt32
+    }
+
+    static let secretKeyLength = 32
+
+    /// Hello's `heartbeat_interval` in milliseconds (Discord sends it as a number with a fraction).
+    static func hello(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> Double {
+        try GatewayFields.heartbeatInterval(data)
+    }
+
+    static func ready(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> Ready {
+        var ssrc: UInt32?
+        var ip: String?
+        var port: Int?
+        var modes: [String]?
+        var scanner = JSONScanner(data)
+        try scanner.scanObject { (key, s) throws(JSONScanError) in
+            switch key {
+            case "ssrc": ssrc = try readSSRC(&s)
+            case "ip": ip = try s.readString()
+            case "port": port = try s.readInteger()
+            case "modes": modes = try s.readStrings()
+            default: try s.skipValue()
+            }
+        }
+        guard let ssrc, let ip, !ip.isEmpty, let port, (1...65535).contains(port), let modes else {
+            throw JSONScanError(offset: 0, expected: "Ready with ssrc, ip, port (1–65535) and modes")
+        }
+        return Ready(ssrc: ssrc, ip: ip, port: port, modes: modes)
+    }
+
+    static func sessionDescription(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> SessionDescription {
+        var mode: String?
+        var key: [UInt8]?
+        var scanner = JSONScanner(data)
+        try scanner.scanObject { (name, s) throws(JSONScanError) in
+            switch name {
+            case "mode": mode = try s.readString()
+            case "secret_key":
+                var bytes: [UInt8] = []
+                try s.scanArray { (element) throws(JSONScanError) in
+                    let value = try element.readInteger()
+                    guard let byte = UInt8(exactly: value) else { throw element.error("a byte (0–255) in secret_key") }
+                    bytes.append(byte)
+                }
+                key = bytes
+            default: try s.skipValue()
+            }
+        }
+        guard let mode, let key else {
+            throw JSONScanError(offset: 0, expected: "Session Description with mode and secret_key")
+        }
+        guard key.count == secretKeyLength else {
+            throw JSONScanError(offset: 0, expected: "a secret_key of \(secretKeyLength) bytes (got \(key.count))")
+        }
+        return SessionDescription(mode: mode, secretKey: key)
+    }
+
+    static func speaking(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> Speaking {
+        var userID: UInt64?
+        var ssrc: UInt32?
+        var scanner = JSONScanner(data)
+        try scanner.scanObject { (key, s) throws(JSONScanError) in
+            switch key {
+            case "user_id": userID = s.readNull() ? nil : try s.readSnowflake()
+            case "ssrc": ssrc = try readSSRC(&s)
+            default: try s.skipValue()
+            }
+        }
+        guard let ssrc else { throw JSONScanError(offset: 0, expected: "Speaking with an ssrc") }
+        return Speaking(userID: userID, ssrc: ssrc)
+    }
+
+    static func clientsConnect(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> [UInt64] {
+        var users: [UInt64] = []
+        var scanner = JSONScanner(data)
+        try scanner.scanObject { (key, s) throws(JSONScanError) in
+            if key == "user_ids" {
+                try s.scanArray { (element) throws(JSONScanError) in users.append(try element.readSnowflake()) }
+            } else {
+                try s.skipValue()
+            }
+        }
+        return users
+    }
+
+    static func clientDisconnect(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> UInt64 {
+        var user: UInt64?
+        var scanner = JSONScanner(data)
+        try scanner.scanObject { (key, s) throws(JSONScanError) in
+            if key == "user_id" { user = try s.readSnowflake() } else { try s.skipValue() }
+        }
+        guard let user else { throw JSONScanError(offset: 0, expected: "Client Disconnect with a user_id") }
+        return user
+    }
+
+    private static func readSSRC(_ s: inout JSONScanner) throws(JSONScanError) -> UInt32 {
+        let value = try s.readInteger()
+        guard let ssrc = UInt32(exactly: value) else { throw s.error("an SSRC (0–4294967295)") }
+        return ssrc
+    }
+}

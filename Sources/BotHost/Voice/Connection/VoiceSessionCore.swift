@@ -1,0 +1,131 @@
+import NIOCore
+import Synchronization
+
+/// Receives every inbound voice datagram (RTP/RTCP, still encrypted) together with the transport
+/// it arrived on, whose mode and key decrypt it. Called on the socket's event loop: keep it quick.
+public typealias VoiceDatagramHandler = @Sendable (ByteBuffer, VoiceTransport) -> Void
+
+/// What a voice session shares between its driver (which runs the connections) and the public
+/// `VoiceSession`: the state and its observers, the SSRC → user map, the receive handler.
+final class VoiceSessionCore: Sendable {
+    private struct State {
+        var state: VoiceSessionState = .connecting
+        var channelID: UInt64
+        var observers: [UInt64: AsyncStream<VoiceSessionState>.Continuation] = [:]
+        var nextObserver: UInt64 = 0
+        var usersBySSRC: [UInt32: UInt64] = [:]
+        var connectedUsers: Set<UInt64> = []
+        var datagramHandler: VoiceDatagramHandler?
+        var speaking: VoiceSpeakingFlags = []
+        var lastProblem: String?
+    }
+
+    let guildID: UInt64
+    private let state: Mutex<State>
+
+    init(guildID: UInt64, channelID: UInt64) {
+        self.guildID = guildID
+        state = Mutex(State(channelID: channelID))
+    }
+
+    // MARK: state
+
+    var current: VoiceSessionState { state.withLock { $0.state } }
+
+    /// Records and announces a state; nothing changes after `disconnected`. Returns whether it changed.
+    @discardableResult
+    func report(_ next: VoiceSessionState) -> Bool {
+        let observers = state.withLock { s -> [AsyncStream<VoiceSessionState>.Continuation]? in
+            guard !s.state.isDisconnected, s.state != next else { return nil }
+            s.state = next
+            let observers = Array(s.observers.values)
+            if next.isDisconnected { s.observers.removeAll() }
+            return observers
+        }
+        guard let observers else { return false }
+        for observer in observers {
+            observer.yield(next)
+            if next.isDisconnected { observer.finish() }
+        }
+        return true
+    }
+
+    /// The current state, then every change; ends after `disconnected`.
+    func stateChanges() -> AsyncStream<VoiceSessionState> {
+        let (stream, continuation) = AsyncStream<VoiceSessionState>.makeStream()
+        let (id, now) = state.withLock { s -> (UInt64?, VoiceSessionState) in
+            guard !s.state.isDisconnected else { return (nil, s.state) }
+            s.nextObserver += 1
+            s.observers[s.nextObserver] = continuation
+            return (s.nextObserver, s.state)
+        }
+        continuation.yield(now)
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.observers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    var channelID: UInt64 {
+        get { state.withLock { $0.channelID } }
+        set { state.withLock { $0.channelID = newValue } }
+    }
+
+    /// Why the last connection attempt failed, for a join that times out.
+    var lastProblem: String? {
+        get { state.withLock { $0.lastProblem } }
+        set { state.withLock { $0.lastProblem = newValue } }
+    }
+
+    var speaking: VoiceSpeakingFlags {
+        get { state.withLock { $0.speaking } }
+        set { state.withLock { $0.speaking = newValue } }
+    }
+
+    // MARK: who is who (the receive side needs the SSRC → user map)
+
+    func userID(forSSRC ssrc: UInt32) -> UInt64? { state.withLock { $0.usersBySSRC[ssrc] } }
+
+    var connectedUserIDs: Set<UInt64> { state.withLock { $0.connectedUsers } }
+
+    func userSpeaks(userID: UInt64, ssrc: UInt32) {
+        state.withLock { s in
+            s.usersBySSRC[ssrc] = userID
+            s.connectedUsers.insert(userID)
+        }
+    }
+
+    func usersConnected(_ users: [UInt64]) {
+        state.withLock { $0.connectedUsers.formUnion(users) }
+    }
+
+    func userDisconnected(_ user: UInt64) {
+        state.withLock { s in
+            s.connectedUsers.remove(user)
+            s.usersBySSRC = s.usersBySSRC.filter { $0.value != user }
+        }
+    }
+
+    /// A new voice session starts with nobody known: the server announces everyone again.
+    func forgetUsers() {
+        state.withLock { s in
+            s.usersBySSRC.removeAll()
+            s.connectedUsers.removeAll()
+        }
+    }
+
+    // MARK: datagrams
+
+    func setDatagramHandler(_ handler: VoiceDatagramHandler?) {
+        state.withLock { $0.datagramHandler = handler }
+    }
+
+    func deliver(_ datagram: ByteBuffer, from transport: VoiceTransport) {
+        let handler = state.withLock { $0.datagramHandler }
+        handler?(datagram, transport)
+    }
+}

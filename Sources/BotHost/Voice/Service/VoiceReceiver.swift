@@ -1,0 +1,107 @@
+import Logging
+import NIOCore
+
+/// Receives one guild's audio: datagrams from the voice socket (on its event loop) through the
+/// receive pipeline (AEAD open → RTP → reorder → Opus decode) to the listening plugins, with the
+/// speaker's user id. Speaking starts with a speaker's first frame whose user is known (the SSRC
+/// mapping may arrive just after the first packets) and stops after 200 ms without a frame; then
+/// what the reorder buffer still holds is flushed.
+final class VoiceReceiver: @unchecked Sendable {
+    static let speakingTimeoutNs: UInt64 = 200_000_000
+
+    let guildID: UInt64
+    private let listeners: VoiceListeners
+    private let logger: Logger
+
+    // Confined to the event loop of the transport the datagrams come from.
+    private var pipeline: VoiceReceivePipeline?
+    private var pipelineTransport: ObjectIdentifier?
+    private var lastHeardNs: [UInt32: UInt64] = [:]
+    /// Speakers announced as speaking, with the user they were announced as.
+    private var announced: [UInt32: UInt64] = [:]
+    private var idleCheckScheduled = false
+    private var undecryptable = 0
+
+    init(guildID: UInt64, listeners: VoiceListeners, logger: Logger) {
+        self.guildID = guildID
+        self.listeners = listeners
+        self.logger = logger
+    }
+
+    func receive(_ datagram: ByteBuffer, transport: VoiceTransport, session: VoiceSession) {
+        guard let pipeline = pipeline(for: transport) else { return }
+        let frames: [ReceivedVoiceFrame]
+        do {
+            frames = try datagram.withUnsafeReadableBytes { bytes in
+                Result { () throws(VoiceReceiveError) in try pipeline.receive(bytes) }
+            }.get()
+        } catch {
+            undecryptable += 1
+            if undecryptable == 1 || undecryptable % 1000 == 0 {
+                logger.debug("guild \(guildID): skipped \(undecryptable) voice datagram(s) that did not open: \(error)")
+            }
+            return
+        }
+        deliver(frames, session: session)
+        scheduleIdleCheck(transport: transport, session: session)
+    }
+
+    private func deliver(_ frames: [ReceivedVoiceFrame], session: VoiceSession) {
+        let now = MonotonicTime.nowNs()
+        for frame in frames {
+            let userID = session.userID(forSSRC: frame.ssrc) ?? 0
+            lastHeardNs[frame.ssrc] = now
+            if userID != 0, announced[frame.ssrc] == nil {
+                announced[frame.ssrc] = userID
+                listeners.publish(VoiceEventRecord(kind: .speaking, guildID: guildID, channelID: session.channelID,
+                                                   userID: userID, speaking: 1))
+            }
+            listeners.deliver(ReceivedVoiceAudio(guildID: guildID, userID: userID, ssrc: frame.ssrc, timestamp: frame.timestamp,
+                                                 sequence: frame.sequence, concealed: frame.isLost, pcm: frame.pcm,
+                                                 opus: frame.opus ?? []))
+        }
+    }
+
+    private func scheduleIdleCheck(transport: VoiceTransport, session: VoiceSession) {
+        guard !idleCheckScheduled else { return }
+        idleCheckScheduled = true
+        transport.eventLoop.scheduleTask(in: .milliseconds(100)) { [self] in
+            idleCheckScheduled = false
+            let now = MonotonicTime.nowNs()
+            for (ssrc, heard) in lastHeardNs where now &- heard > Self.speakingTimeoutNs {
+                lastHeardNs[ssrc] = nil
+                if let pipeline { deliverFlushed(pipeline.flush(ssrc: ssrc), session: session) }
+                if let userID = announced.removeValue(forKey: ssrc) {
+                    listeners.publish(VoiceEventRecord(kind: .speaking, guildID: guildID, channelID: session.channelID,
+                                                       userID: userID, speaking: 0))
+                }
+            }
+            if !lastHeardNs.isEmpty { scheduleIdleCheck(transport: transport, session: session) }
+        }
+    }
+
+    /// Frames released by a flush belong to a speaker who just went quiet: no new Speaking event.
+    private func deliverFlushed(_ frames: [ReceivedVoiceFrame], session: VoiceSession) {
+        for frame in frames {
+            listeners.deliver(ReceivedVoiceAudio(guildID: guildID, userID: session.userID(forSSRC: frame.ssrc) ?? 0, ssrc: frame.ssrc,
+                                                 timestamp: frame.timestamp, sequence: frame.sequence, concealed: frame.isLost,
+                                                 pcm: frame.pcm, opus: frame.opus ?? []))
+        }
+    }
+
+    private func pipeline(for transport: VoiceTransport) -> VoiceReceivePipeline? {
+        if pipelineTransport == ObjectIdentifier(transport), let pipeline { return pipeline }
+        do {
+            let cipher = try VoiceTransportCipher(mode: transport.mode, secretKey: transport.secretKey)
+            let made = VoiceReceivePipeline(cipher: cipher)
+            pipeline = made
+            pipelineTransport = ObjectIdentifier(transport)
+            lastHeardNs.removeAll()
+            announced.removeAll()
+            return made
+        } catch {
+            logger.error("guild \(guildID): cannot set up receiving: \(error)")
+            return nil
+        }
+    }
+}

@@ -1,0 +1,76 @@
+@testable import BotHost
+import DiscordEmulator
+import Foundation
+import Testing
+
+/// A plugin using voice through the ABI, end to end against the local Discord: join, send a tone
+/// that the emulator's own voice server decrypts and decodes, receive a simulated user's speech as
+/// PCM, events, leave — in both transport encryption modes.
+@Suite(.serialized) struct VoicePluginTests {
+    @Test(arguments: [true, false])
+    func aPluginJoinsSpeaksHearsAndLeaves(offerAES: Bool) async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.voice.offersAES256GCM = offerAES
+        let emulator = DiscordEmulator(configuration)
+        try await emulator.start()
+        let host = try TestHost(manualClock: false)
+        let trace = TraceFile(in: host.directory)
+        let pcmPath = host.directory.appendingPathComponent("heard.pcm").path
+        let plugins = """
+            [{"name": "voicer", "library": \(jsonString(try Fixtures.fixture("voicer"))),
+              "config": {"traceFile": \(jsonString(trace.path)), "pcmFile": \(jsonString(pcmPath)), "guild": "2000", "channel": "2002"}}]
+            """
+        try await host.apply(plugins: plugins)
+        #expect(await host.status("voicer")?.state == .running)
+        let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
+                                       gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
+        let connection = try DiscordConnection(settings: settings, runtime: host.runtime)
+        try await connection.start(intents: await host.manager.gatewayIntents)
+
+        // Join: the result arrives by callback once audio can flow, with the mode negotiated.
+        try host.publish("voicer.join", "")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("joined 0 ") } }, "\(trace.text)")
+        let expectedMode = offerAES && BotHost.VoiceEncryptionMode.aeadAES256GCMRTPSize.isAvailable
+            ? "aead_aes256_gcm_rtpsize" : "aead_xchacha20_poly1305_rtpsize"
+        #expect(trace.lines.contains { $0.hasPrefix("joined 0 ") && $0.contains(expectedMode) && $0.contains(#""channel_id":"2002""#) })
+        #expect(trace.lines.contains { $0.hasPrefix("event 1 ") })  // CONNECTED
+        let voiceSession = try #require(emulator.currentVoiceSession(guildID: 2000))
+        #expect(voiceSession.mode.map { "\($0)" }?.isEmpty == false)
+
+        // Send one second of a 440 Hz tone: the emulator decrypts and decodes it on its own.
+        try host.publish("voicer.play", "50")
+        #expect(await eventually { trace.lines.contains("queued 50 0") }, "\(trace.text)")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("event 8 ") } }, "\(trace.text)")  // SEND_DRAINED
+        let packets = emulator.voicePackets(voiceSessionID: voiceSession.id)
+        let audio = packets.filter { !$0.isSilenceFrame }
+        #expect(audio.count == 50)
+        #expect(packets.suffix(5).allSatisfy { $0.isSilenceFrame })
+        #expect(zip(packets, packets.dropFirst()).allSatisfy { $1.timestamp &- $0.timestamp == 960 && $1.sequence &- $0.sequence == 1 })
+        #expect(emulator.currentVoiceSession(guildID: 2000)?.decryptFailures == 0)
+        #expect(emulator.currentVoiceSession(guildID: 2000)?.speakingFlags.first == 1)  // Speaking before audio
+        let sent = emulator.voiceAudio(voiceSessionID: voiceSession.id)
+        let frequency = try #require(VoiceToneAnalysis.dominantFrequency(pcm: sent))
+        #expect(abs(frequency - 440) < 5, "decoded \(frequency) Hz")
+
+        // A user in the channel speaks: the plugin gets their audio as PCM, with their user id.
+        #expect(emulator.userJoinsVoice(channelID: 2002, userID: 3000))
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await emulator.userSpeaks(userID: 3000, guildID: 2000, audio: .tone(frequency: 660, durationMs: 1000, amplitude: 0.4))
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("frames 3000 ") } }, "\(trace.text)")
+        #expect(await eventually { trace.lines.contains("event 5 3000 1 ") })  // SPEAKING started
+        #expect(await eventually { trace.lines.contains("event 5 3000 0 ") })  // and stopped
+        let heard = try Data(contentsOf: URL(fileURLWithPath: pcmPath)).withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+        let heardFrequency = try #require(VoiceToneAnalysis.dominantFrequency(pcm: heard))
+        #expect(abs(heardFrequency - 660) < 5, "heard \(heardFrequency) Hz")
+
+        // Leave: the last holder gone, the bot leaves the channel.
+        try host.publish("voicer.leave", "")
+        #expect(await eventually { trace.lines.contains("left 0") }, "\(trace.text)")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("event 3 ") } })  // DISCONNECTED
+        #expect(await eventually { emulator.voiceChannels(guildID: 2000)[1001] == nil })
+
+        await connection.stop()
+        await host.shutdown()
+        await emulator.shutdown()
+    }
+}

@@ -1,0 +1,174 @@
+/*
+ * voicer — a test plugin that uses voice through the ABI (minor 3).
+ *
+ * Config: {"traceFile": "/path", "pcmFile": "/path", "guild": "2000", "channel": "2002"}
+ *   - bus "voicer.join"            voice_join(guild, channel)   → "joined <STATUS> <body>\n"
+ *   - bus "voicer.play" with N     queues N frames of a 440 Hz tone as PCM → "queued <n> <STATUS>\n"
+ *   - bus "voicer.leave"           voice_leave(guild)           → "left <STATUS>\n"
+ *   - every voice event                                          → "event <kind> <user> <speaking> <reason>\n"
+ *   - every received PCM frame is appended to pcmFile (raw int16 stereo) and counted per user
+ *     ("frames <user> <count>" is written every 50 frames)
+ */
+#include "bothost_plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const bothost_host_api *host;
+static bothost_plugin *self_plugin;
+
+typedef struct {
+    char trace[1024];
+    char pcm[1024];
+    uint64_t guild, channel;
+    uint64_t received;
+    double phase;
+} voicer_state;
+
+static void trace_line(voicer_state *s, const char *line) {
+    FILE *f = fopen(s->trace, "a");
+    if (!f) return;
+    fputs(line, f);
+    fclose(f);
+}
+
+static int json_text(const char *json, size_t len, const char *key, char *out, size_t out_len) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\"", key);
+    size_t plen = strlen(pattern);
+    for (const char *p = json; p + plen <= json + len; p++) {
+        if (memcmp(p, pattern, plen) != 0) continue;
+        p += plen;
+        while (p < json + len && (*p == ' ' || *p == ':')) p++;
+        if (p < json + len && *p == '"') p++;
+        size_t n = 0;
+        while (p < json + len && *p != '"' && *p != ',' && *p != '}' && n + 1 < out_len) out[n++] = *p++;
+        out[n] = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void on_joined(void *ud, bothost_status status, bothost_bytes body) {
+    char line[512];
+    snprintf(line, sizeof line, "joined %d %.*s\n", (int)status, (int)body.len, (const char *)body.ptr);
+    trace_line(ud, line);
+}
+
+static void on_left(void *ud, bothost_status status, bothost_bytes body) {
+    (void)body;
+    char line[64];
+    snprintf(line, sizeof line, "left %d\n", (int)status);
+    trace_line(ud, line);
+}
+
+/* sin without libm: a Taylor series, accurate for the reduced range used here. */
+static double sine(double x) {
+    const double two_pi = 6.283185307179586;
+    while (x > 3.141592653589793) x -= two_pi;
+    double term = x, sum = x, x2 = x * x;
+    for (int n = 1; n < 10; n++) {
+        term *= -x2 / ((2.0 * n) * (2.0 * n + 1.0));
+        sum += term;
+    }
+    return sum;
+}
+
+static void on_bus(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub;
+    voicer_state *s = ud;
+    char line[256];
+    if (topic.len == 11 && memcmp(topic.ptr, "voicer.join", 11) == 0) {
+        host->voice_join(self_plugin, s->guild, s->channel, 0, on_joined, s, NULL);
+    } else if (topic.len == 12 && memcmp(topic.ptr, "voicer.leave", 12) == 0) {
+        host->voice_leave(self_plugin, s->guild, on_left, s, NULL);
+    } else if (topic.len == 11 && memcmp(topic.ptr, "voicer.play", 11) == 0) {
+        char count_text[16] = {0};
+        memcpy(count_text, payload.ptr, payload.len < 15 ? payload.len : 15);
+        int frames = atoi(count_text), queued = 0;
+        bothost_status status = BOTHOST_OK;
+        int16_t pcm[BOTHOST_VOICE_FRAME_SAMPLES];
+        for (int f = 0; f < frames && status == BOTHOST_OK; f++) {
+            for (int i = 0; i < BOTHOST_VOICE_FRAME_SAMPLES / 2; i++) {
+                int16_t v = (int16_t)(12000.0 * sine(s->phase));
+                pcm[2 * i] = v;
+                pcm[2 * i + 1] = v;
+                s->phase += 6.283185307179586 * 440.0 / 48000.0;
+                if (s->phase > 6.283185307179586) s->phase -= 6.283185307179586;
+            }
+            bothost_bytes frame = { (const uint8_t *)pcm, sizeof pcm };
+            status = host->voice_send(self_plugin, s->guild, BOTHOST_AUDIO_PCM, frame);
+            if (status == BOTHOST_OK) queued++;
+        }
+        snprintf(line, sizeof line, "queued %d %d\n", queued, (int)status);
+        trace_line(s, line);
+    }
+}
+
+static void on_event(void *ud, bothost_handle sub, const bothost_voice_event *event) {
+    (void)sub;
+    char line[512];
+    snprintf(line, sizeof line, "event %u %llu %u %.*s\n", event->kind, (unsigned long long)event->user_id, event->speaking,
+             (int)event->reason.len, event->reason.ptr ? event->reason.ptr : "");
+    trace_line(ud, line);
+}
+
+static void on_audio(void *ud, bothost_handle sub, const bothost_voice_frame *frame) {
+    (void)sub;
+    voicer_state *s = ud;
+    FILE *f = fopen(s->pcm, "ab");
+    if (f) {
+        fwrite(frame->pcm, sizeof(int16_t), BOTHOST_VOICE_FRAME_SAMPLES, f);
+        fclose(f);
+    }
+    if (++s->received % 50 == 0) {
+        char line[96];
+        snprintf(line, sizeof line, "frames %llu %llu\n", (unsigned long long)frame->user_id, (unsigned long long)s->received);
+        trace_line(s, line);
+    }
+}
+
+static bothost_status voicer_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
+    self_plugin = self;
+    bothost_buffer config = {0};
+    if (host->config_get(self, &config) != BOTHOST_OK) { *out_reason = BOTHOST_STR("config_get failed"); return BOTHOST_E_PLUGIN; }
+    voicer_state *s = calloc(1, sizeof *s);
+    char number[32];
+    json_text((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
+    json_text((const char *)config.ptr, config.len, "pcmFile", s->pcm, sizeof s->pcm);
+    if (json_text((const char *)config.ptr, config.len, "guild", number, sizeof number)) s->guild = strtoull(number, NULL, 10);
+    if (json_text((const char *)config.ptr, config.len, "channel", number, sizeof number)) s->channel = strtoull(number, NULL, 10);
+    host->free(config.ptr);
+    *out_state = s;
+    return BOTHOST_OK;
+}
+
+static bothost_status voicer_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+    bothost_handle h;
+    if (!BOTHOST_API_HAS(host, voice_subscribe_events)) { *out_reason = BOTHOST_STR("no voice in this host"); return BOTHOST_E_PLUGIN; }
+    if (host->bus_subscribe(self, BOTHOST_STR("voicer.*"), on_bus, state, NULL, &h) != BOTHOST_OK ||
+        host->voice_subscribe_events(self, 0, on_event, state, NULL, &h) != BOTHOST_OK ||
+        host->voice_subscribe_audio(self, 0, BOTHOST_AUDIO_PCM, on_audio, state, NULL, &h) != BOTHOST_OK) {
+        *out_reason = host->last_error();
+        return BOTHOST_E_PLUGIN;
+    }
+    return BOTHOST_OK;
+}
+
+static void voicer_stop(bothost_plugin *self, void *state) { (void)self; free(state); }
+
+static const bothost_plugin_descriptor descriptor = {
+    .struct_size = sizeof(bothost_plugin_descriptor),
+    .abi_major = BOTHOST_ABI_MAJOR,
+    .abi_minor = BOTHOST_ABI_MINOR,
+    .name = "voicer",
+    .version = "1.0.0",
+    .description = "Uses voice through the ABI (tests)",
+    .gateway_intents = (1u << 0) | (1u << 7), /* GUILDS, GUILD_VOICE_STATES */
+    .init = voicer_init,
+    .start = voicer_start,
+    .stop = voicer_stop,
+};
+
+BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
