@@ -31,6 +31,8 @@ struct SandboxCommand: AsyncParsableCommand {
         try await emulator.start()
         say("Local Discord on \(emulator.apiBaseURL) — you are sandbox-user in #general of \"Sandbox\".")
         say("Type a message, or a slash command such as /count add:5. 'help' lists console commands.")
+        // The simulated user sits in the voice channel, as a person would before asking for /voice join.
+        emulator.userJoinsVoice(channelID: 2002, userID: 3000)
         say("With the bot in voice, '!speak 440' makes you speak a 440 Hz tone there for 2 s ('!speak HZ SECONDS').")
         let settings = DiscordSettings(token: DiscordToken(configuration.token), apiBaseURL: emulator.apiBaseURL,
                                        gatewayURL: emulator.gatewayURL, commandGuilds: [configuration.guilds.first?.id ?? 2000])

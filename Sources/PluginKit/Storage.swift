@@ -44,8 +44,11 @@ public struct Storage: Sendable {
         return try JSON.decode(T.self, from: bytes, what: "storage key \(key)")
     }
 
-    /// Writes `value` as JSON under `key`. (A `[UInt8]` argument picks the raw overload above.)
+    /// Writes `value` as JSON under `key` (bytes as they are).
     public func set<T: Encodable>(_ key: String, _ value: T) throws {
+        // Bytes are stored as they are, even when overload resolution lands a [UInt8] here:
+        // encoding them as a JSON array of numbers would hand back something else on read.
+        if let bytes = value as? [UInt8] { return try set(key, bytes) }
         try set(key, try JSON.encode(value))
     }
 }

@@ -78,7 +78,16 @@ private func apiVoiceJoin(_ plugin: OpaquePointer?, _ guild: UInt64, _ channel: 
 
 private func apiVoiceLeave(_ plugin: OpaquePointer?, _ guild: UInt64, _ done: bothost_done_fn?,
                            _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?) -> bothost_status {
-    hostRegister(plugin, .completion, userData, free, nil) { instance, registration throws(HostCallError) in
+    // Leaving is what a stopping plugin's cleanup hooks do, when nothing new may be registered:
+    // the hold is released all the same; the plugin gets no callback after it stopped.
+    if let instance = PluginRef.instance(plugin), instance.acceptsCalls, !instance.acceptsCallbacks,
+       let service = instance.runtime.voice {
+        let name = instance.name
+        Task { try? await service.leave(plugin: name, guildID: guild) }
+        instance.scheduleFree(userData, free)
+        return Status.ok
+    }
+    return hostRegister(plugin, .completion, userData, free, nil) { instance, registration throws(HostCallError) in
         let service = try voiceService(instance)
         let name = instance.name
         completeLater(instance, registration, done) {
