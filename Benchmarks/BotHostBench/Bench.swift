@@ -19,6 +19,7 @@ struct Bench {
             ("ratelimit", RateLimitBench.run),
             ("gateway", GatewayBench.run),
             ("voicemedia", VoiceMediaBench.run),
+            ("voicepacing", VoicePacingBench.run),
         ]
         let wanted = Set(CommandLine.arguments.dropFirst())
         if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {

@@ -1,9 +1,9 @@
 import PluginKit
 import VoiceSessionsCore
 
-/// Plays one file in a guild: keeps the host's send queue (10 s deep) topped up from the file, a
-/// batch at a time. QUEUE_FULL is the normal back-pressure: the frame is kept and offered again on
-/// the next pump (every second, and whenever the host reports the queue drained). Once the file is
+/// Plays one file in a guild: keeps the host's send queue (10 s of Opus, 0.5 s of PCM) topped up
+/// from the file, a batch at a time. QUEUE_FULL is the normal back-pressure: the frame is kept and
+/// offered again on the next pump (every 100 ms, and whenever the host reports the queue drained). Once the file is
 /// exhausted, the next SEND_DRAINED means it has played out.
 final class FilePlayer {
     enum Progress: Equatable {

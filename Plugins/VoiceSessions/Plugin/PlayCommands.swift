@@ -74,7 +74,7 @@ extension VoiceSessionsPlugin {
         if players[guild] != nil { endPlayback(guild, stopSending: true) }
         players[guild] = player
         do {
-            player.pumpTimer = try host.timers.every(.seconds(1)) { self.pumpPlayback(guild) }
+            player.pumpTimer = try host.timers.every(.milliseconds(100)) { self.pumpPlayback(guild) }
         } catch {
             host.log.warning("playback of \(player.name) has no refill timer (\(error)); it continues on drain events only")
         }

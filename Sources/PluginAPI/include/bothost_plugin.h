@@ -697,8 +697,8 @@ typedef struct bothost_host_api {
      * silence frames when the queue runs dry (then BOTHOST_VOICE_SEND_DRAINED). PCM must be exactly
      * BOTHOST_VOICE_FRAME_BYTES; OPUS one packet of at most 1 275 bytes, sent as is (Ogg Opus files
      * play without re-encoding). One plugin sends at a time: BOTHOST_E_CONFLICT while another's
-     * frames are queued. BOTHOST_E_QUEUE_FULL when 10 s are already queued: wait for DRAINED or
-     * retry later.
+     * frames are queued. BOTHOST_E_QUEUE_FULL when 10 s of Opus or 0.5 s of PCM are already queued
+     * (PCM is 24 times larger): keep the frame and offer it again a little later.
      */
     bothost_status (*voice_send)(bothost_plugin *self, uint64_t guild_id, bothost_audio_format format,
                                  bothost_bytes frame);

@@ -9,13 +9,17 @@ import Synchronization
 /// Before the first frame of a burst the bot says Speaking; when the queue runs dry it sends the
 /// five silence frames Discord expects, stops speaking and reports the queue drained.
 final class VoiceSender: @unchecked Sendable {
-    /// 10 s of audio: enough to smooth a plugin's reads, small enough to stop promptly.
+    /// 10 s of Opus (≈ 160 B a frame): enough to smooth a plugin's reads, small enough to stop
+    /// promptly. PCM is 3 840 B a frame, so it is held to 0.5 s, which keeps a session's memory
+    /// within its budget; a PCM sender refills every 100 ms or so.
     static let capacity = 500
+    static let pcmCapacity = 25
 
     private struct Queue {
         var frames = RingBuffer<OutgoingVoiceFrame>()
         var owner: String?
         var running = false
+        var pcmFrames = 0
     }
 
     let guildID: UInt64
@@ -42,7 +46,7 @@ final class VoiceSender: @unchecked Sendable {
     /// The session frames go out on (nil: none; queued frames are then dropped).
     func bind(_ session: VoiceSession?) {
         currentSession.withLock { $0 = session }
-        if session == nil { queue.withLock { $0.frames = RingBuffer(); $0.owner = nil } }
+        if session == nil { queue.withLock { $0.frames = RingBuffer(); $0.owner = nil; $0.pcmFrames = 0 } }
     }
 
     func enqueue(_ frame: OutgoingVoiceFrame, from plugin: String) throws(HostCallError) {
@@ -55,6 +59,12 @@ final class VoiceSender: @unchecked Sendable {
             }
             guard q.frames.count < Self.capacity else {
                 throw HostCallError(Status.queueFull, "10 s of audio are already queued in guild \(guildID); wait for BOTHOST_VOICE_SEND_DRAINED")
+            }
+            if case .pcm = frame {
+                guard q.pcmFrames < Self.pcmCapacity else {
+                    throw HostCallError(Status.queueFull, "0.5 s of PCM is already queued in guild \(guildID); send again shortly")
+                }
+                q.pcmFrames += 1
             }
             q.owner = plugin
             q.frames.append(frame)
@@ -70,6 +80,7 @@ final class VoiceSender: @unchecked Sendable {
         queue.withLock { q in
             guard q.owner == plugin else { return }
             q.frames = RingBuffer()
+            q.pcmFrames = 0
         }
     }
 
@@ -109,7 +120,11 @@ final class VoiceSender: @unchecked Sendable {
             case .send(_, let skipped):
                 guard let pipeline = pipeline(for: transport) else { return finish(session, reason: "no cipher") }
                 if skipped > 0 { pipeline.skipFrames(Int(skipped)) }
-                let frame = queue.withLock { $0.frames.popFirst() }
+                let frame = queue.withLock { q -> OutgoingVoiceFrame? in
+                    let frame = q.frames.popFirst()
+                    if case .pcm = frame { q.pcmFrames -= 1 }
+                    return frame
+                }
                 do {
                     let packet: [UInt8]
                     if let frame {
@@ -143,6 +158,7 @@ final class VoiceSender: @unchecked Sendable {
             q.running = false
             q.owner = nil
             q.frames = RingBuffer()
+            q.pcmFrames = 0
             return false
         }
         if restart {
