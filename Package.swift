@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
         .library(name: "RateLimit", type: .dynamic, targets: ["RateLimit"]),
+        .library(name: "GameSessions", type: .dynamic, targets: ["GameSessions"]),
         .library(name: "VoiceSessions", type: .dynamic, targets: ["VoiceSessions"]),
     ],
     dependencies: [
@@ -95,18 +96,27 @@ let package = Package(
         .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
         // Shipped plugins.
         .target(name: "RateLimit", dependencies: ["PluginKit"], path: "Plugins/RateLimit"),
+        // GameSessions: the pure logic (feeds, diff, rendering, pacing) apart, so tests and the bench use it directly.
+        .target(name: "GameSessionsCore", path: "Plugins/GameSessions/Core"),
+        .target(name: "GameSessions", dependencies: ["PluginKit", "GameSessionsCore"], path: "Plugins/GameSessions/Plugin"),
         // VoiceSessions: the pure logic (sessions, timeouts, ordered cleanup, config) apart, so tests use it directly.
         .target(name: "VoiceSessionsCore", path: "Plugins/VoiceSessions/Core"),
         .target(name: "VoiceSessions", dependencies: ["PluginKit", "VoiceSessionsCore", "AudioFiles"], path: "Plugins/VoiceSessions/Plugin"),
         .executableTarget(
             name: "BotHostBench",
-            dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib"],
+            dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib",
+                           // GameSessionsBench: the plugin's core, and NIO for its loopback feed.
+                           "GameSessionsCore",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Benchmarks/BotHostBench"
         ),
         .testTarget(
             name: "BotHostTests",
             dependencies: [
                 "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles",
+                "GameSessionsCore",
                 "VoiceSessionsCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -20,6 +20,7 @@ struct Bench {
             ("gateway", GatewayBench.run),
             ("voicemedia", VoiceMediaBench.run),
             ("voicepacing", VoicePacingBench.run),
+            ("gamesessions", GameSessionsBench.run),
         ]
         let wanted = Set(CommandLine.arguments.dropFirst())
         if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {

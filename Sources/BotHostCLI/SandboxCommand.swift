@@ -29,6 +29,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.privilegedIntentsAllowed = ~0  // the sandbox grants every intent a plugin asks for
         let emulator = DiscordEmulator(configuration)
         try await emulator.start()
+        let lobbyFeed = await SandboxLobbyFeed.start()  // the simulated games plugins.json's gamesessions follows
         say("Local Discord on \(emulator.apiBaseURL) — you are sandbox-user in #general of \"Sandbox\".")
         say("Type a message, or a slash command such as /count add:5. 'help' lists console commands.")
         // The simulated user sits in the voice channel, as a person would before asking for /voice join.
@@ -44,10 +45,12 @@ struct SandboxCommand: AsyncParsableCommand {
         do {
             try await host.serve(discord: settings, console: noConsole ? nil : .sandbox(channel), exitOnEOF: exitOnEOF)
         } catch {
+            await lobbyFeed?.stop()
             await emulator.shutdown()
             throw error
         }
         channel.printChanges()
+        await lobbyFeed?.stop()
         await emulator.shutdown()
     }
 }

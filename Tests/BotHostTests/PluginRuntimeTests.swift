@@ -121,9 +121,11 @@ import Testing
     @Test func cleanupHooksRunLastFirstAndAHangingHookIsAbandoned() async throws {
         let host = try TestHost(hostJSON: #"{"cleanupDeadlineMs": 200}"#)
         let trace = TraceFile(in: host.directory)
+        // B sleeps far longer than stopping takes, even on a loaded machine, so that B's marker is
+        // provably not yet freed when stop returns.
         try await host.apply(plugins: """
             [{"name": "hangs", "library": \(jsonString(try Fixtures.fixture("hang_cleanup"))),
-              "config": {"sleepMs": 1500, "traceFile": \(jsonString(trace.path))}}]
+              "config": {"sleepMs": 4000, "traceFile": \(jsonString(trace.path))}}]
             """)
         #expect(await host.status("hangs")?.state == .running)
         await host.manager.stop("hangs", reason: "test")
