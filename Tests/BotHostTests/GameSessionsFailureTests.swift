@@ -11,7 +11,7 @@ import Testing
         let games = Feed.json([Feed.game(1, "Alpha"), Feed.game(2, "Bravo")])
         feed.serve("/games", json: games)
         let rig = try await GameSessionsRig.start(
-            config: { GameSessionsRig.lobbyConfig($0, extra: #""timeout": 0.3, "failureThreshold": 3"#) }, feed: feed)
+            config: { GameSessionsRig.lobbyConfig($0, extra: #""timeout": 2, "failureThreshold": 3"#) }, feed: feed)
         #expect(await rig.waitForCalls(2))
 
         let failures: [(GameSessionsFeedServer.Reply, String)] = [

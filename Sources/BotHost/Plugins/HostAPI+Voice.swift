@@ -80,10 +80,13 @@ private func apiVoiceLeave(_ plugin: OpaquePointer?, _ guild: UInt64, _ done: bo
                            _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?) -> bothost_status {
     // Leaving is what a stopping plugin's cleanup hooks do, when nothing new may be registered:
     // the hold is released all the same; the plugin gets no callback after it stopped.
-    if let instance = PluginRef.instance(plugin), instance.acceptsCalls, !instance.acceptsCallbacks,
-       let service = instance.runtime.voice {
-        let name = instance.name
-        Task { try? await service.leave(plugin: name, guildID: guild) }
+    // Without a voice service (the Discord connection already stopped) there is no hold left to
+    // release, so that is a success too rather than a refusal to register.
+    if let instance = PluginRef.instance(plugin), instance.acceptsCalls, !instance.acceptsCallbacks {
+        if let service = instance.runtime.voice {
+            let name = instance.name
+            Task { try? await service.leave(plugin: name, guildID: guild) }
+        }
         instance.scheduleFree(userData, free)
         return Status.ok
     }
