@@ -3,9 +3,10 @@ import NIOCore
 
 /// Receives one guild's audio: datagrams from the voice socket (on its event loop) through the
 /// receive pipeline (AEAD open → RTP → reorder → Opus decode) to the listening plugins, with the
-/// speaker's user id. Speaking starts with a speaker's first frame whose user is known (the SSRC
-/// mapping may arrive just after the first packets) and stops after 200 ms without a frame; then
-/// what the reorder buffer still holds is flushed.
+/// speaker's user id. Frames wait briefly for their speaker to be named (the SSRC mapping may arrive
+/// just after the first packets; see VoiceSpeakerAttribution). Speaking starts with a speaker's
+/// first named frame and stops after 200 ms without a frame; then what the reorder buffer still
+/// holds is flushed.
 final class VoiceReceiver: @unchecked Sendable {
     static let speakingTimeoutNs: UInt64 = 200_000_000
 
@@ -19,6 +20,7 @@ final class VoiceReceiver: @unchecked Sendable {
     private var lastHeardNs: [UInt32: UInt64] = [:]
     /// Speakers announced as speaking, with the user they were announced as.
     private var announced: [UInt32: UInt64] = [:]
+    private var attribution = VoiceSpeakerAttribution()
     private var idleCheckScheduled = false
     private var undecryptable = 0
 
@@ -48,15 +50,21 @@ final class VoiceReceiver: @unchecked Sendable {
 
     private func deliver(_ frames: [ReceivedVoiceFrame], session: VoiceSession) {
         let now = MonotonicTime.nowNs()
-        for frame in frames {
-            let userID = session.userID(forSSRC: frame.ssrc) ?? 0
-            lastHeardNs[frame.ssrc] = now
-            if userID != 0, announced[frame.ssrc] == nil {
-                announced[frame.ssrc] = userID
+        for frame in frames { lastHeardNs[frame.ssrc] = now }
+        emit(attribution.attribute(frames, nowNs: now, userID: session.userID(forSSRC:)), session: session, announce: true)
+    }
+
+    /// Hands attributed frames to the listeners; a named speaker's first frame announces Speaking,
+    /// unless the frames are the tail flushed after the speaker went quiet.
+    private func emit(_ attributed: [VoiceSpeakerAttribution.Attributed], session: VoiceSession, announce: Bool) {
+        for item in attributed {
+            let frame = item.frame
+            if announce, item.userID != 0, announced[frame.ssrc] == nil {
+                announced[frame.ssrc] = item.userID
                 listeners.publish(VoiceEventRecord(kind: .speaking, guildID: guildID, channelID: session.channelID,
-                                                   userID: userID, speaking: 1))
+                                                   userID: item.userID, speaking: 1))
             }
-            listeners.deliver(ReceivedVoiceAudio(guildID: guildID, userID: userID, ssrc: frame.ssrc, timestamp: frame.timestamp,
+            listeners.deliver(ReceivedVoiceAudio(guildID: guildID, userID: item.userID, ssrc: frame.ssrc, timestamp: frame.timestamp,
                                                  sequence: frame.sequence, concealed: frame.isLost, pcm: frame.pcm,
                                                  opus: frame.opus ?? []))
         }
@@ -68,24 +76,19 @@ final class VoiceReceiver: @unchecked Sendable {
         transport.eventLoop.scheduleTask(in: .milliseconds(100)) { [self] in
             idleCheckScheduled = false
             let now = MonotonicTime.nowNs()
+            emit(attribution.releaseDue(nowNs: now, userID: session.userID(forSSRC:)), session: session, announce: true)
             for (ssrc, heard) in lastHeardNs where now &- heard > Self.speakingTimeoutNs {
                 lastHeardNs[ssrc] = nil
-                if let pipeline { deliverFlushed(pipeline.flush(ssrc: ssrc), session: session) }
+                if let pipeline {
+                    let tail = attribution.attribute(pipeline.flush(ssrc: ssrc), nowNs: now, userID: session.userID(forSSRC:))
+                    emit(tail, session: session, announce: false)
+                }
                 if let userID = announced.removeValue(forKey: ssrc) {
                     listeners.publish(VoiceEventRecord(kind: .speaking, guildID: guildID, channelID: session.channelID,
                                                        userID: userID, speaking: 0))
                 }
             }
-            if !lastHeardNs.isEmpty { scheduleIdleCheck(transport: transport, session: session) }
-        }
-    }
-
-    /// Frames released by a flush belong to a speaker who just went quiet: no new Speaking event.
-    private func deliverFlushed(_ frames: [ReceivedVoiceFrame], session: VoiceSession) {
-        for frame in frames {
-            listeners.deliver(ReceivedVoiceAudio(guildID: guildID, userID: session.userID(forSSRC: frame.ssrc) ?? 0, ssrc: frame.ssrc,
-                                                 timestamp: frame.timestamp, sequence: frame.sequence, concealed: frame.isLost,
-                                                 pcm: frame.pcm, opus: frame.opus ?? []))
+            if !lastHeardNs.isEmpty || attribution.isHolding { scheduleIdleCheck(transport: transport, session: session) }
         }
     }
 
@@ -98,6 +101,7 @@ final class VoiceReceiver: @unchecked Sendable {
             pipelineTransport = ObjectIdentifier(transport)
             lastHeardNs.removeAll()
             announced.removeAll()
+            attribution.reset()
             return made
         } catch {
             logger.error("guild \(guildID): cannot set up receiving: \(error)")
