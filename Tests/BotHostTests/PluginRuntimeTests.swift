@@ -121,11 +121,12 @@ import Testing
     @Test func cleanupHooksRunLastFirstAndAHangingHookIsAbandoned() async throws {
         let host = try TestHost(hostJSON: #"{"cleanupDeadlineMs": 200}"#)
         let trace = TraceFile(in: host.directory)
-        // B sleeps far longer than stopping takes, even on a loaded machine, so that B's marker is
-        // provably not yet freed when stop returns.
+        // B hangs until the test creates the release file, so B's marker is provably not yet
+        // freed when stop returns, however slow the machine.
+        let release = host.directory.appendingPathComponent("release-b").path
         try await host.apply(plugins: """
             [{"name": "hangs", "library": \(jsonString(try Fixtures.fixture("hang_cleanup"))),
-              "config": {"sleepMs": 4000, "traceFile": \(jsonString(trace.path))}}]
+              "config": {"sleepMs": 60000, "traceFile": \(jsonString(trace.path)), "releaseFile": \(jsonString(release))}}]
             """)
         #expect(await host.status("hangs")?.state == .running)
         await host.manager.stop("hangs", reason: "test")
@@ -135,6 +136,7 @@ import Testing
         #expect(host.events("host.plugin.deadline").first?.contains("cleanup hook") == true)
         // C's and A's user_data are freed at once; B's only when B finally returns — never under it.
         #expect(trace.text.filter { $0.isLowercase }.sorted() == ["a", "c"])
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
         #expect(await eventually { trace.text.filter { $0.isLowercase }.sorted() == ["a", "b", "c"] })
         await host.shutdown()
     }

@@ -56,7 +56,8 @@ import Testing
         let trace = TraceFile(in: host.directory)
         try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "flood.x"))]")
         try host.publish("probe.block", "300")
-        try await Task.sleep(for: .milliseconds(50))
+        // Once the plugin says it is blocking, its queue only fills: 100 messages overflow 16 places.
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("blocking probe.block 300") } })
         var dropped = 0
         for i in 0..<100 { dropped += try host.runtime.publish(topic: "flood.x", payload: Array("\(i)".utf8)).dropped }
         #expect(dropped > 0)

@@ -5,7 +5,8 @@ import Synchronization
 final class Service: @unchecked Sendable {
     let topic: String
     let registration: Registration
-    unowned let owner: PluginInstance
+    /// Strong, like a subscription's owner: a request in flight may outlive the plugin's removal.
+    let owner: PluginInstance
     let fn: bothost_bus_serve_fn
 
     init(topic: String, registration: Registration, owner: PluginInstance, fn: @escaping bothost_bus_serve_fn) {

@@ -4,7 +4,9 @@ import PluginAPI
 final class Subscription: @unchecked Sendable {
     let pattern: TopicPattern
     let registration: Registration
-    unowned let owner: PluginInstance
+    /// Strong: a delivery already snapshotted or queued may outlive the plugin's removal from the
+    /// manager, and must still be able to ask the owner whether it takes callbacks.
+    let owner: PluginInstance
     let fn: bothost_bus_fn
 
     init(pattern: TopicPattern, registration: Registration, owner: PluginInstance, fn: @escaping bothost_bus_fn) {

@@ -21,7 +21,8 @@ final class RegisteredHandler: @unchecked Sendable {
     /// The command's definition (commands only; synced to Discord).
     let definitionJSON: [UInt8]
     let registration: Registration
-    unowned let owner: PluginInstance
+    /// Strong, like a subscription's owner: an interaction being routed may outlive the plugin's removal.
+    let owner: PluginInstance
     let fn: bothost_command_fn
 
     init(key: String, definitionJSON: [UInt8] = [], registration: Registration, owner: PluginInstance, fn: @escaping bothost_command_fn) {

@@ -24,7 +24,9 @@ public enum PluginPhase: UInt8, Sendable, CustomStringConvertible {
 final class PluginInstance: @unchecked Sendable {
     let name: String
     let library: LoadedLibrary
-    unowned let runtime: HostRuntime
+    /// Strong: work the instance started (a REST call, a lifecycle deadline) can finish after the
+    /// runtime's owner let go of it. The cycle through the manager ends when the plugin stops.
+    let runtime: HostRuntime
     let executor: PluginExecutor
     let store: PluginStore
     let logger: Logger

@@ -1,7 +1,9 @@
 /*
  * hang_cleanup (plugin name "hangs") — cleanup hooks, one of which hangs past its deadline.
  *
- * Config: {"sleepMs": N, "traceFile": "/path"}   both optional; sleepMs defaults to 3000.
+ * Config: {"sleepMs": N, "traceFile": "/path", "releaseFile": "/path"}   all optional; sleepMs
+ * defaults to 3000. With releaseFile, hook B hangs until that file exists (sleepMs then only bounds
+ * the wait), so a test decides when B returns instead of racing a timer.
  *
  * start registers three cleanup hooks, in the order A, B, C. Each hook's user_data is its own
  * malloc'd marker. When the plugin stops, the host should run:
@@ -9,6 +11,7 @@
  *   stop callback      publishes "hangs.stop" (payload "S"), traces "S", frees the state
  *   hook C             publishes "hangs.cleanup" payload "C", traces "C"
  *   hook B             publishes "hangs.cleanup" payload "B", traces "B", THEN sleeps sleepMs
+ *                      (or until releaseFile exists)
  *                      (past the cleanup deadline when sleepMs exceeds it: the host must abandon
  *                      it and go on)
  *   hook A             publishes "hangs.cleanup" payload "A", traces "A"
@@ -33,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const bothost_host_api *host;
 
@@ -180,6 +184,7 @@ typedef struct hangs_state {
     bothost_plugin *self;
     uint64_t sleep_ms;
     char trace[1024];
+    char release[1024];
 } hangs_state;
 
 /* A hook's user_data. Self-contained: the state is already freed (by stop) when hooks run. */
@@ -188,14 +193,21 @@ typedef struct hook_marker {
     uint64_t sleep_ms;  /* 0 for A and C */
     bothost_plugin *self;
     char trace[1024];
+    char release[1024]; /* B only: hang until this file exists ("" = just sleep) */
 } hook_marker;
 
 static void on_hook(void *user_data) {
     hook_marker *m = user_data;
     uint64_t sleep_for = m->sleep_ms; /* copied: the marker may be freed while we sleep */
+    char release[sizeof m->release];
+    memcpy(release, m->release, sizeof release);
     publish_letter(m->self, BOTHOST_STR("hangs.cleanup"), m->letter);
     trace_append(m->trace, m->letter);
-    if (sleep_for > 0) sleep_ms(sleep_for);
+    if (sleep_for > 0 && release[0] != '\0') {
+        for (uint64_t waited = 0; waited < sleep_for && access(release, F_OK) != 0; waited += 10) sleep_ms(10);
+    } else if (sleep_for > 0) {
+        sleep_ms(sleep_for);
+    }
     /* nothing may touch `m` from here on */
 }
 
@@ -225,12 +237,13 @@ static bothost_status hangs_init(bothost_plugin *self, void **out_state, bothost
     s->sleep_ms = 3000;
     const char *json = (const char *)config.ptr;
     int sleep_ok = config_uint(json, config.len, "sleepMs", &s->sleep_ms) >= 0;
-    int trace_ok = config_string(json, config.len, "traceFile", s->trace, sizeof s->trace) >= 0;
+    int trace_ok = config_string(json, config.len, "traceFile", s->trace, sizeof s->trace) >= 0
+        && config_string(json, config.len, "releaseFile", s->release, sizeof s->release) >= 0;
     host->free(config.ptr);
     if (!sleep_ok || !trace_ok) {
         free(s);
         *out_reason = !sleep_ok ? BOTHOST_STR("sleepMs must be a non-negative integer (milliseconds)")
-                                : BOTHOST_STR("traceFile must be a path string shorter than 1024 bytes");
+                                : BOTHOST_STR("traceFile and releaseFile must be path strings shorter than 1024 bytes");
         return BOTHOST_E_PLUGIN;
     }
     *out_state = s;
@@ -250,6 +263,8 @@ static bothost_status hangs_start(bothost_plugin *self, void *state, bothost_str
         m->sleep_ms = letters[i] == 'B' ? s->sleep_ms : 0;
         m->self = self;
         memcpy(m->trace, s->trace, sizeof m->trace);
+        if (letters[i] == 'B') memcpy(m->release, s->release, sizeof m->release);
+        else m->release[0] = '\0';
         bothost_handle hook;
         /* On failure the host has already called free_marker(m): nothing to free here. */
         if (host->cleanup_register(self, on_hook, m, free_marker, &hook) != BOTHOST_OK) {

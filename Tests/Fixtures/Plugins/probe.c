@@ -8,7 +8,8 @@
  *     the answer appends "reply <topic> <STATUS-number> <payload>\n"
  *   - config "origin": "pattern" subscribes and appends "origin <topic> <shard> <sequence> <publisher>\n"
  *     (host->bus_message_info)
- *   - a message on probe.block with payload N keeps the plugin's executor busy for N ms
+ *   - a message on probe.block with payload N appends "blocking probe.block N \n" and then keeps the
+ *     plugin's executor busy for N ms
  *   - a message on probe.http with payload "<timeoutMs> <url>" sends a GET; the answer appends
  *     "http <STATUS-number> <http status> <x-probe header> <body>\n"; probe.http.cancel cancels it
  *   - config "components": "prefix" owns custom_ids starting with prefix (component_register); each
@@ -147,10 +148,12 @@ static void on_origin(void *ud, bothost_handle sub, bothost_str topic, bothost_b
 }
 
 static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
-    (void)ud; (void)sub; (void)topic;
+    (void)sub;
     char digits[32] = {0};
     memcpy(digits, payload.ptr, payload.len < 31 ? payload.len : 31);
     long ms = strtol(digits, NULL, 10);
+    /* Said before sleeping, so a test knows the executor is busy from now on. */
+    trace(ud, "blocking", topic, ms, (bothost_bytes){0}, 1);
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
