@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "PluginKit", targets: ["PluginKit"]),
         // Ogg Opus and WAV reading/writing, pure Swift, for the host and for plugins.
         .library(name: "AudioFiles", targets: ["AudioFiles"]),
+        // The strict JSON field reader the shipped plugins read their configs and requests with.
+        .library(name: "StrictJSON", targets: ["StrictJSON"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
@@ -38,6 +40,9 @@ let package = Package(
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
         // Audio file formats (Ogg Opus, WAV); no dependencies so plugins can link it.
         .target(name: "AudioFiles", path: "Sources/AudioFiles"),
+        // Strict JSON field reading for plugin configs and bus requests (errors name the field);
+        // no dependencies, so every plugin links the same reader instead of carrying a copy.
+        .target(name: "StrictJSON", path: "Sources/StrictJSON"),
         // The host runtime.
         .target(
             name: "BotHost",
@@ -95,13 +100,13 @@ let package = Package(
         ),
         .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
         // Shipped plugins.
-        .target(name: "RateLimit", dependencies: ["PluginKit"], path: "Plugins/RateLimit"),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "StrictJSON"], path: "Plugins/RateLimit"),
         // GameSessions: the pure logic (feeds, diff, rendering, pacing) apart, so tests and the bench use it directly.
-        .target(name: "GameSessionsCore", path: "Plugins/GameSessions/Core"),
-        .target(name: "GameSessions", dependencies: ["PluginKit", "GameSessionsCore"], path: "Plugins/GameSessions/Plugin"),
+        .target(name: "GameSessionsCore", dependencies: ["StrictJSON"], path: "Plugins/GameSessions/Core"),
+        .target(name: "GameSessions", dependencies: ["PluginKit", "GameSessionsCore", "StrictJSON"], path: "Plugins/GameSessions/Plugin"),
         // VoiceSessions: the pure logic (sessions, timeouts, ordered cleanup, config) apart, so tests use it directly.
-        .target(name: "VoiceSessionsCore", path: "Plugins/VoiceSessions/Core"),
-        .target(name: "VoiceSessions", dependencies: ["PluginKit", "VoiceSessionsCore", "AudioFiles"], path: "Plugins/VoiceSessions/Plugin"),
+        .target(name: "VoiceSessionsCore", dependencies: ["StrictJSON"], path: "Plugins/VoiceSessions/Core"),
+        .target(name: "VoiceSessions", dependencies: ["PluginKit", "VoiceSessionsCore", "StrictJSON", "AudioFiles"], path: "Plugins/VoiceSessions/Plugin"),
         .executableTarget(
             name: "BotHostBench",
             dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib",
@@ -118,6 +123,7 @@ let package = Package(
                 "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles",
                 "GameSessionsCore",
                 "VoiceSessionsCore",
+                "StrictJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import PluginKit
+import StrictJSON
 
 /// `ratelimit.acquire`, and the sweep that keeps idle limiter keys from piling up.
 extension RateLimitPlugin {

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The limiters requests can use: those configured by name, and those a request describes inline
 /// (one store per distinct rate/period/burst, so equal inline limiters share their keys).
 struct LimiterRegistry {

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// A limiter's shape: `rate` requests per `periodMs`, up to `burst` of them at once.
 ///
 /// The bounds keep every GCRA sum inside Int64 (see `KeyedLimiter`): time is counted in units of

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The plugin's config from plugins.json (every key optional; README.md lists them):
 ///
 ///     {"voice": {"maxDuration": 7200000, "resetTime": 3600000, "cleanupThreshold": 10800000,
@@ -15,7 +17,7 @@ struct RateLimitConfig: Decodable {
 
     init(from decoder: any Decoder) throws {
         let fields = try JSONFields(decoder)
-        try rejectUnknown(fields, known: ["voice", "limiters", "sweepInterval"])
+        try fields.rejectUnknown(known: ["voice", "limiters", "sweepInterval"])
         do {
             voice = try VoicePolicy.read(from: try fields.object("voice"))
         } catch {
@@ -40,7 +42,7 @@ struct RateLimitConfig: Decodable {
                     throw FieldError("", "is not a valid limiter name: use 1 to 64 of a-z A-Z 0-9 _ . -")
                 }
                 guard let limiter = try fields.object(name) else { throw FieldError("", "must be a JSON object") }
-                try rejectUnknown(limiter, known: ["rate", "perSeconds", "burst"])
+                try limiter.rejectUnknown(known: ["rate", "perSeconds", "burst"])
                 specs[name] = try LimiterSpec.read(from: limiter, required: true)
             } catch {
                 throw error.inside("limiters.\(name)")

@@ -1,4 +1,5 @@
 import PluginKit
+import StrictJSON
 
 /// Voice-usage quotas and general rate limits, offered to other plugins as bus services
 /// (`ratelimit.voice.check`, `ratelimit.voice.track`, `ratelimit.acquire`) and to people as

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The bodies of the bus services' requests (shapes documented in README.md).
 
 /// `ratelimit.voice.check`: {"userId": "…", "guildId": "…"?}
@@ -8,8 +10,8 @@ struct VoiceCheckRequest: Decodable {
     init(from decoder: any Decoder) throws {
         let fields = try JSONFields(decoder)
         guard let user = try fields.snowflake("userId") else { throw FieldError("userId", "is required") }
-        userId = user
-        guildId = try fields.snowflake("guildId")
+        userId = String(user)
+        guildId = try fields.snowflake("guildId").map { String($0) }
     }
 }
 
@@ -24,8 +26,8 @@ struct VoiceTrackRequest: Decodable {
         guard let user = try fields.snowflake("userId") else { throw FieldError("userId", "is required") }
         guard let duration = try fields.integer("durationMs") else { throw FieldError("durationMs", "is required") }
         guard duration >= 0 else { throw FieldError("durationMs", "must be ≥ 0, got \(duration)") }
-        userId = user
-        guildId = try fields.snowflake("guildId")
+        userId = String(user)
+        guildId = try fields.snowflake("guildId").map { String($0) }
         durationMs = duration
     }
 }

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// One user's voice usage in the current window.
 struct VoiceUsage: Codable, Equatable, Sendable {
     /// Tracked voice time in the window, capped at the policy's maximum.

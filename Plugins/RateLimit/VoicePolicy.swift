@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The voice-usage rules: how much voice time a user gets per window and when idle users are dropped.
 struct VoicePolicy: Equatable, Sendable {
     /// Usage is capped here; a user at the cap is refused until the window resets.
@@ -15,7 +17,7 @@ struct VoicePolicy: Equatable, Sendable {
     static func read(from fields: JSONFields?) throws(FieldError) -> VoicePolicy {
         var policy = VoicePolicy()
         guard let fields else { return policy }
-        try rejectUnknown(fields, known: ["maxDuration", "resetTime", "cleanupThreshold", "cleanupInterval", "perGuild"])
+        try fields.rejectUnknown(known: ["maxDuration", "resetTime", "cleanupThreshold", "cleanupInterval", "perGuild"])
         policy.maxDurationMs = try milliseconds(fields, "maxDuration") ?? policy.maxDurationMs
         policy.resetTimeMs = try milliseconds(fields, "resetTime") ?? policy.resetTimeMs
         policy.cleanupThresholdMs = try milliseconds(fields, "cleanupThreshold") ?? policy.cleanupThresholdMs
@@ -32,12 +34,5 @@ struct VoicePolicy: Equatable, Sendable {
             throw FieldError(name, "must be a number of milliseconds from 1 to \(limit), got \(value)")
         }
         return value
-    }
-}
-
-/// Config keys are checked strictly: a misspelt key would otherwise silently keep its default.
-func rejectUnknown(_ fields: JSONFields, known: [String]) throws(FieldError) {
-    if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-        throw FieldError(unknown, "is not a known key; known keys: \(known.joined(separator: ", "))")
     }
 }

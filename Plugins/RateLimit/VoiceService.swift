@@ -1,4 +1,5 @@
 import PluginKit
+import StrictJSON
 
 /// `ratelimit.voice.check` and `ratelimit.voice.track`, and the cleanup of idle users.
 extension RateLimitPlugin {

@@ -290,7 +290,7 @@ import Testing
             ("ratelimit.acquire", #"{"key": "a", "rate": 0, "perSeconds": 1}"#, #""rate" must be a whole number from 1"#),
             ("ratelimit.acquire", #"{"key": "a", "rate": 1, "perSeconds": 0}"#, #""perSeconds" must be from 0.001"#),
             ("ratelimit.voice.check", "{}", #""userId" is required"#),
-            ("ratelimit.voice.check", #"{"userId": 80351110224678912}"#, #""userId" must be a string"#),
+            ("ratelimit.voice.check", #"{"userId": 80351110224678912}"#, #""userId" must be a snowflake written as a string of digits"#),
             ("ratelimit.voice.check", #"{"userId": "abc"}"#, #""userId" must be a snowflake"#),
             ("ratelimit.voice.check", #"{"userId": "1", "guildId": "-4"}"#, #""guildId" must be a snowflake"#),
             ("ratelimit.voice.track", #"{"userId": "1"}"#, #""durationMs" is required"#),

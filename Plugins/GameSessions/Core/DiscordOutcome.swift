@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// What Discord's answer to a message create, edit or delete means for the post.
 public enum DiscordOutcome: Sendable, Equatable {
     /// 2xx: the message exists (its id) or was deleted.

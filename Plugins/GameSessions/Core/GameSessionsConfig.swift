@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The plugin's config from plugins.json; README.md lists every key.
 ///
 ///     {"sources": [{"id": "openra", "url": "https://master.openra.net/games?protocol=2&type=json",
@@ -26,7 +28,7 @@ public struct GameSessionsConfig: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let fields = try JSONFields(decoder)
-        try rejectUnknown(fields, known: ["sources", "pacing"])
+        try fields.rejectUnknown(known: ["sources", "pacing"])
         guard let list = try fields.objects("sources"), !list.isEmpty else {
             throw FieldError("sources", "must list at least one feed, e.g. [{\"id\": \"openra\", \"url\": \"https://master.openra.net/games?protocol=2&type=json\", \"channel\": \"123…\"}]")
         }
@@ -45,7 +47,7 @@ public struct GameSessionsConfig: Sendable, Equatable, Decodable {
         self.sources = sources
         if let pacing = try fields.object("pacing") {
             do throws(FieldError) {
-                try rejectUnknown(pacing, known: ["calls", "perSeconds", "totalPerSecond"])
+                try pacing.rejectUnknown(known: ["calls", "perSeconds", "totalPerSecond"])
                 let calls = try pacing.integer("calls") ?? 5
                 guard (1...50).contains(calls) else { throw FieldError("calls", "must be a whole number from 1 to 50, got \(calls)") }
                 let seconds = try pacing.number("perSeconds") ?? 5

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// Where the `generic` format finds each field, so other games' APIs fit without code.
 ///
 /// The defaults read the shape the plugin was first written for:
@@ -40,7 +42,7 @@ public struct GenericLayout: Sendable, Equatable {
     static func read(from fields: JSONFields?) throws(FieldError) -> GenericLayout {
         var layout = GenericLayout()
         guard let fields else { return layout }
-        try rejectUnknown(fields, known: keys)
+        try fields.rejectUnknown(known: keys)
         layout.sessions = try fields.string("sessions").map(FieldPath.init) ?? layout.sessions
         layout.id = try optionalPath(fields, "id", layout.id)
         layout.name = try optionalPath(fields, "name", layout.name)

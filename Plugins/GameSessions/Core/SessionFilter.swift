@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// Which sessions of a feed are worth a post: by mod, by state and by how many play.
 ///
 /// Filters decide whether a session starts being followed. A followed session is then kept until
@@ -30,7 +32,7 @@ public struct SessionFilter: Sendable, Equatable {
     static func read(from fields: JSONFields?) throws(FieldError) -> SessionFilter {
         var filter = SessionFilter()
         guard let fields else { return filter }
-        try rejectUnknown(fields, known: ["mods", "states", "minPlayers"])
+        try fields.rejectUnknown(known: ["mods", "states", "minPlayers"])
         if let mods = try fields.strings("mods") { filter.mods = Set(mods.map { $0.lowercased() }) }
         if let states = try fields.strings("states") {
             var kinds: Set<SessionState.Kind> = []

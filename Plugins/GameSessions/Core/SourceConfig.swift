@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// One feed to follow, from the plugin's `sources` list in plugins.json.
 public struct SourceConfig: Sendable, Equatable {
     public enum Format: Sendable, Equatable {
@@ -51,7 +53,7 @@ public struct SourceConfig: Sendable, Equatable {
                        "failureThreshold", "maxBytes", "generic"]
 
     static func read(from fields: JSONFields) throws(FieldError) -> SourceConfig {
-        try rejectUnknown(fields, known: keys)
+        try fields.rejectUnknown(known: keys)
         guard let id = try fields.string("id") else {
             throw FieldError("id", "is missing; name the source, e.g. \"id\": \"openra\"")
         }

@@ -1,5 +1,6 @@
 import GameSessionsCore
 import PluginKit
+import StrictJSON
 
 /// Live Discord embeds for game lobbies. Each configured source (an OpenRA master server or any
 /// JSON feed) is polled through the host's HTTP call; each session gets an embed that is edited

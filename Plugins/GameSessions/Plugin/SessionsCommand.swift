@@ -1,6 +1,7 @@
 import Foundation
 import GameSessionsCore
 import PluginKit
+import StrictJSON
 
 /// `/sessions list` (anyone, ephemeral), `/sessions refresh` (administrators: poll now),
 /// `/sessions watch` and `/sessions unwatch` (administrators: add or remove a channel of a source,

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// How a session start treats the voice quota served by the RateLimit plugin on the bus
 /// (`ratelimit.voice.check` before a session starts, `ratelimit.voice.track` while it runs).
 public struct QuotaPolicy: Sendable, Equatable {
@@ -20,7 +22,7 @@ public struct QuotaPolicy: Sendable, Equatable {
     }
 
     static func read(from fields: JSONFields) throws(FieldError) -> QuotaPolicy {
-        try rejectUnknown(fields, known: ["whenUnavailable", "timeout"])
+        try fields.rejectUnknown(known: ["whenUnavailable", "timeout"])
         var policy = QuotaPolicy()
         if let text = try fields.string("whenUnavailable") {
             guard let choice = WhenUnavailable(rawValue: text) else {

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The plugin's config from plugins.json; every key is optional and README.md lists them:
 ///
 ///     {"monitorInterval": 30000, "sessionTimeout": 300000, "cleanupDelay": 5000,
@@ -22,7 +24,7 @@ public struct VoiceSessionsConfig: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let fields = try JSONFields(decoder)
-        try rejectUnknown(fields, known: ["monitorInterval", "sessionTimeout", "cleanupDelay", "quota", "recording",
+        try fields.rejectUnknown(known: ["monitorInterval", "sessionTimeout", "cleanupDelay", "quota", "recording",
                                           "playback", "allowEcho"])
         timing.monitorIntervalMs = try Self.milliseconds(fields, "monitorInterval", 1_000...3_600_000) ?? timing.monitorIntervalMs
         timing.sessionTimeoutMs = try Self.milliseconds(fields, "sessionTimeout", 1_000...86_400_000) ?? timing.sessionTimeoutMs
@@ -88,7 +90,7 @@ public struct RecordingConfig: Sendable, Equatable {
     }
 
     static func read(from fields: JSONFields) throws(FieldError) -> RecordingConfig {
-        try rejectUnknown(fields, known: ["enabled", "directory"])
+        try fields.rejectUnknown(known: ["enabled", "directory"])
         var config = RecordingConfig()
         config.enabled = try fields.bool("enabled") ?? config.enabled
         if let directory = try fields.string("directory") {
@@ -114,7 +116,7 @@ public struct PlaybackConfig: Sendable, Equatable {
     }
 
     static func read(from fields: JSONFields) throws(FieldError) -> PlaybackConfig {
-        try rejectUnknown(fields, known: ["directory", "maxFileBytes"])
+        try fields.rejectUnknown(known: ["directory", "maxFileBytes"])
         var config = PlaybackConfig()
         if let directory = try fields.string("directory") {
             guard !directory.isEmpty else {

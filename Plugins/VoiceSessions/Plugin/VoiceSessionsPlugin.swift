@@ -1,5 +1,6 @@
 import Foundation
 import PluginKit
+import StrictJSON
 import VoiceSessionsCore
 
 /// Voice sessions per user: `/voice join` brings the bot into the invoker's voice channel, the

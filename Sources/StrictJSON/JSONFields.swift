@@ -1,12 +1,16 @@
 import Foundation
 
-/// One JSON object of the config read field by field, with errors that name the field and say what
-/// was wrong. Absent and `null` fields read as nil; a field of the wrong type is an error, never a
-/// default. (The same reader as the RateLimit plugin's: plugins share nothing but the ABI.)
-struct JSONFields {
+/// One JSON object read field by field, with errors that name the field and say what was wrong.
+/// Absent and `null` fields read as nil; a field of the wrong type is an error, never a default, so
+/// a config or request that says something the plugin did not understand is refused, not guessed at.
+///
+/// A type reads itself in `init(from:)` with `JSONFields(decoder)`, and a whole payload is read with
+/// `JSONFields.decode(_:from:what:)`.
+public struct JSONFields {
     private let container: KeyedDecodingContainer<FieldKey>
 
-    init(_ decoder: any Decoder) throws(FieldError) {
+    /// The object `decoder` holds; anything else (an array, a string, …) is an error.
+    public init(_ decoder: any Decoder) throws(FieldError) {
         do {
             container = try decoder.container(keyedBy: FieldKey.self)
         } catch {
@@ -18,11 +22,11 @@ struct JSONFields {
         self.container = container
     }
 
-    /// Decodes a whole payload as `T` (whose `init(from:)` reads it with `JSONFields`); `what`
-    /// names the payload in errors about it as a whole ("the config is not valid JSON").
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(FieldError) -> T {
+    /// Decodes a whole document as `T` (whose `init(from:)` reads it with `JSONFields`); `what`
+    /// names the document in errors about it as a whole ("the config is not valid JSON").
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(FieldError) -> T {
         guard bytes.contains(where: { !" \t\r\n".utf8.contains($0) }) else {
-            throw FieldError("", "\(what) is empty; write a JSON object")
+            throw FieldError("", "\(what) is empty; expected a JSON object")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
@@ -35,40 +39,50 @@ struct JSONFields {
         }
     }
 
-    var keys: [String] { container.allKeys.map(\.stringValue) }
+    /// The keys written in the object, `null` ones included.
+    public var keys: [String] { container.allKeys.map(\.stringValue) }
 
-    func has(_ name: String) -> Bool {
+    /// Whether the field holds a value (absent and `null` do not).
+    public func has(_ name: String) -> Bool {
         let key = FieldKey(name)
         return container.contains(key) && !((try? container.decodeNil(forKey: key)) ?? false)
     }
 
-    /// Whether the key is written at all, even as `null` (a key path set to null switches a field off).
-    func isPresent(_ name: String) -> Bool { container.contains(FieldKey(name)) }
+    /// Whether the key is written at all, even as `null` (a key set to null can switch a field off).
+    public func isPresent(_ name: String) -> Bool { container.contains(FieldKey(name)) }
 
-    func string(_ name: String) throws(FieldError) -> String? {
+    /// Keys are checked strictly: a misspelt key would otherwise silently keep its default. The first
+    /// unknown key (in sorted order, so the error is stable) is the error, listing the known ones.
+    public func rejectUnknown(known: [String]) throws(FieldError) {
+        if let unknown = keys.sorted().first(where: { !known.contains($0) }) {
+            throw FieldError(unknown, "is not a known key; known keys: \(known.joined(separator: ", "))")
+        }
+    }
+
+    public func string(_ name: String) throws(FieldError) -> String? {
         try read(name, String.self, "must be a string")
     }
 
     /// A whole number (JSON numbers with a fraction are refused, not truncated).
-    func integer(_ name: String) throws(FieldError) -> Int64? {
+    public func integer(_ name: String) throws(FieldError) -> Int64? {
         try read(name, Int64.self, "must be a whole number")
     }
 
-    func number(_ name: String) throws(FieldError) -> Double? {
+    public func number(_ name: String) throws(FieldError) -> Double? {
         try read(name, Double.self, "must be a number")
     }
 
-    func bool(_ name: String) throws(FieldError) -> Bool? {
+    public func bool(_ name: String) throws(FieldError) -> Bool? {
         try read(name, Bool.self, "must be true or false")
     }
 
     /// A list of strings.
-    func strings(_ name: String) throws(FieldError) -> [String]? {
+    public func strings(_ name: String) throws(FieldError) -> [String]? {
         try read(name, [String].self, "must be a list of strings such as [\"a\", \"b\"]")
     }
 
     /// A nested object, read the same way.
-    func object(_ name: String) throws(FieldError) -> JSONFields? {
+    public func object(_ name: String) throws(FieldError) -> JSONFields? {
         guard has(name) else { return nil }
         do {
             return JSONFields(container: try container.nestedContainer(keyedBy: FieldKey.self, forKey: FieldKey(name)))
@@ -78,7 +92,7 @@ struct JSONFields {
     }
 
     /// A list of objects, each read the same way; an element that is not an object names its index.
-    func objects(_ name: String) throws(FieldError) -> [JSONFields]? {
+    public func objects(_ name: String) throws(FieldError) -> [JSONFields]? {
         guard has(name) else { return nil }
         var list: UnkeyedDecodingContainer
         do {
@@ -98,8 +112,10 @@ struct JSONFields {
         return result
     }
 
-    /// A Discord snowflake, written as a string of digits (JSON numbers lose precision past 2^53).
-    func snowflake(_ name: String) throws(FieldError) -> UInt64? {
+    /// A Discord snowflake, written as a string of digits. A JSON number is refused with its own
+    /// message: past 2^53 it has already lost precision, so reading it would name the wrong id.
+    /// Callers that keep ids as text use `String(value)`, the canonical form (no leading zeros).
+    public func snowflake(_ name: String) throws(FieldError) -> UInt64? {
         if has(name), (try? container.decode(Double.self, forKey: FieldKey(name))) != nil {
             throw FieldError(name, "must be a snowflake written as a string of digits, e.g. \"80351110224678912\" "
                              + "(as a JSON number it loses precision past 2^53)")
@@ -145,11 +161,4 @@ struct FieldKey: CodingKey {
     init(_ name: String) { stringValue = name }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { return nil }
-}
-
-/// Config keys are checked strictly: a misspelt key would otherwise silently keep its default.
-func rejectUnknown(_ fields: JSONFields, known: [String]) throws(FieldError) {
-    if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-        throw FieldError(unknown, "is not a known key; known keys: \(known.joined(separator: ", "))")
-    }
 }
