@@ -26,6 +26,7 @@ struct Console {
           unwatch                       stop printing bus messages (host.plugin.* stays on)
           commands                      list the registered slash commands and their plugins
           plugins                       show each plugin's state
+          sleep SECONDS                 pause before the next line (scripts: let a reply arrive first)
           help | quit
         """
 
@@ -62,6 +63,13 @@ struct Console {
                     })
                     say("watching \(words[1])")
                 } catch { say("error: \(error)") }
+            case "sleep":
+                // Scripts run line by line without waiting for the bot; this lets a reply land first.
+                guard words.count == 2, let seconds = Double(words[1]), seconds.isFinite, (0...600).contains(seconds) else {
+                    say("usage: sleep SECONDS (0 to 600, e.g. sleep 1.5)")
+                    continue
+                }
+                try? await Task.sleep(for: .seconds(seconds))
             case "unwatch":
                 watches.forEach(runtime.bus.untap)
                 watches.removeAll()

@@ -101,6 +101,58 @@ import Testing
         #expect(message.contains("counter"))  // names the plugins that do exist
     }
 
+    /// `make run` in miniature: `bothost sandbox` with a script on standard input. The simulated
+    /// user's slash commands reach the real plugins through the local Discord and the answers are
+    /// printed as the channel shows them; voice works with no network.
+    @Test func theSandboxRunsAScriptAgainstTheLocalDiscord() async throws {
+        let directory = Fixtures.temporaryDirectory("cli-sandbox")
+        let plugins = directory.appendingPathComponent("plugins")
+        try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
+        for library in ["libExampleCCounter.so", "libExampleSwiftGreeter.so", "libRateLimit.so", "libVoiceSessions.so"] {
+            try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/" + library,
+                                             toPath: plugins.appendingPathComponent(library).path)
+        }
+        let config = directory.appendingPathComponent("plugins.json").path
+        try """
+            {"plugins": [
+              {"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}},
+              {"name": "greeter", "library": "libExampleSwiftGreeter.so"},
+              {"name": "ratelimit", "library": "libRateLimit.so"},
+              {"name": "voicesessions", "library": "libVoiceSessions.so"}
+            ]}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["sandbox", "--config", config, "--exit-on-eof"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        let seen = OutputCollector(output.fileHandleForReading)
+        try process.run()
+        #expect(await eventually { seen.text.contains("synced") && seen.text.contains("slash command") }, "output: \(seen.text)")
+        input.fileHandleForWriting.write(Data("""
+            /count add:5
+            /greet name:Ada
+            /voice join
+            sleep 2
+            /voice status
+            sleep bogus
+
+            """.utf8))
+        #expect(await eventually { seen.text.contains("Count: 5") }, "output: \(seen.text)")
+        #expect(await eventually { seen.text.contains("Ada") && seen.text.contains("Hello") }, "output: \(seen.text)")
+        #expect(await eventually { seen.text.contains("voice session started") }, "output: \(seen.text)")
+        // `sleep 2` held /voice status back until the session had started.
+        #expect(await eventually { seen.text.contains("Your voice session is in <#2002>") }, "output: \(seen.text)")
+        #expect(!seen.text.contains("You have no voice session"), "output: \(seen.text)")
+        #expect(await eventually { seen.text.contains("usage: sleep SECONDS") }, "output: \(seen.text)")
+        try input.fileHandleForWriting.close()
+        #expect(await eventually { !process.isRunning }, "the sandbox must stop when its input ends")
+        #expect(process.terminationStatus == 0)
+        #expect(seen.text.contains("left the channel"), "stopping leaves voice: \(seen.text)")
+    }
+
     private func runCLI(_ arguments: [String]) throws -> (Int32, String) {
         try Fixtures.execute(Self.executable, arguments)
     }
