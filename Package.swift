@@ -100,7 +100,7 @@ let package = Package(
         ),
         .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
         // Shipped plugins.
-        .target(name: "RateLimit", dependencies: ["PluginKit", "StrictJSON"], path: "Plugins/RateLimit"),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "StrictJSON"], path: "Plugins/RateLimit", exclude: ["README.md"]),
         // GameSessions: the pure logic (feeds, diff, rendering, pacing) apart, so tests and the bench use it directly.
         .target(name: "GameSessionsCore", dependencies: ["StrictJSON"], path: "Plugins/GameSessions/Core"),
         .target(name: "GameSessions", dependencies: ["PluginKit", "GameSessionsCore", "StrictJSON"], path: "Plugins/GameSessions/Plugin"),

@@ -95,7 +95,7 @@ enum GatewayBench {
             let frame = frames[index % frames.count]
             let envelope = try GatewayEnvelope.scan(frame)
             guard let event = envelope.event, let range = envelope.data else { continue }
-            runtime.bus.publish(topic: "discord." + event, payload: Array(frame[range]),
+            runtime.bus.publish(topic: "discord." + event, payload: frame[range],
                                 origin: .gateway(shard: 0, sequence: envelope.sequence ?? 0))
         }
         let gatewayThreadNs = Double(threadCPUNs() - threadBefore) / Double(events)

@@ -1,17 +1,18 @@
 import Foundation
 import PluginAPI
 
-/// One published message, shared by every subscriber it is delivered to (copied once on publish).
+/// One published message, shared by every subscriber it is delivered to (never copied per subscriber).
 final class BusMessage: @unchecked Sendable {
     let topic: [UInt8]
-    let payload: [UInt8]
+    /// A slice, so a gateway dispatch's `d` reaches plugins straight from the received frame.
+    let payload: ArraySlice<UInt8>
     /// Where it came from: the gateway shard and sequence of a dispatch (-1/0 otherwise), and the
     /// publishing plugin (empty for the host).
     let origin: BusOrigin
     /// The publisher's name in memory that stays put while the message lives (handed to C).
     private let publisherBytes: UnsafeMutableBufferPointer<CChar>?
 
-    init(topic: [UInt8], payload: [UInt8], origin: BusOrigin = .host) {
+    init(topic: [UInt8], payload: ArraySlice<UInt8>, origin: BusOrigin = .host) {
         self.topic = topic
         self.payload = payload
         self.origin = origin

@@ -3,12 +3,19 @@ import PluginAPI
 import Synchronization
 
 /// Topics, subscriptions and delivery. Publishing resolves the subscribers of a concrete topic
-/// (cached until the subscription set changes), copies the payload once and queues it on each
-/// subscriber's executor. Queues are bounded: a full queue drops that subscriber's copy and counts it.
+/// (cached until the subscription set changes), wraps the payload in one message without copying
+/// it again and queues that on each subscriber's executor. Queues are bounded: a full queue drops
+/// that subscriber's delivery and counts it.
 public final class MessageBus: Sendable {
+    /// A concrete topic's subscribers, with the topic's bytes that every message on it shares.
+    private struct Route {
+        var subscriptions: [Subscription]
+        var topic: [UInt8]
+    }
+
     private struct State {
         var subscriptions: [UInt64: Subscription] = [:]
-        var cache: [String: [Subscription]] = [:]
+        var cache: [String: Route] = [:]
         var taps: [UInt64: BusTap] = [:]
     }
     private let state = Mutex(State())
@@ -38,27 +45,38 @@ public final class MessageBus: Sendable {
     var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
 
     /// Subscribers of a concrete topic, in subscription order.
-    func subscribers(of topic: String) -> [Subscription] {
+    func subscribers(of topic: String) -> [Subscription] { route(topic).subscriptions }
+
+    private func route(_ topic: String) -> Route {
         state.withLock { s in
             if let cached = s.cache[topic] { return cached }
             let matching = s.subscriptions.values
                 .filter { $0.pattern.matches(topic) }
                 .sorted { $0.registration.handle < $1.registration.handle }
             if s.cache.count >= Self.cacheLimit { s.cache.removeAll(keepingCapacity: true) }
-            s.cache[topic] = matching
-            return matching
+            let route = Route(subscriptions: matching, topic: Array(topic.utf8))
+            s.cache[topic] = route
+            return route
         }
     }
 
     /// Publishes bytes on a concrete topic (validated by the caller).
     @discardableResult
     public func publish(topic: String, payload: [UInt8], origin: BusOrigin = .host) -> PublishResult {
-        if tapCount.load(ordering: .relaxed) > 0 { notifyTaps(topic, payload) }
-        let targets = subscribers(of: topic)
-        if targets.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
-        let message = BusMessage(topic: Array(topic.utf8), payload: payload, origin: origin)
+        publish(topic: topic, payload: payload[...], origin: origin)
+    }
+
+    /// Publishes part of a buffer without copying it: the message keeps the buffer alive until
+    /// every subscriber has had it (a gateway frame, of which `d` is most).
+    @discardableResult
+    public func publish(topic: String, payload: ArraySlice<UInt8>, origin: BusOrigin = .host) -> PublishResult {
+        if tapCount.load(ordering: .relaxed) > 0 { notifyTaps(topic, Array(payload)) }
+        let route = route(topic)
+        if route.subscriptions.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
+        // The cached topic bytes are shared, not copied: one allocation fewer per message.
+        let message = BusMessage(topic: route.topic, payload: payload, origin: origin)
         var result = PublishResult(delivered: 0, dropped: 0)
-        for subscription in targets {
+        for subscription in route.subscriptions {
             if subscription.owner.executor.enqueue(.deliver(subscription, message), droppable: true) {
                 result.delivered += 1
             } else {

@@ -122,17 +122,16 @@ public final class DiscordConnection: Sendable {
     // MARK: dispatches
 
     fileprivate func handle(shard: Int, event: String, data: ArraySlice<UInt8>, sequence: Int) {
-        let bytes = Array(data)
         switch event {
         case "READY":
             voice.gatewayReady(data)
-            if let id = Self.applicationID(fromReady: bytes) {
+            if let id = Self.applicationID(fromReady: Array(data)) {
                 applicationID.withLock { $0 = id }
                 responder.setApplicationID(id)
                 scheduleCommandSync(after: .zero)
             }
         case "INTERACTION_CREATE":
-            router.route(bytes)
+            router.route(Array(data))
         case "VOICE_STATE_UPDATE":
             voice.voiceStateUpdate(data)
         case "VOICE_SERVER_UPDATE":
@@ -140,7 +139,7 @@ public final class DiscordConnection: Sendable {
         default:
             break
         }
-        runtime.bus.publish(topic: "discord.\(event)", payload: bytes, origin: .gateway(shard: shard, sequence: sequence))
+        runtime.bus.publish(topic: "discord." + event, payload: data, origin: .gateway(shard: shard, sequence: sequence))
     }
 
     /// Syncs soon, coalescing bursts of changes (a plugin registering several commands).

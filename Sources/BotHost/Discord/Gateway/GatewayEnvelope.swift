@@ -13,23 +13,29 @@ public struct GatewayEnvelope: Equatable, Sendable {
     }
 
     public static func scan(_ message: ArraySlice<UInt8>) throws(JSONScanError) -> GatewayEnvelope {
-        var scanner = JSONScanner(message)
-        var op: Int?
-        var sequence: Int?
-        var event: String?
-        var data: Range<Int>?
-        try scanner.scanObject { (key, s) throws(JSONScanError) in
-            switch key {
-            case "op": op = try s.readInteger()
-            case "s": sequence = s.readNull() ? nil : try s.readInteger()
-            case "t": event = s.readNull() ? nil : try s.readString()
-            case "d": data = try s.skipValue()
-            default: try s.skipValue()
+        // One pass over the message's memory: every dispatch comes through here.
+        let offset = message.startIndex
+        return try message.withUnsafeBufferPointer { (buffer) throws(JSONScanError) in
+            var scanner = JSONByteCursor(buffer, at: 0)
+            var op: Int?
+            var sequence: Int?
+            var event: String?
+            var data: Range<Int>?
+            try scanner.scanObject { (key, s) throws(JSONScanError) in
+                switch key {
+                case "op": op = try s.readInteger()
+                case "s": sequence = s.readNull() ? nil : try s.readInteger()
+                case "t": event = s.readNull() ? nil : try s.readString()
+                case "d":
+                    let range = try s.skipValue()
+                    data = (offset + range.lowerBound)..<(offset + range.upperBound)
+                default: _ = try s.skipValue()
+                }
             }
+            try scanner.expectEnd()
+            guard let op else { throw JSONScanError(offset: 0, expected: "an \"op\" member") }
+            return GatewayEnvelope(op: op, sequence: sequence, event: event, data: data)
         }
-        try scanner.expectEnd()
-        guard let op else { throw JSONScanError(offset: 0, expected: "an \"op\" member") }
-        return GatewayEnvelope(op: op, sequence: sequence, event: event, data: data)
     }
 }
 

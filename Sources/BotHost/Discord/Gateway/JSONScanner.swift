@@ -78,159 +78,43 @@ struct JSONScanner {
     /// Skips one complete value and returns its byte range (without surrounding whitespace).
     @discardableResult
     mutating func skipValue() throws(JSONScanError) -> Range<Int> {
-        skipWhitespace()
-        let start = index
-        var closers: [UInt8] = []
-        nextValue: while true {
-            skipWhitespace()
-            guard let b = peek else { throw error("a value") }
-            switch b {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                index += 1
-                let closer = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                skipWhitespace()
-                if peek == closer {
-                    index += 1
-                } else {
-                    guard closers.count < Self.maxDepth else { throw error("nesting shallower than \(Self.maxDepth)") }
-                    closers.append(closer)
-                    if closer == UInt8(ascii: "}") { try skipMemberName() }
-                    continue nextValue
-                }
-            case UInt8(ascii: "\""): _ = try skipString()
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
-            case UInt8(ascii: "t"): try skipLiteral("true")
-            case UInt8(ascii: "f"): try skipLiteral("false")
-            case UInt8(ascii: "n"): try skipLiteral("null")
-            default: throw error("a value")
-            }
-            // A value is complete: close containers or move on to the next element.
-            while let closer = closers.last {
-                skipWhitespace()
-                guard let c = peek else { throw error("',' or '\(Character(Unicode.Scalar(closer)))'") }
-                if c == UInt8(ascii: ",") {
-                    index += 1
-                    if closer == UInt8(ascii: "}") { try skipMemberName() }
-                    continue nextValue
-                }
-                guard c == closer else { throw error("',' or '\(Character(Unicode.Scalar(closer)))'") }
-                index += 1
-                closers.removeLast()
-            }
-            return start..<index
-        }
-    }
-
-    private mutating func skipMemberName() throws(JSONScanError) {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "\"") else { throw error("a member name") }
-        _ = try skipString()
-        try expect(UInt8(ascii: ":"), "':' after a member name")
+        let range = try withCursor { (cursor) throws(JSONScanError) in try cursor.skipValue() }
+        return (bytes.startIndex + range.lowerBound)..<(bytes.startIndex + range.upperBound)
     }
 
     private mutating func skipLiteral(_ word: StaticString) throws(JSONScanError) {
-        let count = word.utf8CodeUnitCount
-        guard bytes.endIndex - index >= count else { throw error("'\(word)'") }
-        let matches = word.withUTF8Buffer { literal in
-            literal.indices.allSatisfy { bytes[index + $0] == literal[$0] }
-        }
-        guard matches else { throw error("'\(word)'") }
-        index += count
-    }
-
-    private mutating func skipDigits() throws(JSONScanError) {
-        guard let b = peek, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { throw error("a digit") }
-        while let d = peek, d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") { index += 1 }
+        try withCursor { (cursor) throws(JSONScanError) in try cursor.skipLiteral(word) }
     }
 
     /// RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
     private mutating func skipNumber() throws(JSONScanError) {
-        if peek == UInt8(ascii: "-") { index += 1 }
-        if peek == UInt8(ascii: "0") { index += 1 } else { try skipDigits() }
-        if peek == UInt8(ascii: ".") { index += 1; try skipDigits() }
-        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
-            index += 1
-            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
-            try skipDigits()
-        }
+        try withCursor { (cursor) throws(JSONScanError) in try cursor.skipNumber() }
     }
 
-    /// Moves past bytes that need no attention inside a string (not a quote, backslash or control
-    /// character) in one unchecked loop: most of a dispatch's bytes are string contents.
+    /// Runs `body` over the bytes' memory from the current position and moves to where it stopped.
+    /// Skipping works on a raw buffer: slice subscripts would bounds-check every byte twice.
     @inline(__always)
-    private mutating func skipPlainStringBytes() {
-        let start = index - bytes.startIndex
-        let end = bytes.withUnsafeBufferPointer { buffer -> Int in
-            var i = start
-            while i < buffer.count {
-                let b = buffer[i]
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
-                i += 1
-            }
-            return i
+    private mutating func withCursor<R>(_ body: (inout JSONByteCursor) throws(JSONScanError) -> R) throws(JSONScanError) -> R {
+        let offset = index - bytes.startIndex
+        let (result, end) = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONScanError) in
+            var cursor = JSONByteCursor(buffer, at: offset)
+            let result = try body(&cursor)
+            return (result, cursor.position)
         }
         index = bytes.startIndex + end
-    }
-
-    /// Skips the string at the current position (which must be a quote); returns whether it held
-    /// escapes, so callers can slice plain strings without decoding.
-    private mutating func skipString() throws(JSONScanError) -> Bool {
-        guard peek == UInt8(ascii: "\"") else { throw error("'\"'") }
-        index += 1
-        var escaped = false
-        while true {
-            skipPlainStringBytes()
-            guard let b = peek else { break }
-            index += 1
-            switch b {
-            case UInt8(ascii: "\""): return escaped
-            case UInt8(ascii: "\\"):
-                escaped = true
-                guard let e = peek else { throw error("an escape") }
-                index += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                case UInt8(ascii: "u"):
-                    for _ in 0..<4 {
-                        guard let h = peek, Self.hexValue(h) != nil else { throw error("four hex digits after \\u") }
-                        index += 1
-                    }
-                default:
-                    index -= 1
-                    throw error("a valid escape")
-                }
-            case 0..<0x20:
-                index -= 1
-                throw error("no control characters inside a string")
-            default: break
-            }
-        }
-        throw error("the closing '\"' of a string")
+        return result
     }
 
     // MARK: reading
 
     /// Reads and decodes the string at the current position.
     mutating func readString() throws(JSONScanError) -> String {
-        let start = index
-        let escaped = try skipString()
-        let body = bytes[(start + 1)..<(index - 1)]
-        if !escaped { return String(decoding: body, as: UTF8.self) }
-        return Self.unescape(body)
+        try withCursor { (cursor) throws(JSONScanError) in try cursor.readString() }
     }
 
     /// Reads an integer; fractions, exponents and values that do not fit are refused.
     mutating func readInteger() throws(JSONScanError) -> Int {
-        skipWhitespace()
-        let start = index
-        try skipNumber()
-        guard let value = Int(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-            index = start
-            throw error("an integer")
-        }
-        return value
+        try withCursor { (cursor) throws(JSONScanError) in try cursor.readInteger() }
     }
 
     /// Reads a number of any form as a Double.
@@ -273,7 +157,7 @@ struct JSONScanner {
 
     /// Decodes the escapes of a string body that `skipString` already validated. Lone surrogates
     /// become U+FFFD rather than failing: a name with one is still worth delivering.
-    private static func unescape(_ body: ArraySlice<UInt8>) -> String {
+    static func unescape<Body: Collection<UInt8>>(_ body: Body) -> String where Body.Index == Int {
         var units: [UInt16] = []
         units.reserveCapacity(body.count)
         var out = ""
