@@ -240,6 +240,27 @@ import Testing
         }
     }
 
+    @Test func statusWhileTheBotIsJoiningSaysTheSessionIsStarting() async throws {
+        try await Rig.with() { rig in
+            try await rig.userJoinsVoice()
+            // UDP dropped: the join waits in IP discovery until it comes back.
+            rig.emulator.injectVoice(.dropUDP)
+            _ = rig.emulator.userInvokesCommand(
+                name: "voice", options: #"[{"type": 1, "name": "join", "options": []}]"#,
+                channelID: Self.textChannel, userID: Self.user)
+            #expect(await eventually { rig.emulator.droppedVoiceDatagrams >= 1 })
+            let status = try await rig.command("status")
+            #expect(status.ephemeral && status.text.contains("Your voice session is starting: I am joining <#\(Self.voiceChannel)>"),
+                    "\(status.text)")
+            rig.emulator.injectVoice(.resumeUDP)
+            // Discovery is retried on the host clock.
+            for _ in 0..<10 where rig.host.events("voice.session.started").isEmpty {
+                await rig.advance(seconds: 1)
+            }
+            #expect(await eventually { rig.host.events("voice.session.started").count == 1 })
+        }
+    }
+
     // MARK: timeout
 
     @Test func anIdleSessionTimesOutOnTheHostClockAndTheBotLeaves() async throws {

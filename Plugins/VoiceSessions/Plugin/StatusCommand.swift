@@ -11,6 +11,8 @@ extension VoiceSessionsPlugin {
         let now = host.nowMilliseconds
         if let session = book.session(key) {
             lines.append(sessionLine(session, nowMs: now))
+        } else if let channel = joining[key] {
+            lines.append("Your voice session is starting: I am joining <#\(channel)>.")
         } else {
             lines.append("You have no voice session in this server. Use /voice join while you are in a voice channel.")
         }
