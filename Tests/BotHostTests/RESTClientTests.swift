@@ -29,6 +29,8 @@ import Testing
         }
 
         func release() { hold.withLock { $0.take() }?.resume() }
+        /// Whether a request is being held in flight (it is recorded only once released).
+        var isHolding: Bool { hold.withLock { $0 != nil } }
         func shutdown() async {}
         var requests: [DiscordHTTPRequest] { state.withLock { $0.requests } }
         var count: Int { state.withLock { $0.requests.count } }
@@ -218,7 +220,9 @@ import Testing
         transport.holdNext.store(true, ordering: .relaxed)
         let rest = try Self.client(transport)
         // The first request probes the route and is held in flight; the second waits behind it.
+        // The second starts only once the first is in flight: started together, either could be first.
         let first = Task { try await rest.send("GET", "/channels/1") }
+        #expect(await eventually { transport.isHolding })
         let second = Task { try await rest.send("GET", "/channels/1") }
         try await Task.sleep(for: .milliseconds(100))
         await rest.shutdown()

@@ -33,6 +33,8 @@ public struct EmbedWriter {
     /// Code points still allowed in the text being written.
     private var remaining = 0
     private var textStart = 0
+    /// The escape tables, read once per embed: each read of a static is a call on Linux.
+    private let tables = EscapeTables.shared
 
     /// Every text is capped, so an embed fits here: 6000 counted code points of at most 4 bytes
     /// (escapes included), the thumbnail URL (2048) and the JSON around them.
@@ -226,6 +228,17 @@ public struct EmbedWriter {
         remaining -= length
     }
 
+    /// ASCII the caller checked needs no escape in any style (a map uid's hex digits); left out
+    /// whole when it does not fit, like a literal.
+    public mutating func addCheckedASCII(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= remaining else {
+            cuts += 1
+            return
+        }
+        put(bytes)
+        remaining -= bytes.count
+    }
+
     /// A line break (written as JSON's \\n).
     public mutating func addNewline() {
         guard remaining >= 1 else {
@@ -269,35 +282,29 @@ public struct EmbedWriter {
     }
 
     private mutating func add(_ utf8: UnsafeBufferPointer<UInt8>, _ style: Style, allowed: Int, limit: Int) {
-        // One pass: code points, and whether any byte needs an escape in this style.
-        let table = Self.escapes(style)
+        let table = tables.table(style)
+        guard let source = utf8.baseAddress, let target = buffer.baseAddress, count + utf8.count <= buffer.count else {
+            if !utf8.isEmpty { writeSlowly(utf8, style, allowed: allowed, roomBound: allowed < limit) }
+            return
+        }
+        // One pass that copies while it counts code points and looks for bytes to escape: most
+        // texts need no escape and fit, and are then already in place.
+        let output = target + count
         var points = 0
         var special: UInt8 = 0
-        for byte in utf8 {
+        for index in 0..<utf8.count {
+            let byte = source[index]
+            output[index] = byte
             points &+= byte & 0xC0 == 0x80 ? 0 : 1
             special |= table[Int(byte)]
         }
         if special == 0 && points <= allowed {
-            put(utf8)
+            count += utf8.count
             remaining -= points
         } else {
             writeSlowly(utf8, style, allowed: allowed, roomBound: allowed < limit)
         }
     }
-
-    /// 1 for the bytes that need escaping in a style: JSON's quote and backslash, control
-    /// characters and DEL everywhere; markdown's characters in markdown; the backtick in code.
-    private static func escapes(_ style: Style) -> UnsafeBufferPointer<UInt8> {
-        switch style {
-        case .line: lineEscapes.table
-        case .markdown: markdownEscapes.table
-        case .code: codeEscapes.table
-        }
-    }
-
-    private static let lineEscapes = EscapeTable("\"\\")
-    private static let markdownEscapes = EscapeTable("\"\\*_~`|>[]#<")
-    private static let codeEscapes = EscapeTable("\"\\`")
 
     /// Escapes as it goes and cuts at the last code point that leaves room for "…".
     private mutating func writeSlowly(_ utf8: UnsafeBufferPointer<UInt8>, _ style: Style, allowed: Int, roomBound: Bool) {
@@ -347,7 +354,7 @@ public struct EmbedWriter {
 
     /// The whole text with its escapes: runs of plain bytes are copied at once.
     private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
-        let table = Self.escapes(style)
+        let table = tables.table(style)
         var runStart = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]
@@ -417,14 +424,21 @@ public struct EmbedWriter {
         literal.withUTF8Buffer { put($0) }
     }
 
-    /// `value` in exactly `width` digits.
+    /// `value` in exactly `width` digits (its last `width`), written from the right: a division
+    /// by a constant is a multiply, one by a variable divisor is not.
     private mutating func putDigits(_ value: Int, _ width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        while divisor > 0 {
-            put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
+        guard count + width <= buffer.count else {
+            overflowed = true
+            return
         }
+        var rest = value
+        var index = count + width
+        while index > count {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        count += width
     }
 
     private mutating func appendNumber(_ value: Int) {
@@ -433,19 +447,32 @@ public struct EmbedWriter {
             appendNumber(value == Int.min ? Int.max : -value)
             return
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for Int.max's 19 digits
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            repeat {
-                scratch[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            while count > 0 {
-                count -= 1
-                put(scratch[count])
-            }
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        putDigits(value, digits)
+    }
+}
+
+/// The tables of the three styles: 1 for the bytes that need escaping in a style: JSON's quote and
+/// backslash, control characters and DEL everywhere; markdown's characters in markdown; the
+/// backtick in code.
+private struct EscapeTables: @unchecked Sendable {  // read-only tables that live as long as the process
+    static let shared = EscapeTables()
+
+    let line = EscapeTable("\"\\").table
+    let markdown = EscapeTable("\"\\*_~`|>[]#<").table
+    let code = EscapeTable("\"\\`").table
+
+    @inline(__always)
+    func table(_ style: EmbedWriter.Style) -> UnsafeBufferPointer<UInt8> {
+        switch style {
+        case .line: line
+        case .markdown: markdown
+        case .code: code
         }
     }
 }

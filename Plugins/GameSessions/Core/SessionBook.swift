@@ -98,53 +98,45 @@ public struct SessionBook: Sendable {
         // One scratch buffer for every render of the poll.
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: EmbedWriter.scratchBytes)
         defer { scratch.deallocate() }
+        // Sessions are read and written in place through buffer pointers: an array's subscript
+        // getter copies the element out, and a copy of a session retains (and later releases)
+        // every string in it — most of the cost of a poll besides the rendering.
+        var stored = entries
+        entries = []  // `stored` is the only reference: writing it makes no copy
+        let storedCount = stored.count
+        var fresh: [TrackedSession] = []  // new sessions, appended to the book after the pass
         var listed = 0  // followed sessions this poll lists
-        // By position, not `for session in sessions`: a copy of each session would retain every
-        // string in it.
-        for position in sessions.indices {
-            guard let index = positions[sessions[position].id] else {
-                guard filter.admits(sessions[position]) else {
-                    changes.filteredOut += 1
-                    continue
+        stored.withUnsafeMutableBufferPointer { stored in
+            sessions.withUnsafeBufferPointer { polled in
+                for position in polled.indices {
+                    guard let index = positions[polled[position].id] else {
+                        guard filter.admits(polled[position]) else {
+                            changes.filteredOut += 1
+                            continue
+                        }
+                        var entry = TrackedSession(session: polled[position],
+                                                   hash: lookHash(polled[position], firstSeenMs: nowMs, scratch: scratch), firstSeenMs: nowMs)
+                        entry.seenInPoll = poll
+                        positions[entry.id] = storedCount + fresh.count
+                        changes.events.append(.started(id: entry.id))
+                        fresh.append(entry)
+                        listed += 1
+                        continue
+                    }
+                    // A repeated id: the first counts (a session new in this poll is in `fresh`).
+                    guard index < storedCount, stored[index].seenInPoll != poll else { continue }
+                    stored[index].seenInPoll = poll
+                    listed += 1
+                    switch refresh(&stored[index], with: polled[position], scratch: scratch) {
+                    case .unchanged: changes.unchanged += 1
+                    case .silent: changes.silent += 1
+                    case .updated: changes.events.append(.updated(id: stored[index].id))
+                    }
                 }
-                var entry = TrackedSession(session: sessions[position],
-                                           hash: lookHash(sessions[position], firstSeenMs: nowMs, scratch: scratch), firstSeenMs: nowMs)
-                entry.seenInPoll = poll
-                insert(entry)
-                listed += 1
-                changes.events.append(.started(id: entry.id))
-                continue
-            }
-            guard entries[index].seenInPoll != poll else { continue }  // a repeated id: the first counts
-            entries[index].seenInPoll = poll
-            listed += 1
-            // A running game's start is fixed at its first sighting; later estimates only jitter.
-            let keptStart = sessions[position].state == .playing && entries[index].session.state == .playing
-                ? entries[index].session.startedAtMs ?? sessions[position].startedAtMs : sessions[position].startedAtMs
-            if keptStart == sessions[position].startedAtMs {
-                guard entries[index].session != sessions[position] else {
-                    changes.unchanged += 1
-                    continue
-                }
-                entries[index].session = sessions[position]
-            } else {
-                var updated = sessions[position]
-                updated.startedAtMs = keptStart
-                guard updated != entries[index].session else {
-                    changes.unchanged += 1
-                    continue
-                }
-                entries[index].session = updated
-            }
-            // Changed data: the render decides whether anyone would see it.
-            let hash = lookHash(entries[index].session, firstSeenMs: entries[index].firstSeenMs, scratch: scratch)
-            if hash == entries[index].hash {
-                changes.silent += 1
-            } else {
-                entries[index].hash = hash
-                changes.events.append(.updated(id: entries[index].id))
             }
         }
+        stored.append(contentsOf: fresh)
+        entries = stored
         for id in stillListed {
             guard let index = positions[id], entries[index].seenInPoll != poll else { continue }
             entries[index].seenInPoll = poll
@@ -158,6 +150,39 @@ public struct SessionBook: Sendable {
             }
         }
         return changes
+    }
+
+    private enum Refresh {
+        case unchanged, silent, updated
+    }
+
+    /// Brings a followed session up to a poll's data. The entry is moved out into a local and
+    /// back, and `incoming` is owned: comparing, rendering and storing then read both in place,
+    /// where reading them from the book's memory would copy them (and so retain every string in
+    /// a session) for each call.
+    private func refresh(_ entry: inout TrackedSession, with incoming: consuming GameSession,
+                         scratch: UnsafeMutableBufferPointer<UInt8>) -> Refresh {
+        var tracked = consume entry
+        // A running game's start is fixed at its first sighting; later estimates only jitter.
+        if incoming.state == .playing && tracked.session.state == .playing, let start = tracked.session.startedAtMs {
+            incoming.startedAtMs = start
+        }
+        let result: Refresh
+        if tracked.session == incoming {
+            result = .unchanged
+        } else {
+            // Changed data: the render decides whether anyone would see it.
+            let hash = lookHash(incoming, firstSeenMs: tracked.firstSeenMs, scratch: scratch)
+            tracked.session = incoming
+            if hash == tracked.hash {
+                result = .silent
+            } else {
+                tracked.hash = hash
+                result = .updated
+            }
+        }
+        entry = tracked
+        return result
     }
 
     private mutating func insert(_ entry: TrackedSession) {

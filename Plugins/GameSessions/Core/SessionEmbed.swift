@@ -166,22 +166,38 @@ public enum SessionEmbed {
 
     /// OpenRA sends a map's 40-hex uid; it links to the map's page in the OpenRA Resource Center.
     static func writeMap(_ map: String, into embed: inout EmbedWriter) {
-        var isUID = map.utf8.count == 40
-        if isUID {
-            for byte in map.utf8 where !((0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)) {
-                isUID = false
-                break
-            }
-        }
+        let isUID = map.utf8.withContiguousStorageIfAvailable(isMapUID) ?? isMapUID(map.utf8)
         guard isUID else {
             embed.add(map, .markdown, limit: 200)
             return
         }
+        // Whole when it fits (nearly always): the checked digits then go in as they are, where the
+        // general path would scan all 40 for escapes twice and cut the first piece byte by byte.
+        if embed.room >= mapLinkPoints,
+           map.utf8.withContiguousStorageIfAvailable({ uid -> Void in
+               embed.add("[")
+               embed.addCheckedASCII(UnsafeBufferPointer(rebasing: uid[0..<8]))
+               embed.addLiteral("…")
+               embed.add(mapPagePrefix)
+               embed.addCheckedASCII(uid)
+               embed.add("/)")
+           }) != nil {
+            return
+        }
         embed.add("[")
         embed.add(map, .line, limit: 9)  // its first 8 digits and "…"
-        embed.add("](https://resource.openra.net/maps/")
+        embed.add(mapPagePrefix)
         embed.add(map, .line, limit: 40)
         embed.add("/)")
+    }
+
+    private static let mapPagePrefix: StaticString = "](https://resource.openra.net/maps/"
+    /// "[", 8 digits and "…", the prefix, 40 digits, "/)".
+    private static var mapLinkPoints: Int { 1 + 9 + mapPagePrefix.utf8CodeUnitCount + 40 + 2 }
+
+    /// 40 lower-case hex digits.
+    private static func isMapUID(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.count == 40 && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// "`203.0.113.7:1234` · Germany"

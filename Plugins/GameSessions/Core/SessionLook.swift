@@ -50,9 +50,15 @@ public enum SessionLook {
 
     /// Six hex digits, without a String parse per player.
     private static func rgb(_ hex: String) -> UInt32? {
+        // Read from the string's own UTF-8 when it has it (native strings do): iterating the
+        // UTF-8 view of a small string decodes it afresh for every byte.
+        hex.utf8.withContiguousStorageIfAvailable(rgb) ?? rgb(hex.utf8)
+    }
+
+    private static func rgb(_ hex: some Sequence<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var count = 0
-        for byte in hex.utf8 {
+        for byte in hex {
             let digit: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
