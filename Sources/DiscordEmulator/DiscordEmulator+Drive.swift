@@ -19,18 +19,6 @@ extension DiscordEmulator {
         dispatch(event, Array(json.utf8), toShard: toShard)
     }
 
-    /// Sends `count` dispatches of `event` to the sessions of `shard` (`d` cycling through
-    /// `payloads`; every payload once when `count` is nil) as one burst, for benchmarks: all of
-    /// them are numbered, kept for resume and compressed first, then written to each connection as
-    /// fast as its socket takes them. Heartbeat ACKs and other frames wait until the burst is out.
-    /// Returns once the burst is queued; `GatewayBurst.written()` tells when the bytes went out.
-    public func dispatchBurst(_ event: String, payloads: [[UInt8]], count: Int? = nil, toShard shard: Int) -> GatewayBurst {
-        let count = payloads.isEmpty ? 0 : max(0, count ?? payloads.count)
-        let outcome = hub.dispatchBurst(event: event, payloads: payloads, count: count, shard: shard)
-        return GatewayBurst(events: count, sessions: outcome.sessions, bytes: outcome.bytes, preparation: outcome.preparation,
-                            writes: outcome.writes)
-    }
-
     /// A user posts in a channel: the message is stored and MESSAGE_CREATE goes to sessions with
     /// GUILD_MESSAGES (content only with MESSAGE_CONTENT, or when the bot is mentioned).
     @discardableResult

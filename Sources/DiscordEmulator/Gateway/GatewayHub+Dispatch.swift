@@ -9,51 +9,41 @@ extension GatewayHub {
 
     @discardableResult
     func dispatch(_ state: inout GatewayHubState, event: String, target: DispatchTarget, data: (GatewaySession) -> [UInt8]?) -> Int {
-        var delivered = 0
-        for sessionID in recipients(&state, target: target) {
-            // `data` sees a copy of the session that is gone before the log grows: while a copy
-            // lives, appending to the session's replay log would copy the whole log.
-            guard let d = state.sessions[sessionID].flatMap(data),
-                  let (payload, seq) = logDispatch(&state, sessionID: sessionID, event: event, d: d) else { continue }
-            if let connectionID = state.sessions[sessionID]?.connectionID {
-                send(&state, to: connectionID, payload, op: GatewayOp.dispatch, t: event, s: seq)
-            }
-            delivered += 1
-        }
-        return delivered
-    }
-
-    /// The sessions a dispatch to `target` reaches, in a stable order, disconnected but resumable
-    /// ones included. Sessions past their resume window are ended on the way and their logs dropped.
-    func recipients(_ state: inout GatewayHubState, target: DispatchTarget) -> [String] {
         let now = env.clock.nowMs()
-        var selected: [String] = []
+        var delivered = 0
         for sessionID in state.sessions.keys.sorted() {
-            guard let session = state.sessions[sessionID] else { continue }
-            if session.ended || (session.detachedAtMs.map { now - $0 > env.configuration.resumeWindowMs } ?? false) {
-                if !session.log.isEmpty || !session.ended {
+            // Decide on a copy that is gone before the write: while a copy lives, appending to the
+            // session's replay log would copy the whole log on every dispatch.
+            enum Decision { case skip, expire, send(d: [UInt8], seq: Int, connectionID: Int?) }
+            let decision: Decision = {
+                guard let session = state.sessions[sessionID] else { return .skip }
+                if session.ended || (session.detachedAtMs.map { now - $0 > env.configuration.resumeWindowMs } ?? false) {
+                    return session.ended && session.log.isEmpty ? .skip : .expire
+                }
+                let selected = switch target {
+                case .guild(let guildID): session.receives(guildID: guildID)
+                case .shard(let shard): session.shard == shard
+                case .session(let id): session.id == id
+                }
+                guard selected, let d = data(session) else { return .skip }
+                return .send(d: d, seq: session.seq + 1, connectionID: session.connectionID)
+            }()
+            guard case .send(let d, let seq, let connectionID) = decision else {
+                if case .expire = decision {
                     state.sessions[sessionID]?.ended = true
                     state.sessions[sessionID]?.log = []
                 }
                 continue
             }
-            let wanted = switch target {
-            case .guild(let guildID): session.receives(guildID: guildID)
-            case .shard(let shard): session.shard == shard
-            case .session(let id): session.id == id
+            let payload = Self.dispatchPayload(event: event, seq: seq, d: d)
+            state.sessions[sessionID]?.seq = seq
+            state.sessions[sessionID]?.append(seq: seq, payload: payload)
+            if let connectionID {
+                send(&state, to: connectionID, payload, op: GatewayOp.dispatch, t: event, s: seq)
             }
-            if wanted { selected.append(sessionID) }
+            delivered += 1
         }
-        return selected
-    }
-
-    /// Numbers the session's next dispatch and keeps it for replay; the payload as it is sent.
-    func logDispatch(_ state: inout GatewayHubState, sessionID: String, event: String, d: [UInt8]) -> (payload: [UInt8], seq: Int)? {
-        guard let seq = state.sessions[sessionID]?.seq.advanced(by: 1) else { return nil }
-        let payload = Self.dispatchPayload(event: event, seq: seq, d: d)
-        state.sessions[sessionID]?.seq = seq
-        state.sessions[sessionID]?.append(seq: seq, payload: payload)
-        return (payload, seq)
+        return delivered
     }
 
     /// `{"t":…,"s":…,"op":0,"d":…}` with `d` spliced in verbatim: the emulator never re-encodes

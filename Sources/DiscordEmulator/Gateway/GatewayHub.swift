@@ -124,7 +124,13 @@ final class GatewayHub: Sendable {
     func send(_ state: inout GatewayHubState, to connectionID: Int, _ payload: [UInt8], op: Int, t: String? = nil, s: Int? = nil) {
         guard let connection = state.connections[connectionID], !connection.closing else { return }
         record(&state, connectionID, .sent, json: String(decoding: payload, as: UTF8.self), op: op, t: t, s: s)
-        let frame = WebSocketFrame(fin: true, opcode: connection.opcode, data: connection.channel.allocator.buffer(bytes: connection.wire(payload)))
+        let channel = connection.channel
+        let frame: WebSocketFrame
+        if let deflater = connection.deflater {
+            frame = WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: deflater.compress(payload)))
+        } else {
+            frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: payload))
+        }
         connection.outbox.send(frame)
     }
 

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOWebSocket
 
 /// One WebSocket connection to the gateway.
 struct GatewayConnection {
@@ -14,15 +13,6 @@ struct GatewayConnection {
     var payloadTimesMs: [Int64] = []
     /// A close frame went out; nothing more is sent or accepted.
     var closing = false
-
-    /// zlib-stream payloads go out compressed in binary frames, others as text.
-    var opcode: WebSocketOpcode { deflater == nil ? .text : .binary }
-
-    /// A payload's bytes on the wire. Compressing advances the connection's deflate context, so
-    /// the result must be written in the order this is called (the hub's lock keeps that order).
-    func wire(_ payload: [UInt8]) -> [UInt8] {
-        deflater?.compress(payload) ?? payload
-    }
 }
 
 /// A gateway session: survives its connection so it can be resumed, and keeps its dispatches

@@ -25,10 +25,10 @@ final class ZlibStreamDeflater {
     }
 
     func compress(_ input: [UInt8]) -> [UInt8] {
+        var input = input
         var output: [UInt8] = []
-        input.withUnsafeBufferPointer { source in
-            // deflate never writes through next_in; zlib's header just lacks the const.
-            stream.pointee.next_in = source.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
+        input.withUnsafeMutableBufferPointer { source in
+            stream.pointee.next_in = source.baseAddress
             stream.pointee.avail_in = UInt32(source.count)
             repeat {
                 let produced = chunk.withUnsafeMutableBufferPointer { target -> Int in
