@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 
 /// Paths to the package, its built plugin libraries and the C test fixtures.
 enum Fixtures {
@@ -26,13 +27,18 @@ enum Fixtures {
             try FileManager.default.copyItem(atPath: path, toPath: copy)
             return copy
         } catch {
-            return path  // the test then reports the missing library itself
+            // Loading the shared original would let tests share a library's globals: say so.
+            Issue.record("could not copy \(path) for this test: \(error)")
+            return path
         }
     }
 
     private static let compiled = Mutex<[String: String]>([:])
     private static let scratch: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-fixtures-\(getpid())")
+        // Unique per run, not just per pid: a reused pid must not find an earlier run's copies
+        // (the copy would then fail, and tests would share one image and its globals).
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bothost-fixtures-\(getpid())-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()
