@@ -11,6 +11,11 @@ struct JSONByteCursor {
         self.position = position
     }
 
+    /// Continues from `position` (a value consumed by another reader of the same bytes).
+    mutating func move(to position: Int) {
+        self.position = min(max(position, self.position), bytes.count)
+    }
+
     private func error(_ expected: String) -> JSONScanError {
         JSONScanError(offset: position, expected: expected)
     }

@@ -24,6 +24,11 @@ struct JSONScanner {
 
     init(_ bytes: [UInt8]) { self.init(bytes[...]) }
 
+    private init(_ bytes: ArraySlice<UInt8>, at index: Int) {
+        self.bytes = bytes
+        self.index = index
+    }
+
     var isAtEnd: Bool { index >= bytes.endIndex }
     private var peek: UInt8? { index < bytes.endIndex ? bytes[index] : nil }
 
@@ -52,23 +57,14 @@ struct JSONScanner {
     /// Walks the object at the current position. `visit` gets each key and must consume exactly one
     /// value (by skipping or reading it).
     mutating func scanObject(_ visit: (String, inout JSONScanner) throws(JSONScanError) -> Void) throws(JSONScanError) {
-        try expect(UInt8(ascii: "{"), "'{'")
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") { index += 1; return }
-        while true {
-            skipWhitespace()
-            guard peek == UInt8(ascii: "\"") else { throw error("a member name") }
-            let key = try readString()
-            try expect(UInt8(ascii: ":"), "':' after a member name")
-            skipWhitespace()
-            let before = index
-            try visit(key, &self)
-            guard index > before else { throw error("the member's value to be consumed") }
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return
-            default: throw error("',' or '}' after an object member")
+        // The cursor walks the object; each member's value is handed to `visit` as a scanner at
+        // the cursor's position, and the cursor goes on from wherever `visit` left it.
+        let bytes = self.bytes
+        try withCursor { (cursor) throws(JSONScanError) in
+            try cursor.scanObject { (key, member) throws(JSONScanError) in
+                var scanner = JSONScanner(bytes, at: bytes.startIndex + member.position)
+                try visit(key, &scanner)
+                member.move(to: scanner.index - bytes.startIndex)
             }
         }
     }
