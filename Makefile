@@ -7,7 +7,7 @@ RELEASE_DIR := .build/release
 # The plugin libraries `make run` installs into ./plugins (the folder plugins.json points at).
 SHIPPED_PLUGINS := libExampleCCounter.so libExampleSwiftGreeter.so libRateLimit.so libVoiceSessions.so libGameSessions.so
 
-.PHONY: all deps build plugins run test bench clean
+.PHONY: all deps build plugins run test bench soak clean
 
 all: build
 
@@ -33,6 +33,11 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_DIR)/BotHostBench
+
+# Not part of `make test`: the host under load for SOAK_SECONDS (default 600), with its figures.
+SOAK_SECONDS ?= 600
+soak: build
+	$(BUILD_DIR)/BotHostSoak --seconds $(SOAK_SECONDS) --build-dir $(BUILD_DIR)
 
 clean:
 	rm -rf .build plugins data

@@ -117,6 +117,8 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Benchmarks/BotHostBench"
         ),
+        // `make soak`: the real host process under drops, toggles, floods and commands for minutes.
+        .executableTarget(name: "BotHostSoak", dependencies: ["DiscordEmulator"], path: "Benchmarks/BotHostSoak"),
         .testTarget(
             name: "BotHostTests",
             dependencies: [

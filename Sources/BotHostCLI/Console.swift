@@ -13,6 +13,8 @@ struct Console {
     let runtime: HostRuntime
     let manager: PluginManager
     let mode: Mode
+    /// The Discord connection, for `dump`; nil when the host runs without Discord.
+    var connection: DiscordConnection? = nil
 
     /// The console user: the first configured owner, with administrator permissions.
     private var userID: UInt64 { runtime.settings.owners.first ?? 100_000_000_000_000_001 }
@@ -26,6 +28,7 @@ struct Console {
           unwatch                       stop printing bus messages (host.plugin.* stays on)
           commands                      list the registered slash commands and their plugins
           plugins                       show each plugin's state
+          dump                          what every executor, timer and connection is doing (also: kill -USR1)
           sleep SECONDS                 pause before the next line (scripts: let a reply arrive first)
           help | quit
         """
@@ -48,6 +51,8 @@ struct Console {
                 say(Self.help)
             case "plugins":
                 Self.printStatuses(await manager.statuses())
+            case "dump":
+                for line in stateDump(runtime: runtime, connection: connection) { say("  " + line) }
             case "commands":
                 for (name, plugin) in runtime.commands.owners.sorted(by: { $0.key < $1.key }) { say("  /\(name)  (\(plugin))") }
             case "publish" where words.count >= 2:

@@ -112,46 +112,73 @@ struct HostService: Service {
     let logger: Logger
 
     func run() async throws {
-        let statuses = await manager.apply(initial)
-        Console.printStatuses(statuses)
-        var connection: DiscordConnection? = nil
+        // The connection (and so REST) exists before any plugin starts: REST needs only the token,
+        // so a plugin's `start` may call Discord. The gateway connects once the plugins have
+        // declared their intents; `host.gateway.ready` tells plugins when it is up.
+        let connection: DiscordConnection?
         if let discord {
             do {
-                let live = try DiscordConnection(settings: discord, runtime: runtime)
-                connection = live
-                try await live.start(intents: await manager.gatewayIntents)
-                logger.info("connected to Discord: \(live.shardStates.count) shard(s) ready")
+                connection = try DiscordConnection(settings: discord, runtime: runtime)
             } catch {
                 logger.critical("cannot connect to Discord: \(error)")
-                await connection?.stop()
-                await manager.stopAll()
                 await runtime.shutdown()
                 throw ExitCode(69)  // EX_UNAVAILABLE
             }
+        } else {
+            connection = nil
         }
+        let dumper = StateDumpSignal(runtime: runtime, connection: connection, logger: logger)
+        defer { dumper.cancel() }
+        let statuses = await manager.apply(initial)
+        Console.printStatuses(statuses)
         let watcher = PluginsFileWatcher(path: configPath, manager: manager, logger: logger)
         let initialBytes = FileManager.default.contents(atPath: configPath).map(Array.init)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await watcher.run(initial: initialBytes) }
-            if let console {
+        // The gateway connects beside the console and the file watcher: an outage at start-up is
+        // retried with backoff while the host stays responsive, and a signal still stops it.
+        let refused = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await watcher.run(initial: initialBytes); return false }
+            if let live = connection {
+                let intents = await manager.gatewayIntents
                 group.addTask {
-                    let quit = await Console(runtime: runtime, manager: manager, mode: console).run()
-                    // End of input without `quit` (e.g. stdin closed): keep serving unless asked not to.
-                    if !quit && !exitOnEOF {
-                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    do {
+                        try await live.start(intents: intents)
+                        logger.info("connected to Discord: \(live.shardStates.count) shard(s) ready")
+                    } catch is CancellationError {
+                        return false
+                    } catch {
+                        logger.critical("cannot connect to Discord: \(error)")
+                        return true
                     }
+                    await waitUntilCancelled()
+                    return false
                 }
             }
-            group.addTask { try? await gracefulShutdown() }
-            // Whichever ends first — a shutdown signal, or the console — ends the host.
-            await group.next()
+            if let console {
+                group.addTask {
+                    let quit = await Console(runtime: runtime, manager: manager, mode: console, connection: connection).run()
+                    // End of input without `quit` (e.g. stdin closed): keep serving unless asked not to.
+                    if !quit && !exitOnEOF { await waitUntilCancelled() }
+                    return false
+                }
+            }
+            group.addTask { try? await gracefulShutdown(); return false }
+            // Whichever ends first — a shutdown signal, the console, or Discord refusing the bot —
+            // ends the host.
+            let first = await group.next() ?? false
             group.cancelAll()
+            return first
         }
         logger.info("stopping plugins")
         await manager.stopAll()
         await connection?.stop()
         await runtime.shutdown()
+        if refused { throw ExitCode(69) }  // EX_UNAVAILABLE
     }
+}
+
+/// Suspends until the task is cancelled.
+private func waitUntilCancelled() async {
+    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
 }
 
 /// Resolves the folders from flags, then plugins.json's host section, then defaults beside the file.

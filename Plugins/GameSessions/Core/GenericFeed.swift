@@ -60,6 +60,10 @@ enum GenericFeed {
 
         var session = GameSession(id: id)
         session.name = try FeedValues.text(value(layout.name), name(layout.name))
+        // With a name path configured, an entry without a name is junk, not an "Unnamed game".
+        if layout.name != nil && session.name == nil {
+            throw FeedValueError(field: name(layout.name), problem: "is missing or empty")
+        }
         session.players = try FeedValues.count(value(layout.players), name(layout.players))
         session.maxPlayers = try FeedValues.count(value(layout.maxPlayers), name(layout.maxPlayers))
         if let state = try FeedValues.text(value(layout.state), name(layout.state)) {

@@ -24,7 +24,12 @@ enum OpenRAFeed {
     static func session(_ entry: FeedJSON, nowMs: Int64, mods: inout ModTable) throws(FeedValueError) -> GameSession {
         guard case .object = entry else { throw FeedValueError(field: "", problem: "is \(entry.kindName), not a game object") }
         var session = GameSession(id: try FeedValues.id(entry["id"], "id"))
-        session.name = try FeedValues.text(entry["name"], "name")
+        // A game has a name and a numeric state on every OpenRA master server; an entry without
+        // them is junk that must not be posted as "Unnamed game" (and later "ended").
+        guard let name = try FeedValues.text(entry["name"], "name") else {
+            throw FeedValueError(field: "name", problem: "is missing or empty")
+        }
+        session.name = name
         session.state = try state(entry["state"])
         session.players = try FeedValues.count(entry["players"], "players")
         session.maxPlayers = try FeedValues.count(entry["maxplayers"], "maxplayers")
@@ -55,15 +60,21 @@ enum OpenRAFeed {
         return session
     }
 
-    /// 1 waiting, 2 playing; other numbers are shown as they are.
+    /// 1 waiting, 2 playing; other numbers are shown as they are. OpenRA's states are numbers (or
+    /// numeric strings): a missing state or one that is not a number marks a malformed entry.
     private static func state(_ value: FeedJSON?) throws(FeedValueError) -> SessionState {
         switch value {
-        case nil, .null?: return .unknown
+        case nil, .null?:
+            throw FeedValueError(field: "state", problem: "is missing")
         case .string(let text)?:
-            if let number = Int(text) { return state(number) }
-            return text.isEmpty ? .unknown : .other(text)
+            guard let number = Int(text.trimmingSpaces) else {
+                throw FeedValueError(field: "state", problem: "is \"\(text.prefix(40))\", not a game state number")
+            }
+            return state(number)
         default:
-            guard let number = try FeedValues.integer(value, "state") else { return .unknown }
+            guard let number = try FeedValues.integer(value, "state") else {
+                throw FeedValueError(field: "state", problem: "is missing")
+            }
             return state(number)
         }
     }

@@ -43,6 +43,14 @@ public struct PollReport: Sendable, Equatable {
             writer.member("ended", integer: ended)
             writer.member("silent", integer: silent)
             writer.member("skipped", integer: skipped)
+            if !skipNotes.isEmpty {
+                writer.raw(",\"skipNotes\":[")
+                for (index, note) in skipNotes.enumerated() {
+                    if index > 0 { writer.raw(",") }
+                    writer.string(note)
+                }
+                writer.raw("]")
+            }
             writer.member("filteredOut", integer: filteredOut)
         }
         writer.member("consecutiveFailures", integer: consecutiveFailures)

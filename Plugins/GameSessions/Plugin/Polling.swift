@@ -90,7 +90,9 @@ extension GameSessionsPlugin {
             report.filteredOut = applied.filteredOut
             report.skipped = snapshot.skipped
             report.skipNotes = snapshot.skipNotes
-            if snapshot.skipped > 0 {
+            // Logged when what is skipped changes, not on every poll of the same junk.
+            let previous = source.lastReport
+            if snapshot.skipped > 0 && (previous?.skipped != snapshot.skipped || previous?.skipNotes != snapshot.skipNotes) {
                 host.log.warning("\(id): skipped \(snapshot.skipped) malformed entr\(snapshot.skipped == 1 ? "y" : "ies"): "
                                  + snapshot.skipNotes.joined(separator: "; "))
             }

@@ -29,6 +29,9 @@ public final class MessageBus: Sendable {
 
     init() {}
 
+    /// Subscriptions and host taps, for a state dump.
+    var counts: (subscriptions: Int, taps: Int) { state.withLock { ($0.subscriptions.count, $0.taps.count) } }
+
     func add(_ subscription: Subscription) {
         state.withLock { s in
             s.subscriptions[subscription.registration.handle] = subscription

@@ -62,6 +62,19 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible, Expressib
     /// The nearest double (large exponents give ±infinity).
     public var double: Double { Double(text) ?? .nan }
     public var description: String { text }
+
+    /// The number in one spelling: integers as written (without a sign on zero); anything with a
+    /// fraction or exponent as the integer it equals when it is one below 2^53, else as the
+    /// shortest double that reads back the same.
+    public var canonicalText: String {
+        if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+            return text == "-0" ? "0" : text
+        }
+        let value = double
+        guard value.isFinite else { return text }
+        if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return String(Int64(value)) }
+        return "\(value)"
+    }
 }
 
 // MARK: - Objects
@@ -160,6 +173,42 @@ extension JSONValue {
                 Self.writeString(member.key, into: &out)
                 out.append(":")
                 member.value.writeCompact(into: &out)
+            }
+            out.append("}")
+        }
+    }
+
+    /// One canonical spelling of the value: object keys sorted (by their UTF-8 bytes), no spaces,
+    /// numbers normalised (`1.0`, `1e0` and `1` are all `1`), strings escaped only where JSON
+    /// requires. Two documents that mean the same JSON have the same canonical text, whatever
+    /// order or spelling produced them: what a fingerprint of generated JSON must be taken over.
+    public var canonicalText: String {
+        var out = ""
+        writeCanonical(into: &out)
+        return out
+    }
+
+    private func writeCanonical(into out: inout String) {
+        switch self {
+        case .null, .bool, .string:
+            writeScalar(into: &out)
+        case .number(let number):
+            out.append(number.canonicalText)
+        case .array(let items):
+            out.append("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(",") }
+                item.writeCanonical(into: &out)
+            }
+            out.append("]")
+        case .object(let object):
+            out.append("{")
+            let sorted = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (i, member) in sorted.enumerated() {
+                if i > 0 { out.append(",") }
+                Self.writeString(member.key, into: &out)
+                out.append(":")
+                member.value.writeCanonical(into: &out)
             }
             out.append("}")
         }

@@ -23,6 +23,8 @@ public final class DiscordConnection: Sendable {
     /// Voice as plugins share it (the ABI's voice_* calls), over `voice`.
     public let voiceService: VoiceService
     private let voiceReleaseTap = Mutex<UInt64?>(nil)
+    /// Each shard's last reported state, to tell a resume from a fresh READY and a loss from a retry.
+    private let lastShardStates = Mutex<[Int: ShardState]>([:])
 
     /// Throws when the API base URL or the token cannot be used (the message never quotes the token).
     /// `voiceSettings` nil: defaults, with ws:// voice only when the gateway URL is ws://.
@@ -55,6 +57,9 @@ public final class DiscordConnection: Sendable {
 
     private struct PluginStoppedName: Decodable { let plugin: String }
 
+    /// `GET /gateway/bot` failed in a way worth retrying (5xx, 429).
+    private struct GatewayBotUnavailable: Error, CustomStringConvertible { let description: String }
+
     private let gatewayOptions: GatewayConfiguration?
 
     /// Connects every shard with the given intents (the union of the plugins' declarations) and
@@ -74,7 +79,10 @@ public final class DiscordConnection: Sendable {
             fetchGatewayBot: {
                 let answer = try await rest.send("GET", "/gateway/bot")
                 guard answer.isSuccess else {
-                    throw DiscordSettings.SettingsError(description: "GET /gateway/bot answered \(answer.status): \(String(decoding: answer.body.prefix(500), as: UTF8.self))")
+                    let detail = "GET /gateway/bot answered \(answer.status): \(String(decoding: answer.body.prefix(500), as: UTF8.self))"
+                    // 5xx and 429 are an outage the client waits out; anything else is a refusal.
+                    if answer.status >= 500 || answer.status == 429 { throw GatewayBotUnavailable(description: detail) }
+                    throw GatewayError.refused(answer.status == 401 ? detail + " (the bot token is not valid)" : detail)
                 }
                 return try GatewayBotInfo(json: answer.body)
             },
@@ -113,10 +121,37 @@ public final class DiscordConnection: Sendable {
 
     public var shardStates: [Int: ShardState] { gateway.withLock { $0 }?.shardStates ?? [:] }
 
+    /// The connection's part of a state dump: each shard, voice sessions, REST's invalid-request count.
+    public func diagnosticReport() -> [String] {
+        var lines = shardStates.sorted { $0.key < $1.key }.map { "gateway shard \($0.key): \($0.value)" }
+        if lines.isEmpty { lines.append("gateway: not started") }
+        let voiceSessions = voice.sessions
+        lines.append("voice: \(voiceSessions.count) session(s)" + (voiceSessions.isEmpty ? "" : " in guild(s) " + voiceSessions.keys.sorted().map(String.init).joined(separator: ", ")))
+        lines.append("REST: \(rest.invalidRequestCount) invalid request(s) in Discord's current window")
+        return lines
+    }
+
     /// Sends a gateway payload (e.g. op 4 voice state update) on a shard.
     public func send(shard: Int, op: Int, data: [UInt8]) async throws {
         guard let client = gateway.withLock({ $0 }) else { return }
         try await client.send(shard: shard, op: op, data: data)
+    }
+
+    // MARK: shard news
+
+    /// Publishes `host.gateway.ready` when a shard completes its handshake and `host.gateway.lost`
+    /// when a ready shard stops being ready, so plugins that need the gateway can wait for it.
+    fileprivate func shardStateChanged(shard: Int, state: ShardState) {
+        let previous = lastShardStates.withLock { states in
+            defer { states[shard] = state }
+            return states[shard]
+        }
+        let count = gateway.withLock { $0 }?.shardCount ?? 0
+        if state.isReady {
+            runtime.events.publish(HostEvent.ShardReady(shard: shard, shardCount: count, resumed: previous == .resuming))
+        } else if previous?.isReady == true {
+            runtime.events.publish(HostEvent.ShardLost(shard: shard, shardCount: count, reason: state.description))
+        }
     }
 
     // MARK: dispatches
@@ -177,5 +212,7 @@ private final class DispatchSink: GatewayEventSink {
         connection?.handle(shard: shard, event: event, data: data, sequence: sequence)
     }
 
-    func gatewayStateChanged(shard: Int, state: ShardState) {}
+    func gatewayStateChanged(shard: Int, state: ShardState) {
+        connection?.shardStateChanged(shard: shard, state: state)
+    }
 }

@@ -132,6 +132,9 @@ public final class CommandRegistry: Sendable {
 
     init() {}
 
+    /// Interactions in flight (not yet expired), for a state dump.
+    var interactionsInFlight: Int { state.withLock { $0.sessions.count } }
+
     /// The registered commands' definitions, by name (what the next issue syncs to Discord).
     public var definitions: [String: [UInt8]] { state.withLock { $0.commands.mapValues(\.definitionJSON) } }
 

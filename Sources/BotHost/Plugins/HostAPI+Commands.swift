@@ -26,12 +26,19 @@ extension HostAPI {
     }
 }
 
-/// Checks a command definition the way Discord would, so mistakes surface at registration.
-func validateCommandDefinition(_ bytes: [UInt8]) throws(HostCallError) -> String {
-    guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+/// Checks a command definition the way Discord would, so mistakes surface at registration, and
+/// returns it in canonical form (keys sorted, numbers normalised): what is synced to Discord and
+/// fingerprinted is then the same bytes in every process, whatever order a plugin's encoder
+/// wrote the keys in.
+func validateCommandDefinition(_ bytes: [UInt8]) throws(HostCallError) -> (name: String, canonical: [UInt8]) {
+    let document: JSONValue
+    do { document = try JSONValue.parse(bytes) } catch {
+        throw HostCallError(Status.invalidArgument, "the command definition is not valid JSON: \(error)")
+    }
+    guard case .object = document else {
         throw HostCallError(Status.invalidArgument, "the command definition is not a JSON object")
     }
-    guard let name = object["name"] as? String else {
+    guard let name = document["name"]?.stringValue else {
         throw HostCallError(Status.invalidArgument, "the command definition has no \"name\" string")
     }
     let nameOK = (1...32).contains(name.count) && name == name.lowercased()
@@ -39,13 +46,13 @@ func validateCommandDefinition(_ bytes: [UInt8]) throws(HostCallError) -> String
     guard nameOK else {
         throw HostCallError(Status.invalidArgument, "command name \"\(name)\" must be 1–32 lowercase letters, digits, '-' or '_'")
     }
-    let type = object["type"] as? Int ?? 1
+    let type = document["type"]?.numberValue?.int64 ?? 1
     if type == 1 {
-        guard let description = object["description"] as? String, (1...100).contains(description.count) else {
+        guard let description = document["description"]?.stringValue, (1...100).contains(description.count) else {
             throw HostCallError(Status.invalidArgument, "command /\(name) needs a \"description\" of 1–100 characters")
         }
     }
-    return name
+    return (name, Array(document.canonicalText.utf8))
 }
 
 private func apiCommandRegister(_ plugin: OpaquePointer?, _ definition: bothost_str, _ fn: bothost_command_fn?,
@@ -54,9 +61,9 @@ private func apiCommandRegister(_ plugin: OpaquePointer?, _ definition: bothost_
     hostRegister(plugin, .command, userData, free, out) { instance, registration throws(HostCallError) in
         guard let fn else { throw HostCallError(Status.invalidArgument, "command_register needs a handler") }
         let bytes = definition.bytes
-        let name = try validateCommandDefinition(bytes)
+        let (name, canonical) = try validateCommandDefinition(bytes)
         let registry = instance.runtime.commands
-        let command = RegisteredHandler(key: name, definitionJSON: bytes, registration: registration, owner: instance, fn: fn)
+        let command = RegisteredHandler(key: name, definitionJSON: canonical, registration: registration, owner: instance, fn: fn)
         try registry.add(command)
         registration.teardown = { _ in registry.remove(command, kind: .command) }
     }

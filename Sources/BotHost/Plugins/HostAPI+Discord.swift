@@ -12,7 +12,7 @@ private func apiDiscordRequest(_ plugin: OpaquePointer?, _ method: bothost_str, 
     hostRegister(plugin, .http, userData, free, out) { instance, registration throws(HostCallError) in
         guard let fn else { throw HostCallError(Status.invalidArgument, "discord_request needs a callback") }
         guard let client = instance.runtime.discord else {
-            throw HostCallError(Status.unsupported, "this host has no Discord connection (no bot token configured), so discord_request is unavailable")
+            throw HostCallError(Status.unsupported, instance.runtime.noDiscordReason(for: "discord_request"))
         }
         // Copied and checked now: the plugin's memory is only valid during this call, and a bad
         // path or body is the plugin's bug, best reported at the call.

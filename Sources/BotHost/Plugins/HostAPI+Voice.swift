@@ -18,7 +18,7 @@ extension HostAPI {
 
 private func voiceService(_ instance: PluginInstance) throws(HostCallError) -> VoiceService {
     guard let service = instance.runtime.voice else {
-        throw HostCallError(Status.unsupported, "this host has no Discord connection (no bot token configured), so voice is unavailable")
+        throw HostCallError(Status.unsupported, instance.runtime.noDiscordReason(for: "voice"))
     }
     return service
 }

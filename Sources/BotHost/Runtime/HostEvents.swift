@@ -39,6 +39,22 @@ public enum HostEvent {
         public let what: String
         public let deadlineMs: Int
     }
+    /// A gateway shard completed its handshake (READY, or RESUMED after a drop): dispatches flow.
+    public struct ShardReady: HostEventPayload {
+        public static let topic = "host.gateway.ready"
+        public let shard: Int
+        public let shardCount: Int
+        /// false for a fresh session (READY), true when a dropped one was resumed.
+        public let resumed: Bool
+    }
+    /// A shard that was ready is not any more: it is reconnecting, or stopped (`reason` says which).
+    /// Dispatches missed meanwhile are replayed on resume; REST calls keep working throughout.
+    public struct ShardLost: HostEventPayload {
+        public static let topic = "host.gateway.lost"
+        public let shard: Int
+        public let shardCount: Int
+        public let reason: String
+    }
     public struct BusOverflow: HostEventPayload {
         public static let topic = "host.bus.overflow"
         public let plugin: String

@@ -20,6 +20,7 @@ public final class HostRuntime: Sendable {
     private let live = Mutex<[String: PluginInstance]>([:])
     private let discordClient = Mutex<DiscordREST?>(nil)
     private let voiceService = Mutex<VoiceService?>(nil)
+    private let discordEverConnected = Atomic(false)
     /// Plugins listening to voice audio and events; kept here so subscriptions outlive connections.
     let voiceListeners = VoiceListeners()
 
@@ -56,8 +57,19 @@ public final class HostRuntime: Sendable {
     /// Set by the connection that owns it (a runtime outlives connections: reconnects, tests).
     public var discord: DiscordREST? { discordClient.withLock { $0 } }
 
-    /// Makes `client` the one plugins reach (nil: none). The connection calls this at start and stop.
-    public func setDiscord(_ client: DiscordREST?) { discordClient.withLock { $0 = client } }
+    /// Makes `client` the one plugins reach (nil: none). The connection calls this when it is
+    /// created (before any plugin starts, so REST works from a plugin's `start`) and at stop.
+    public func setDiscord(_ client: DiscordREST?) {
+        discordClient.withLock { $0 = client }
+        if client != nil { discordEverConnected.store(true, ordering: .relaxed) }
+    }
+
+    /// Why there is no Discord client, in words for the plugin whose call needs one.
+    func noDiscordReason(for what: String) -> String {
+        discordEverConnected.load(ordering: .relaxed)
+            ? "the host's Discord connection has stopped (the host is shutting down), so \(what) is unavailable"
+            : "this host runs without Discord: no bot token is configured (DISCORD_TOKEN or --token-file), so \(what) is unavailable"
+    }
 
     /// The voice behind plugins' voice_* calls; nil while no Discord connection is up.
     public var voice: VoiceService? { voiceService.withLock { $0 } }

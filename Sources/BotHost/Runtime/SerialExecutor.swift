@@ -71,6 +71,27 @@ final class PluginExecutor: @unchecked Sendable {
         return true
     }
 
+    /// What the executor is doing, for a state dump: a queue with work that nobody drains
+    /// (`scheduled` false, or no job running for long while scheduled) is a lost wake-up.
+    struct Snapshot: Sendable {
+        var queued: Int
+        var scheduled: Bool
+        var generation: UInt64
+        /// How long the running job has run, or nil when none runs.
+        var runningForMs: UInt64?
+        var jobsStarted: UInt64
+        var dropped: UInt64
+    }
+
+    func snapshot() -> Snapshot {
+        let (queued, scheduled, generation) = state.withLock { ($0.queue.count, $0.scheduled, $0.generation) }
+        let since = runningSinceNs.load(ordering: .relaxed)
+        let now = MonotonicTime.coarseNs()
+        return Snapshot(queued: queued, scheduled: scheduled, generation: generation,
+                        runningForMs: since == 0 ? nil : (now > since ? (now - since) / 1_000_000 : 0),
+                        jobsStarted: jobSerial.load(ordering: .relaxed), dropped: droppedCount.load(ordering: .relaxed))
+    }
+
     /// Control work, which is never dropped.
     func submit(_ work: @escaping @Sendable () -> Void) {
         enqueue(.work(work))

@@ -56,6 +56,15 @@ public final class TimerScheduler: Sendable {
 
     public var nowNs: UInt64 { clock.monotonicNs() }
 
+    /// Timers still scheduled, and how far away the earliest entry is (negative: overdue, which
+    /// for more than a moment means the timer thread is stuck in an action).
+    func snapshot() -> (scheduled: Int, nextInMs: Int64?) {
+        state.withLock { s in
+            let now = clock.monotonicNs()
+            return (s.live.count, s.heap.peek.map { Int64(bitPattern: $0.deadlineNs &- now) / 1_000_000 })
+        }
+    }
+
     /// Cancels a scheduled action; harmless if it already ran.
     public func cancel(_ token: Token) {
         state.withLock { s in

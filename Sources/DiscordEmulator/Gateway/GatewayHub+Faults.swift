@@ -1,3 +1,6 @@
+import NIOCore
+import NIOWebSocket
+
 /// Injected gateway faults, applied to the live connections (optionally of one shard).
 extension GatewayHub {
     func apply(_ fault: GatewayFault, shard: Int?) -> Int {
@@ -31,9 +34,34 @@ extension GatewayHub {
                 }
             case .close(let code):
                 for id in targets { close(&state, id, code: code) }
+            case .garbagePayloads(let count):
+                for id in targets { for _ in 0..<max(0, count) { sendUnframed(&state, to: id, Array("\u{1}garbage, not a payload".utf8)) } }
+            case .corruptStream:
+                for id in targets { sendCorruptFrame(&state, to: id) }
             }
             return targets.count
         }
+    }
+
+    /// Bytes sent as the connection sends payloads (compressed or as text), but not a payload.
+    private func sendUnframed(_ state: inout GatewayHubState, to connectionID: Int, _ bytes: [UInt8]) {
+        guard let connection = state.connections[connectionID], !connection.closing else { return }
+        let channel = connection.channel
+        let data = connection.deflater.map { channel.allocator.buffer(bytes: $0.compress(bytes)) } ?? channel.allocator.buffer(bytes: bytes)
+        connection.outbox.send(WebSocketFrame(fin: true, opcode: connection.deflater == nil ? .text : .binary, data: data))
+    }
+
+    /// A frame no inflater can continue from: a stored block header whose length check fails.
+    private func sendCorruptFrame(_ state: inout GatewayHubState, to connectionID: Int) {
+        guard let connection = state.connections[connectionID], !connection.closing else { return }
+        let channel = connection.channel
+        guard connection.deflater != nil else {
+            connection.outbox.send(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: "\u{1}corrupt")))
+            return
+        }
+        // BFINAL=0, BTYPE=00 (stored), then LEN/NLEN that are not complements, then the sync marker.
+        let bytes: [UInt8] = [0x00, 0x05, 0x00, 0x05, 0x00, 0x00, 0x00, 0xFF, 0xFF]
+        connection.outbox.send(WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes)))
     }
 
     /// Live sessions, for observation.

@@ -21,7 +21,8 @@ extension GatewayHub {
         let config = env.configuration
         func reject(_ code: UInt16) {
             env.recorder.record(RecordedIdentify(
-                connectionID: connectionID, shard: shard, shardCount: shardCount, intents: intents, timeMs: nowMs, outcome: .closed(code: code)))
+                connectionID: connectionID, shard: shard, shardCount: shardCount, intents: intents, timeMs: nowMs, outcome: .closed(code: code),
+                viaResumeURL: connection.viaResumeURL))
             close(&state, connectionID, code: code)
         }
         guard token == config.token else { return reject(GatewayClose.authenticationFailed) }
@@ -37,7 +38,8 @@ extension GatewayHub {
         let bucket = shard % max(1, config.maxConcurrency)
         if let last = state.identifyBucketsMs[bucket], nowMs - last < GatewayLimits.identifyIntervalMs {
             env.recorder.record(RecordedIdentify(
-                connectionID: connectionID, shard: shard, shardCount: shardCount, intents: intents, timeMs: nowMs, outcome: .invalidSession))
+                connectionID: connectionID, shard: shard, shardCount: shardCount, intents: intents, timeMs: nowMs, outcome: .invalidSession,
+                viaResumeURL: connection.viaResumeURL))
             send(&state, to: connectionID, Self.control(op: GatewayOp.invalidSession, d: false), op: GatewayOp.invalidSession)
             return
         }
@@ -56,7 +58,7 @@ extension GatewayHub {
         state.connections[connectionID]?.shard = shard
         env.recorder.record(RecordedIdentify(
             connectionID: connectionID, shard: shard, shardCount: shardCount, intents: intents, timeMs: nowMs,
-            outcome: .accepted(sessionID: sessionID)))
+            outcome: .accepted(sessionID: sessionID), viaResumeURL: connection.viaResumeURL))
 
         let explicitShard = d["shard"].map { !$0.isNull } ?? false
         let ready = ReadyPayload.make(

@@ -84,6 +84,8 @@ public struct RecordedIdentify: Sendable {
     public var intents: UInt64
     public var timeMs: Int64
     public var outcome: Outcome
+    /// The connection came in on READY's resume_gateway_url rather than the gateway URL.
+    public var viaResumeURL = false
 }
 
 /// A fault the tests injected, recorded when it took effect.

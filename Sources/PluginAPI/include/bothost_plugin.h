@@ -610,9 +610,13 @@ typedef struct bothost_host_api {
      *   fn           called exactly once with the outcome (see bothost_discord_fn).
      *
      * A malformed method, path, body or reason fails here with BOTHOST_E_INVALID_ARGUMENT. A host
-     * without a Discord connection returns BOTHOST_E_UNSUPPORTED. host->unregister(*out_request)
-     * cancels the call: fn then gets BOTHOST_E_CANCELLED (a request already sent may still take
-     * effect on Discord's side).
+     * without a bot token returns BOTHOST_E_UNSUPPORTED (last_error says so). REST needs only the
+     * token: with one, this works from a plugin's start on, before the gateway is up. A plugin that
+     * needs the gateway (events, voice) can wait for the bus event "host.gateway.ready"
+     * ({"resumed":false,"shard":0,"shardCount":1}); "host.gateway.lost" ({"reason":"…","shard":0,
+     * "shardCount":1}) says a ready shard is reconnecting or has stopped.
+     * host->unregister(*out_request) cancels the call: fn then gets BOTHOST_E_CANCELLED (a request
+     * already sent may still take effect on Discord's side).
      */
     bothost_status (*discord_request)(bothost_plugin *self, bothost_str method, bothost_str path,
                                       bothost_bytes json_body, bothost_str audit_reason,

@@ -12,6 +12,9 @@
  *     plugin's executor busy for N ms
  *   - a message on probe.http with payload "<timeoutMs> <url>" sends a GET; the answer appends
  *     "http <STATUS-number> <http status> <x-probe header> <body>\n"; probe.http.cancel cancels it
+ *   - config "startRequest": "/path" sends GET /path to Discord from start (discord_request); the
+ *     answer appends "startrequest GET <STATUS-number> <http status>\n", a refused call
+ *     "startrequest-refused GET <STATUS-number> <error>\n"
  *   - config "components": "prefix" owns custom_ids starting with prefix (component_register); each
  *     use appends "component <custom_id> <kind>\n" and is answered with a deferred update, unless
  *     the custom_id contains ":silent" (then the plugin never answers)
@@ -39,6 +42,7 @@ typedef struct {
     char subscribe[1024];
     char origin[256];
     char components[128];
+    char start_request[256];
 } probe_state;
 
 static void trace(probe_state *s, const char *kind, bothost_str a, long number, bothost_bytes b, int with_number) {
@@ -215,15 +219,37 @@ static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost
     json_string((const char *)config.ptr, config.len, "subscribe", s->subscribe, sizeof s->subscribe);
     json_string((const char *)config.ptr, config.len, "origin", s->origin, sizeof s->origin);
     json_string((const char *)config.ptr, config.len, "components", s->components, sizeof s->components);
+    json_string((const char *)config.ptr, config.len, "startRequest", s->start_request, sizeof s->start_request);
     host->free(config.ptr);
     if (!ok) { free(s); *out_reason = BOTHOST_STR("config needs \"traceFile\""); return BOTHOST_E_PLUGIN; }
     *out_state = s;
     return BOTHOST_OK;
 }
 
+static void on_start_request(void *user_data, bothost_handle request, bothost_status status, uint32_t http_status,
+                             bothost_bytes body) {
+    (void)request;
+    (void)body;
+    char text[16];
+    snprintf(text, sizeof text, "%u", http_status);
+    bothost_bytes code = { (const uint8_t *)text, strlen(text) };
+    trace(user_data, "startrequest", BOTHOST_STR("GET"), status, code, 1);
+}
+
 static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
     probe_state *s = state;
     bothost_handle h;
+    if (s->start_request[0]) {
+        bothost_str path = { s->start_request, strlen(s->start_request) };
+        bothost_bytes none = { NULL, 0 };
+        bothost_status status = host->discord_request(self, BOTHOST_STR("GET"), path, none, BOTHOST_STR(""),
+                                                      on_start_request, s, NULL, &h);
+        if (status != BOTHOST_OK) {
+            bothost_str error = host->last_error();
+            bothost_bytes text = { (const uint8_t *)error.ptr, error.len };
+            trace(s, "startrequest-refused", BOTHOST_STR("GET"), status, text, 1);
+        }
+    }
     char patterns[1024];
     snprintf(patterns, sizeof patterns, "%s", s->subscribe);
     for (char *p = strtok(patterns, ","); p; p = strtok(NULL, ",")) {

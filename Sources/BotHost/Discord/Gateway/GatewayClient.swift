@@ -28,6 +28,7 @@ public final class GatewayClient: Sendable {
     private let group: any EventLoopGroup
     private let phase = Mutex(Phase.idle)
     private let states = Mutex([Int: ShardState]())
+    private let shardTotal = Mutex(0)
 
     /// - Parameters:
     ///   - fetchGatewayBot: `GET /gateway/bot` through the host's REST client.
@@ -52,6 +53,9 @@ public final class GatewayClient: Sendable {
     /// The latest state of every shard.
     public var shardStates: [Int: ShardState] { states.withLock { $0 } }
 
+    /// How many shards this client runs; 0 until `/gateway/bot` has been read.
+    public var shardCount: Int { shardTotal.withLock { $0 } }
+
     /// Reads `/gateway/bot`, then starts the shards wave by wave in identify order. Returns when
     /// every shard is ready; throws if Discord refuses them (bad token, disallowed intents …),
     /// stopping the rest. Retries of dropped connections happen inside and do not throw.
@@ -74,20 +78,22 @@ public final class GatewayClient: Sendable {
 
     private func launch() async throws {
         try configuration.validate()
-        let info = try await fetchGatewayBot()
-        let shardCount = configuration.shardCount ?? max(1, info.shards)
-        let endpoint = try GatewayEndpoint.parse(configuration.urlOverride ?? info.url, compress: configuration.compress)
-        try GatewaySocket.checkSupported(endpoint)
-
         let scheduler = TimerScheduler(clock: clock, name: "bothost.gateway")
         let sleeper = GatewaySleeper(scheduler: scheduler)
         guard update({ $0.scheduler = scheduler; $0.sleeper = sleeper }) else { scheduler.shutdown(); throw CancellationError() }
+        let info = try await gatewayBotRetrying(sleeper: sleeper)
+        let shardCount = configuration.shardCount ?? max(1, info.shards)
+        shardTotal.withLock { $0 = shardCount }
+        let endpoint = try GatewayEndpoint.parse(configuration.urlOverride ?? info.url, compress: configuration.compress)
+        try GatewaySocket.checkSupported(endpoint)
+
         let maxConcurrency = max(1, info.sessionStartLimit.maxConcurrency)
         let gate = IdentifyGate(limit: info.sessionStartLimit, spacing: configuration.identifyBucketSpacing,
                                 sleeper: sleeper, logger: logger, refresh: fetchGatewayBot)
         let environment = ShardEnvironment(
             configuration: configuration, shardCount: shardCount, endpoint: endpoint, gate: gate,
-            sleeper: sleeper, random: random, sink: sink, logger: logger, group: group,
+            sleeper: sleeper, random: random, sink: sink, logger: logger,
+            warnings: WarningThrottle(logger: logger, clock: clock), group: group,
             recordState: { [weak self] id, state in self?.states.withLock { $0[id] = state } })
         logger.info("starting \(shardCount) shard(s) on \(endpoint) (max_concurrency \(maxConcurrency), \(info.sessionStartLimit.remaining) of \(info.sessionStartLimit.total) session starts left)")
         try await gate.ensureSessionStarts(shardCount)
@@ -113,6 +119,27 @@ public final class GatewayClient: Sendable {
             }
         }
         logger.info("all \(shardCount) shard(s) are ready")
+    }
+
+    /// `GET /gateway/bot`, retried with the reconnect backoff while Discord is unreachable or
+    /// answers 5xx/429: an outage at start-up is waited out, not mistaken for a refusal. A refusal
+    /// (`GatewayError.refused`, e.g. 401 for a bad token) ends the start at once.
+    private func gatewayBotRetrying(sleeper: GatewaySleeper) async throws -> GatewayBotInfo {
+        var backoff = ReconnectBackoff(base: configuration.reconnectBaseDelay, cap: configuration.reconnectMaxDelay)
+        while true {
+            do {
+                return try await fetchGatewayBot()
+            } catch let error as GatewayError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let delay = backoff.next(random: min(max(random(), 0), 0.999_999_999))
+                let text = GatewayPayload.redact("\(error)", token: configuration.token)
+                logger.warning("GET /gateway/bot failed (\(text)); retrying in \(GatewayTime.describe(delay)) (attempt \(backoff.attempts))")
+                try await sleeper.sleep(for: delay)
+            }
+        }
     }
 
     /// Changes the running state; false once the client was stopped.

@@ -12,6 +12,9 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The shard stopped (or was never started) before the payload could be sent.
     case shardStopped(Int)
     case alreadyStarted
+    /// Discord answered a request the gateway needs (`GET /gateway/bot`) with a refusal that
+    /// retrying cannot fix (401, 403, 404).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -22,6 +25,7 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownShard(let id): "there is no shard \(id)"
         case .shardStopped(let id): "shard \(id) is stopped"
         case .alreadyStarted: "the gateway client was already started"
+        case .refused(let message): message
         }
     }
 }

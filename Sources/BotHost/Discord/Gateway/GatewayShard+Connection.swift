@@ -15,6 +15,7 @@ extension GatewayShard {
         }
         var closeCode: Int?
         var dropped = true
+        var streamLost = false
         do {
             let reader = try GatewayFrameReader(compressed: configuration.compress, maxMessageBytes: configuration.maxMessageBytes)
             try await channel.executeThenClose { inbound, _ in
@@ -41,14 +42,22 @@ extension GatewayShard {
             }
         } catch {
             if connection?.outcome == nil && !stopping {
-                logger.warning("the connection failed: \(redacted("\(error)"))")
+                if error is ZlibStreamError {
+                    // Nothing more on this connection decodes: resume at once on a new one.
+                    streamLost = true
+                    environment.warnings.warning("inflate.\(id)", "the compressed gateway stream is broken (\(error)); reconnecting at once to resume")
+                } else {
+                    logger.warning("the connection failed: \(redacted("\(error)"))")
+                }
             }
         }
         let ended = connection
         for task in ended?.tasks ?? [] { task.cancel() }
         connection = nil
+        lastAttemptCompleted = ended?.completed ?? false
         if let decided = ended?.outcome { return decided }
         if stopping { return .stopped }
+        if streamLost { return .reconnect(resume: true, wait: .immediately) }
         if dropped { logger.info("the connection dropped") }
         switch GatewayCloseCode.action(for: closeCode, shardID: id, shardCount: environment.shardCount, intents: intents) {
         case .resume: return .reconnect(resume: true)
@@ -71,7 +80,11 @@ extension GatewayShard {
     private func handle(_ bytes: [UInt8], serial: UInt64) async {
         let envelope: GatewayEnvelope
         do { envelope = try GatewayEnvelope.scan(bytes) } catch {
-            logger.warning("ignored a gateway message that is not a valid payload (\(error))")
+            // Discord sends only valid payloads: one that is not means the zlib stream lost sync
+            // (or the connection is corrupt), and nothing after it on this connection can be
+            // trusted. Resuming replays what follows the last good sequence.
+            environment.warnings.warning("payload.\(id)", "a gateway message is not a valid payload (\(error)); the stream is lost, reconnecting at once to resume")
+            await end(serial, .reconnect(resume: true, wait: .immediately))
             return
         }
         let data = envelope.data.map { bytes[$0] } ?? []
@@ -80,11 +93,11 @@ extension GatewayShard {
         case 1: await heartbeat(serial, requested: true)
         case 7:
             logger.info("the gateway asked for a reconnect (op 7)")
-            await end(serial, .reconnect(resume: true))
+            await end(serial, .reconnect(resume: true, wait: .immediately))
         case 9:
             let resumable = GatewayFields.resumable(data) && session != nil
             logger.info("invalid session (op 9, \(resumable ? "resumable" : "not resumable"))")
-            await end(serial, .reconnect(resume: resumable, invalidSession: !resumable))
+            await end(serial, .reconnect(resume: resumable, wait: .invalidSession))
         case 10: await hello(data, serial: serial)
         case 11: heartbeatAcknowledged(serial)
         default: logger.debug("ignored gateway op \(envelope.op)")
@@ -93,7 +106,7 @@ extension GatewayShard {
 
     private func dispatch(_ envelope: GatewayEnvelope, data: ArraySlice<UInt8>) {
         guard let sequence = envelope.sequence, let event = envelope.event else {
-            logger.warning("ignored a dispatch without a sequence number or event name")
+            environment.warnings.warning("dispatch.\(id)", "ignored a dispatch without a sequence number or event name")
             return
         }
         // A resume replays from the last sequence sent; anything at or below it was delivered.
@@ -120,8 +133,12 @@ extension GatewayShard {
         environment.sink.gatewayDispatch(shard: id, event: event, data: data, sequence: sequence)
     }
 
+    /// The handshake completed: the connection is live, and the backoff starts from the bottom
+    /// again, however the next connection ends.
     private func markLive() {
         connection?.live = true
+        connection?.completed = true
+        backoff.reset()
     }
 
     /// `resume_gateway_url`, if it is one this build can use; otherwise resume on the original URL.
@@ -232,9 +249,6 @@ extension GatewayShard {
         guard var current = connection, current.serial == serial else { return }
         current.awaitingAck = false
         connection = current
-        // A session that is ready and answering heartbeats is healthy: later failures start
-        // the backoff from the bottom again.
-        if current.live { backoff.reset() }
     }
 
     /// The client's own payloads: never held back by the send budget.

@@ -9,9 +9,20 @@ actor GatewayShard {
     enum Outcome: Equatable {
         case stopped
         case fatal(GatewayError)
-        /// `resume: false` forgets the session; `invalidSession` waits Discord's 1–5 s instead
-        /// of the backoff.
-        case reconnect(resume: Bool, invalidSession: Bool = false)
+        /// `resume: false` forgets the session (and identifies on the gateway URL, not the resume URL).
+        case reconnect(resume: Bool, wait: ReconnectWait = .backoff)
+    }
+
+    /// How long to wait before the next attempt. Only attempts that fail before completing their
+    /// handshake (READY or RESUMED) grow the backoff; a completed one resets it.
+    enum ReconnectWait: Equatable {
+        /// A drop or failure: the backoff's next delay.
+        case backoff
+        /// Discord asked for the reconnect (op 7): at once, when the connection had completed its
+        /// handshake; a connection that never did still backs off, so a loop cannot storm.
+        case immediately
+        /// Invalid session (op 9): Discord's random 1–5 s, or the backoff if that is longer.
+        case invalidSession
     }
 
     /// A session that can be resumed.
@@ -30,6 +41,8 @@ actor GatewayShard {
         var awaitingAck = false
         /// READY or RESUMED arrived on this connection.
         var live = false
+        /// READY or RESUMED arrived at some point (stays set when the connection ends).
+        var completed = false
         /// Set once the client decided to end the connection, to say why.
         var outcome: Outcome?
         var tasks: [Task<Void, Never>] = []
@@ -43,6 +56,8 @@ actor GatewayShard {
     var connection: Connection?
     var serial: UInt64 = 0
     var backoff: ReconnectBackoff
+    /// Whether the connection that ended last had completed its handshake.
+    var lastAttemptCompleted = false
     var budget: SendBudget
     /// nil until the first report, so that the first `connecting` is reported too.
     var state: ShardState?
@@ -92,6 +107,7 @@ actor GatewayShard {
             let endpoint = resuming ? (session?.resumeEndpoint ?? environment.endpoint) : environment.endpoint
             report(.connecting)
             let outcome: Outcome
+            var failure: String?
             do {
                 let channel = try await GatewaySocket.connect(
                     to: endpoint, group: environment.group, timeout: configuration.connectTimeout,
@@ -99,7 +115,8 @@ actor GatewayShard {
                 outcome = await serve(channel, resuming: resuming)
             } catch {
                 if stopping || Task.isCancelled { return finish(.requested) }
-                logger.warning("could not connect to \(endpoint): \(redacted("\(error)"))")
+                lastAttemptCompleted = false
+                failure = "could not connect to \(endpoint): \(redacted("\(error)"))"
                 outcome = .reconnect(resume: true)
             }
             switch outcome {
@@ -108,16 +125,39 @@ actor GatewayShard {
             case .fatal(let error):
                 logger.error("shard \(id) stopped: \(error)")
                 return finish(.failed(error))
-            case .reconnect(let resume, let invalidSession):
+            case .reconnect(let resume, let wait):
                 if !resume { session = nil; lastSequence = nil }
-                // Repeated failures of either kind keep growing the backoff: no reconnect storm.
-                let backoffDelay = backoff.next(random: environment.randomUnit())
-                let delay = invalidSession ? max(environment.invalidSessionDelay(), backoffDelay) : backoffDelay
+                let delay = reconnectDelay(wait)
                 let how = session != nil && lastSequence != nil ? "resume" : "identify"
-                logger.info("reconnecting in \(GatewayTime.describe(delay)) to \(how)")
+                // One line per wait, saying why when an attempt failed: a refusing server is
+                // logged once per attempt, not once per symptom.
+                if let failure {
+                    logger.warning("\(failure); retrying in \(GatewayTime.describe(delay)) to \(how) (attempt \(backoff.attempts))")
+                } else if delay == .zero {
+                    logger.info("reconnecting now to \(how)")
+                } else {
+                    logger.info("reconnecting in \(GatewayTime.describe(delay)) to \(how)")
+                }
                 report(.reconnecting(after: delay))
-                do { try await environment.sleeper.sleep(for: delay) } catch { return finish(.requested) }
+                if delay > .zero {
+                    do { try await environment.sleeper.sleep(for: delay) } catch { return finish(.requested) }
+                }
             }
+        }
+    }
+
+    /// The wait before the next attempt. A completed handshake reset the backoff already
+    /// (`markLive`), so only consecutive attempts that failed before completing grow it.
+    func reconnectDelay(_ wait: ReconnectWait) -> Duration {
+        switch wait {
+        case .immediately where lastAttemptCompleted:
+            return .zero
+        case .invalidSession:
+            let discordDelay = environment.invalidSessionDelay()
+            if lastAttemptCompleted { return discordDelay }
+            return max(discordDelay, backoff.next(random: environment.randomUnit()))
+        case .immediately, .backoff:
+            return backoff.next(random: environment.randomUnit())
         }
     }
 

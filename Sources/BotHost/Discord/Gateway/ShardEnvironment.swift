@@ -13,6 +13,8 @@ struct ShardEnvironment: Sendable {
     let random: @Sendable () -> Double
     let sink: any GatewayEventSink
     let logger: Logger
+    /// Per-message warnings (bad payloads, broken streams), at most one line per kind per interval.
+    let warnings: WarningThrottle
     let group: any EventLoopGroup
     /// Records a state change (the client keeps the latest per shard) before the sink hears it.
     let recordState: @Sendable (Int, ShardState) -> Void

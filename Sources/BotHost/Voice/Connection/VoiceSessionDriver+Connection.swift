@@ -92,7 +92,7 @@ extension VoiceSessionDriver {
         guard isCurrent(serial) else { return }
         let envelope: VoiceServerEnvelope
         do { envelope = try VoiceServerEnvelope.scan(bytes) } catch {
-            logger.warning("ignored a voice message that is not a valid payload (\(error))")
+            warnings.warning("payload", "ignored a voice message that is not a valid payload (\(error))")
             return
         }
         if let sequence = envelope.sequence { lastSequence = sequence }
@@ -118,7 +118,7 @@ extension VoiceSessionDriver {
                 logger.debug("ignored voice op \(envelope.op)")
             }
         } catch {
-            logger.warning("ignored voice op \(envelope.op) with an unusable payload (\(error))")
+            warnings.warning("op.\(envelope.op)", "ignored voice op \(envelope.op) with an unusable payload (\(error))")
         }
     }
 

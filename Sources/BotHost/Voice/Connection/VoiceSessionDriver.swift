@@ -74,6 +74,8 @@ actor VoiceSessionDriver {
     nonisolated let core: VoiceSessionCore
     private nonisolated let control: Mutex<Control>
     let logger: Logger
+    /// Warnings a misbehaving voice server could repeat per message.
+    let warnings: WarningThrottle
 
     /// Handed to the manager at the first connect; lives as long as the driver.
     var session: VoiceSession?
@@ -96,6 +98,7 @@ actor VoiceSessionDriver {
         var logger = environment.logger
         logger[metadataKey: "voice-guild"] = "\(environment.guildID)"
         self.logger = logger
+        warnings = WarningThrottle(logger: logger)
         backoff = ReconnectBackoff(base: environment.settings.reconnectBaseDelay, cap: environment.settings.reconnectMaxDelay)
     }
 

@@ -27,6 +27,8 @@ final class VoiceSender: @unchecked Sendable {
     private let currentSession = Mutex<VoiceSession?>(nil)
     private let onDrained: @Sendable (String) -> Void
     private let logger: Logger
+    /// A frame that fails fails 50 times a second: one line per interval, with the count.
+    private let warnings: WarningThrottle
 
     // Confined to the event loop of the transport being paced.
     private var pipeline: VoiceSendPipeline?
@@ -40,6 +42,7 @@ final class VoiceSender: @unchecked Sendable {
     init(guildID: UInt64, logger: Logger, onDrained: @escaping @Sendable (String) -> Void) {
         self.guildID = guildID
         self.logger = logger
+        warnings = WarningThrottle(logger: logger)
         self.onDrained = onDrained
     }
 
@@ -145,7 +148,7 @@ final class VoiceSender: @unchecked Sendable {
                     transport.send(datagram: datagram)
                     lastPacketNs = schedule.clock.monotonicNs()
                 } catch {
-                    logger.warning("guild \(guildID): dropped a frame from \(sendingPlugin): \(error)")
+                    warnings.warning("dropped-frame", "guild \(guildID): dropped a frame from \(sendingPlugin): \(error)")
                 }
             }
         }
