@@ -166,7 +166,7 @@ import Testing
     @Test func withoutADiscordConnectionTheCallIsUnsupported() async throws {
         let (host, trace, client) = try await Self.host(nil)
         try host.publish("dr.go", "GET /users/@me")
-        #expect(await eventually { trace.lines.contains { $0.hasPrefix("refused 8 ") && $0.contains("no Discord connection") } }, "\(trace.text)")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("refused 8 ") && $0.contains("no bot token is configured") } }, "\(trace.text)")
         #expect(await eventually { trace.lines.filter { $0.hasPrefix("free") }.count == 1 })
         await Self.finish(host, client)
     }
