@@ -269,7 +269,9 @@ import Testing
         defer { Task { await emulator.shutdown() } }
         let joined = try await JoinedVoice.join(emulator)
         let client = try await joined.connectVoice()
-        try await client.send(joined.identifyPayload())
+        // On a loaded machine the 300 ms may pass before the identify is written; the server's
+        // close is what is under test, so a send onto the closed channel is no failure here.
+        try? await client.send(joined.identifyPayload())
         #expect(await client.closeCode() == 4009)
         #expect(emulator.voiceGatewayEvents.contains { $0.direction == .sent && $0.closeCode == 4009 })
         #expect(emulator.currentVoiceSession()?.isResumable == false)

@@ -85,10 +85,13 @@ final class RequestBroker: Sendable {
             return
         }
         let timeout = UInt64(timeoutMs == 0 ? 5000 : timeoutMs) * 1_000_000
-        let timer = scheduler.schedule(afterNs: timeout) { [weak self] in
-            self?.finish(handle, status: Status.timeout, payload: Array("no reply from \(topic) within \(timeout / 1_000_000) ms".utf8))
-        }
+        // The timer is armed under the lock that records the request: a timeout that fired before
+        // the entry existed would find nothing to finish, and the request would never be answered.
+        // (Lock order: the broker's, then the scheduler's; the scheduler runs actions unlocked.)
         state.withLock { s in
+            let timer = scheduler.schedule(afterNs: timeout) { [weak self] in
+                self?.finish(handle, status: Status.timeout, payload: Array("no reply from \(topic) within \(timeout / 1_000_000) ms".utf8))
+            }
             s.pending[handle] = Pending(requester: requester, serviceHandle: service.registration.handle, server: service.owner,
                                         timer: timer, reply: fn)
         }
