@@ -37,7 +37,7 @@ struct Console {
     func run() async -> Bool {
         say("Type 'help' for console commands.")
         _ = try? runtime.bus.tap("host.plugin.>") { topic, payload in
-            say("• \(topic) \(String(decoding: payload, as: UTF8.self))")
+            say("• \(topic) \(ControlCharacters.escaped(String(decoding: payload, as: UTF8.self)))")
         }
         var watches: [UInt64] = []
         for await line in Self.lines() {
@@ -64,7 +64,7 @@ struct Console {
             case "watch" where words.count >= 2:
                 do {
                     watches.append(try runtime.bus.tap(words[1]) { topic, payload in
-                        say("• \(topic) \(String(decoding: payload, as: UTF8.self))")
+                        say("• \(topic) \(ControlCharacters.escaped(String(decoding: payload, as: UTF8.self)))")
                     })
                     say("watching \(words[1])")
                 } catch { say("error: \(error)") }
@@ -142,5 +142,7 @@ struct Console {
 /// Writes a line to standard output at once (print buffers when stdout is a pipe, and scripts and
 /// tests read the console through one).
 func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    // Plugins' text (bus payloads, replies, reasons) is shown here: no escape sequences reach the
+    // terminal. Line breaks stay; the host lays out multi-line text itself.
+    FileHandle.standardOutput.write(Data((ControlCharacters.escaped(text, keepingNewlines: true) + "\n").utf8))
 }

@@ -17,6 +17,7 @@ public struct StatusCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let tooLarge = StatusCode(BOTHOST_E_TOO_LARGE)
     public static let cancelled = StatusCode(BOTHOST_E_CANCELLED)
     public static let internalError = StatusCode(BOTHOST_E_INTERNAL)
+    public static let denied = StatusCode(BOTHOST_E_DENIED)
     /// The first code a plugin may use for its own failures (BOTHOST_E_PLUGIN).
     public static let plugin = StatusCode(BOTHOST_E_PLUGIN)
 
@@ -35,6 +36,7 @@ public struct StatusCode: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .tooLarge: "TOO_LARGE"
         case .cancelled: "CANCELLED"
         case .internalError: "INTERNAL"
+        case .denied: "DENIED"
         default: rawValue >= StatusCode.plugin.rawValue ? "PLUGIN(\(rawValue))" : "STATUS(\(rawValue))"
         }
     }

@@ -16,6 +16,7 @@ enum Status {
     static let tooLarge = bothost_status(BOTHOST_E_TOO_LARGE)
     static let cancelled = bothost_status(BOTHOST_E_CANCELLED)
     static let internalError = bothost_status(BOTHOST_E_INTERNAL)
+    static let denied = bothost_status(BOTHOST_E_DENIED)
 
     static func name(_ status: bothost_status) -> String {
         switch Int(status) {
@@ -32,6 +33,7 @@ enum Status {
         case Int(BOTHOST_E_TOO_LARGE): "TOO_LARGE"
         case Int(BOTHOST_E_CANCELLED): "CANCELLED"
         case Int(BOTHOST_E_INTERNAL): "INTERNAL"
+        case Int(BOTHOST_E_DENIED): "DENIED"
         default: status >= Int32(BOTHOST_E_PLUGIN) ? "PLUGIN_\(status)" : "STATUS_\(status)"
         }
     }

@@ -27,9 +27,18 @@ private func payloadArgument(_ payload: bothost_bytes) throws(HostCallError) -> 
     return payload.array
 }
 
+/// `discord.` and `host.` carry what Discord and the host say: a plugin that could publish there
+/// could forge a message, an interaction or a plugin's stop for every other plugin.
+private func checkNotReserved(_ topic: String, _ what: String) throws(HostCallError) {
+    for prefix in ["discord.", "host."] where topic.hasPrefix(prefix) {
+        throw HostCallError(Status.denied, "topics under \"\(prefix)\" are reserved for the host: a plugin cannot \(what) \(topic)")
+    }
+}
+
 private func apiBusPublish(_ plugin: OpaquePointer?, _ topic: bothost_str, _ payload: bothost_bytes) -> bothost_status {
     hostCall(plugin) { instance throws(HostCallError) in
         let topicText = try topicArgument(topic)
+        try checkNotReserved(topicText, "publish on")
         let bytes = try payloadArgument(payload)
         instance.runtime.bus.publish(topic: topicText, payload: bytes, origin: .plugin(instance.name))
     }
@@ -60,6 +69,7 @@ private func apiBusServe(_ plugin: OpaquePointer?, _ topic: bothost_str, _ fn: b
     hostRegister(plugin, .service, userData, free, out) { instance, registration throws(HostCallError) in
         guard let fn else { throw HostCallError(Status.invalidArgument, "bus_serve needs a function") }
         let topicText = try topicArgument(topic)
+        try checkNotReserved(topicText, "serve")
         let broker = instance.runtime.broker
         let service = Service(topic: topicText, registration: registration, owner: instance, fn: fn)
         try broker.addService(service)

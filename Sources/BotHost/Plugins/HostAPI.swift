@@ -81,7 +81,8 @@ func hostRegister(_ plugin: OpaquePointer?, _ kind: Registration.Kind, _ userDat
 
 private func apiLog(_ plugin: OpaquePointer?, _ level: bothost_log_level, _ message: bothost_str) {
     guard let instance = PluginRef.instance(plugin) else { return }
-    let text = String(decoding: message.bytes, as: UTF8.self)
+    // A plugin's line stays one line: no forged host lines, no terminal escape sequences.
+    let text = ControlCharacters.escaped(String(decoding: message.bytes, as: UTF8.self))
     let logLevel: Logger.Level = switch Int(level) {
     case Int(BOTHOST_LOG_TRACE): .trace
     case Int(BOTHOST_LOG_DEBUG): .debug

@@ -150,6 +150,9 @@ final class PluginInstance: @unchecked Sendable {
 
     // MARK: lifecycle
 
+    /// Where lifecycle deadlines fire; its work is only resuming a continuation.
+    private static let deadlines = DispatchQueue(label: "bothost.lifecycle-deadlines")
+
     /// Runs `body` on the executor and waits for it up to `deadlineMs`. False when it overran (the
     /// body may still be running; the executor has then been told to move on without it).
     func runLifecycle(_ what: String, deadlineMs: Int, _ body: @escaping @Sendable () -> Void) async -> Bool {
@@ -159,7 +162,8 @@ final class PluginInstance: @unchecked Sendable {
                 body()
                 if once.claim() { continuation.resume(returning: true) }
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(deadlineMs)) {
+            // Not the global pool: blocked plugin threads must not delay the deadline that unblocks them.
+            Self.deadlines.asyncAfter(deadline: .now() + .milliseconds(deadlineMs)) {
                 if once.claim() { continuation.resume(returning: false) }
             }
         }

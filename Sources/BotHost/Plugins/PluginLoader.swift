@@ -126,13 +126,14 @@ public enum PluginLoader {
             return refuse(.badDescriptor, "its descriptor has no name (or it is not UTF-8)", "set .name to a string like \"my-plugin\"")
         }
         guard PluginEntry.isValidName(name) else {
-            return refuse(.invalidName, "its name \"\(name)\" is not 1–64 characters of a-z, 0-9, '_' or '-'",
+            return refuse(.invalidName, "its name \"\(ControlCharacters.escaped(name))\" is not 1–64 characters of a-z, 0-9, '_' or '-'",
                           "rename it in the descriptor, e.g. \"\(suggestedName(name))\"")
         }
         return .success(PluginDescriptor(
             name: name,
-            version: boundedCString(d.version, limit: 256) ?? "",
-            description: boundedCString(d.description, limit: 4096) ?? "",
+            // Shown in logs and the console: control characters are escaped once, here.
+            version: ControlCharacters.escaped(boundedCString(d.version, limit: 256) ?? ""),
+            description: ControlCharacters.escaped(boundedCString(d.description, limit: 4096) ?? ""),
             abiMajor: d.abi_major, abiMinor: d.abi_minor,
             gatewayIntents: d.gateway_intents,
             initFn: d.`init`, startFn: d.start, stopFn: d.stop, configChangedFn: d.config_changed))

@@ -121,7 +121,7 @@ public actor PluginManager {
                 var reason = bothost_str(ptr: nil, len: 0)
                 let status = initFn(me.value, &state, &reason)
                 instance.pluginState = state
-                initOutcome.set(status, String(decoding: reason.bytes.prefix(4096), as: UTF8.self))
+                initOutcome.set(status, ControlCharacters.escaped(String(decoding: reason.bytes.prefix(4096), as: UTF8.self)))
             }
             let (status, reason) = initOutcome.value
             if !finished || status != Status.ok {
@@ -142,7 +142,7 @@ public actor PluginManager {
             let finished = await instance.runLifecycle("start", deadlineMs: Self.lifecycleDeadlineMs) {
                 var reason = bothost_str(ptr: nil, len: 0)
                 let status = startFn(me.value, state.value, &reason)
-                startOutcome.set(status, String(decoding: reason.bytes.prefix(4096), as: UTF8.self))
+                startOutcome.set(status, ControlCharacters.escaped(String(decoding: reason.bytes.prefix(4096), as: UTF8.self)))
             }
             let (status, reason) = startOutcome.value
             if !finished || status != Status.ok {

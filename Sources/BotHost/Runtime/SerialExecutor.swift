@@ -10,9 +10,14 @@ enum ExecutorJob: Sendable {
     case work(@Sendable () -> Void)
 }
 
-/// A serial executor for one plugin: jobs run one at a time, in the order they were enqueued, on
-/// threads from the global dispatch pool, in batches so that a busy plugin costs one wake-up per
-/// batch rather than per job.
+/// A serial executor for one plugin: jobs run one at a time, in the order they were enqueued, in
+/// batches so that a busy plugin costs one wake-up per batch rather than per job.
+///
+/// Drains run on the executor's own private serial dispatch queue, never on the shared global
+/// pool: plugin code may block (a sleep, a synchronous read, a hung cleanup hook), and on Linux the
+/// global pool replaces a blocked thread only about once a second — so one blocking plugin used to
+/// stall every other plugin's callbacks, and a few could stall them for good. A private queue gets
+/// a thread at once however many others are blocked.
 ///
 /// Droppable work (bus deliveries) is bounded by `capacity`; control work (lifecycle, replies,
 /// frees) is never refused, so exactly-once guarantees survive a flood.
@@ -25,11 +30,13 @@ final class PluginExecutor: @unchecked Sendable {
         var scheduled = false
         var generation: UInt64 = 0
         var droppableCount = 0
+        /// Where drains run. Replaced when a job is abandoned: the stuck job keeps the old one's thread.
+        var thread: DispatchQueue
     }
 
     let label: String
     private let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let generation = Atomic<UInt64>(0)
     /// Coarse monotonic start of the running job (odd), 0 when idle; read by the watchdog.
     let runningSinceNs = Atomic<UInt64>(0)
@@ -47,27 +54,28 @@ final class PluginExecutor: @unchecked Sendable {
     init(label: String, capacity: Int) {
         self.label = label
         self.capacity = max(16, capacity)
+        state = Mutex(State(thread: DispatchQueue(label: "bothost.\(label)")))
     }
 
     /// Enqueues a job. Returns false (and counts it) only when droppable work finds the queue full.
     @discardableResult
     func enqueue(_ job: ExecutorJob, droppable: Bool = false) -> Bool {
-        let start: UInt64? = state.withLock { s in
+        let (start, thread): (UInt64?, DispatchQueue?) = state.withLock { s in
             if droppable {
-                if s.droppableCount >= capacity { return UInt64.max }
+                if s.droppableCount >= capacity { return (UInt64.max, nil) }
                 s.droppableCount += 1
             }
             s.queue.append(job)
             enqueued.add(1, ordering: .releasing)
-            if s.scheduled { return nil }
+            if s.scheduled { return (nil, nil) }
             s.scheduled = true
-            return s.generation
+            return (s.generation, s.thread)
         }
         if start == UInt64.max {
             droppedCount.add(1, ordering: .relaxed)
             return false
         }
-        if let start { DispatchQueue.global().async { self.drain(start) } }
+        if let start, let thread { thread.async { self.drain(start) } }
         return true
     }
 
@@ -103,14 +111,16 @@ final class PluginExecutor: @unchecked Sendable {
     /// Gives up on the job running now (it may never return): queued work continues on a new
     /// thread. When the old job does return, the jobs of its batch are queued again behind.
     func abandonRunningJob() {
-        let restart: UInt64? = state.withLock { s in
+        let (restart, thread): (UInt64?, DispatchQueue) = state.withLock { s in
             s.generation += 1
             generation.store(s.generation, ordering: .releasing)
-            if s.queue.isEmpty { s.scheduled = false; return nil }
+            // The stuck job holds the current queue's thread: everything from now on drains elsewhere.
+            s.thread = DispatchQueue(label: "bothost.\(label).\(s.generation)")
+            if s.queue.isEmpty { s.scheduled = false; return (nil, s.thread) }
             s.scheduled = true
-            return s.generation
+            return (s.generation, s.thread)
         }
-        if let restart { DispatchQueue.global().async { self.drain(restart) } }
+        if let restart { thread.async { self.drain(restart) } }
     }
 
     private func drain(_ myGeneration: UInt64) {
@@ -152,26 +162,26 @@ final class PluginExecutor: @unchecked Sendable {
                 if generation.load(ordering: .acquiring) != myGeneration {
                     // We were abandoned while that job ran; hand back what is left of our batch.
                     let leftovers = batch
-                    let restart: UInt64? = state.withLock { s in
+                    let (restart, thread): (UInt64?, DispatchQueue) = state.withLock { s in
                         var rest = leftovers
                         while let job = rest.popFirst() { s.queue.append(job) }
-                        if s.scheduled || s.queue.isEmpty { return nil }
+                        if s.scheduled || s.queue.isEmpty { return (nil, s.thread) }
                         s.scheduled = true
-                        return s.generation
+                        return (s.generation, s.thread)
                     }
-                    if let restart { DispatchQueue.global().async { self.drain(restart) } }
+                    if let restart { thread.async { self.drain(restart) } }
                     return
                 }
             }
-            // Yield the pool thread now and then so one busy plugin cannot hog it.
+            // Go back to the queue now and then, so other work queued on it (none today) gets a turn.
             if ran >= 65_536 {
-                let again: UInt64? = state.withLock { s in
-                    guard s.generation == myGeneration else { return nil }
-                    if s.queue.isEmpty { s.scheduled = false; return nil }
-                    return s.generation
+                let (again, thread): (UInt64?, DispatchQueue) = state.withLock { s in
+                    guard s.generation == myGeneration else { return (nil, s.thread) }
+                    if s.queue.isEmpty { s.scheduled = false; return (nil, s.thread) }
+                    return (s.generation, s.thread)
                 }
                 threadMarker.store(0, ordering: .releasing)
-                if let again { DispatchQueue.global().async { self.drain(again) } }
+                if let again { thread.async { self.drain(again) } }
                 return
             }
         }

@@ -177,6 +177,8 @@ enum {
     BOTHOST_E_TOO_LARGE = 10,       /**< a payload over a documented limit */
     BOTHOST_E_CANCELLED = 11,       /**< the call was cancelled (unregistered, or the plugin stopped) */
     BOTHOST_E_INTERNAL = 12,        /**< a host bug; please report it */
+    BOTHOST_E_DENIED = 13,          /**< not this plugin's to do: a name reserved for the host or owned
+                                         by another plugin (hosts before 1.4 never return it) */
     BOTHOST_E_PLUGIN = 100          /**< first code a plugin may use for its own failures */
 };
 
@@ -492,6 +494,9 @@ typedef struct bothost_host_api {
      * Publishes bytes (JSON by convention) on a dot-separated topic, e.g. "gamesessions.session.ended".
      * Returns once queued for every matching subscriber; each subscriber receives in publish order.
      * A subscriber whose queue is full loses the event; the loss is counted and reported.
+     * Topics under "discord." and "host." are the host's own (Discord's dispatches, the host's
+     * news): publishing or serving there returns BOTHOST_E_DENIED, so what a plugin receives on
+     * them always comes from Discord or the host.
      */
     bothost_status (*bus_publish)(bothost_plugin *self, bothost_str topic, bothost_bytes payload);
 
