@@ -30,6 +30,8 @@ struct RunCommand: AsyncParsableCommand {
             say("\(error)")
             throw ExitCode(78)
         }
+        // Read once; from here on only the REST client holds it. No plugin can find it in the environment.
+        DiscordSettings.removeTokenFromEnvironment()
         if settings == nil {
             host.logger.notice("no DISCORD_TOKEN (or --token-file): running without Discord. `bothost sandbox` runs against a local Discord")
         }

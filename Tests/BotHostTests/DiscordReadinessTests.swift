@@ -7,7 +7,8 @@ import Testing
 /// gateway's readiness is news on the bus (`host.gateway.ready` / `host.gateway.lost`) for the
 /// plugins that need it.
 @Suite struct DiscordReadinessTests {
-    /// A plugins.json with the probe plugin, which calls `GET /users/@me` from its start.
+    /// A plugins.json with the probe plugin, which calls `GET /users/@me` from its start and says
+    /// whether it can see DISCORD_TOKEN in its environment.
     private func probeSetup() throws -> (config: String, trace: TraceFile) {
         let directory = Fixtures.temporaryDirectory("readiness")
         let trace = TraceFile(in: directory)
@@ -17,7 +18,7 @@ import Testing
               "host": {"owners": ["3000"]},
               "plugins": [
                 {"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))),
-                 "config": {"traceFile": \(jsonString(trace.path)), "startRequest": "/users/@me"}}
+                 "config": {"traceFile": \(jsonString(trace.path)), "startRequest": "/users/@me", "envCheck": "DISCORD_TOKEN"}}
               ]
             }
             """.write(toFile: config, atomically: true, encoding: .utf8)
@@ -32,6 +33,12 @@ import Testing
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("startrequest") } }, "\(host.log.text)")
         #expect(trace.lines.contains("startrequest GET 0 200"), "the call from start succeeded: \(trace.text)")
         #expect(emulator.requests.contains { $0.path.hasSuffix("/users/@me") && $0.status == 200 })
+        // The token was taken out of the environment before any plugin loaded: getenv finds
+        // nothing, and neither does anyone reading the process's environment block.
+        #expect(trace.lines.contains("env DISCORD_TOKEN unset"), "\(trace.text)")
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(host.process.processIdentifier)/environ"))
+        #expect(!environ.isEmpty)
+        #expect(environ.range(of: Data(EmulatorConfiguration().token.utf8)) == nil, "the token is in /proc/PID/environ")
         #expect(host.stop() == 0)
         await emulator.shutdown()
     }

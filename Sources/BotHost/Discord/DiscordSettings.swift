@@ -32,6 +32,17 @@ public struct DiscordSettings: Sendable {
         public let description: String
     }
 
+    /// Takes DISCORD_TOKEN out of the process environment once it has been read, before any plugin
+    /// is loaded: otherwise any plugin could `getenv` it, or read it from /proc/self/environ, and
+    /// every child process would inherit it. The kernel shows /proc/self/environ from the process's
+    /// original environment block, so the value is overwritten there in place, then unset.
+    public static func removeTokenFromEnvironment(key: String = "DISCORD_TOKEN") {
+        if let value = getenv(key) {
+            memset(value, 0, strlen(value))
+        }
+        unsetenv(key)
+    }
+
     /// Reads the token from `tokenFile` or DISCORD_TOKEN and the URLs from flags or
     /// DISCORD_API_URL / DISCORD_GATEWAY_URL. nil when no token is configured at all.
     public static func resolve(tokenFile: String?, apiURL: String?, gatewayURL: String?, commandGuilds: [UInt64],

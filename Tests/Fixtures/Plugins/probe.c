@@ -15,6 +15,10 @@
  *   - config "startRequest": "/path" sends GET /path to Discord from start (discord_request); the
  *     answer appends "startrequest GET <STATUS-number> <http status>\n", a refused call
  *     "startrequest-refused GET <STATUS-number> <error>\n"
+ *   - a message on probe.log logs its payload at warning level (host->log)
+ *   - a message on probe.publish with payload "<topic> <payload>" publishes it and appends
+ *     "published <topic> <STATUS-number> <last_error or empty>\n"
+ *   - config "envCheck": "NAME" appends "env NAME set\n" or "env NAME unset\n" at init (getenv)
  *   - config "components": "prefix" owns custom_ids starting with prefix (component_register); each
  *     use appends "component <custom_id> <kind>\n" and is answered with a deferred update, unless
  *     the custom_id contains ":silent" (then the plugin never answers)
@@ -32,6 +36,14 @@
 
 #ifndef PROBE_VERSION
 #define PROBE_VERSION "1.0.0"
+#endif
+/* Build with -DPROBE_NAME='"other"' to load a second, independent probe beside the first. */
+#ifndef PROBE_NAME
+#define PROBE_NAME "probe"
+#endif
+/* -DPROBE_SERVES=0 leaves probe.echo and probe.silent unserved, so several probes can run at once. */
+#ifndef PROBE_SERVES
+#define PROBE_SERVES 1
 #endif
 
 static const bothost_host_api *host;
@@ -162,6 +174,27 @@ static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_by
     nanosleep(&ts, NULL);
 }
 
+static void on_log(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)ud;
+    (void)sub;
+    (void)topic;
+    bothost_str text = { (const char *)payload.ptr, payload.len };
+    host->log(self_plugin, BOTHOST_LOG_WARNING, text);
+}
+
+static void on_publish(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub;
+    (void)topic;
+    const char *text = (const char *)payload.ptr;
+    const char *space = memchr(text, ' ', payload.len);
+    size_t topic_len = space ? (size_t)(space - text) : payload.len;
+    bothost_str target = { text, topic_len };
+    bothost_bytes body = { space ? (const uint8_t *)space + 1 : NULL, space ? payload.len - topic_len - 1 : 0 };
+    bothost_status status = host->bus_publish(self_plugin, target, body);
+    bothost_str error = status == BOTHOST_OK ? BOTHOST_STR("") : host->last_error();
+    trace(ud, "published", target, status, (bothost_bytes){ (const uint8_t *)error.ptr, error.len }, 1);
+}
+
 static bothost_handle pending_http;
 
 static void on_http_done(void *ud, bothost_handle request, const bothost_http_response *response) {
@@ -220,8 +253,17 @@ static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost
     json_string((const char *)config.ptr, config.len, "origin", s->origin, sizeof s->origin);
     json_string((const char *)config.ptr, config.len, "components", s->components, sizeof s->components);
     json_string((const char *)config.ptr, config.len, "startRequest", s->start_request, sizeof s->start_request);
+    char env_check[128] = {0};
+    json_string((const char *)config.ptr, config.len, "envCheck", env_check, sizeof env_check);
     host->free(config.ptr);
     if (!ok) { free(s); *out_reason = BOTHOST_STR("config needs \"traceFile\""); return BOTHOST_E_PLUGIN; }
+    if (env_check[0]) {
+        const char *value = getenv(env_check);
+        const char *verdict = value && value[0] ? "set" : "unset";
+        bothost_bytes word = { (const uint8_t *)verdict, strlen(verdict) };
+        bothost_str name = { env_check, strlen(env_check) };
+        trace(s, "env", name, 0, word, 0);
+    }
     *out_state = s;
     return BOTHOST_OK;
 }
@@ -274,12 +316,17 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
             return BOTHOST_E_PLUGIN;
         }
     }
-    if (host->bus_serve(self, BOTHOST_STR("probe.echo"), on_echo, s, NULL, &h) != BOTHOST_OK ||
-        host->bus_serve(self, BOTHOST_STR("probe.silent"), on_silent, s, NULL, &h) != BOTHOST_OK ||
-        host->bus_subscribe(self, BOTHOST_STR("probe.ask"), on_ask, s, NULL, &h) != BOTHOST_OK ||
+    if (PROBE_SERVES && (host->bus_serve(self, BOTHOST_STR("probe.echo"), on_echo, s, NULL, &h) != BOTHOST_OK ||
+                         host->bus_serve(self, BOTHOST_STR("probe.silent"), on_silent, s, NULL, &h) != BOTHOST_OK)) {
+        *out_reason = host->last_error();
+        return BOTHOST_E_PLUGIN;
+    }
+    if (host->bus_subscribe(self, BOTHOST_STR("probe.ask"), on_ask, s, NULL, &h) != BOTHOST_OK ||
         host->bus_subscribe(self, BOTHOST_STR("probe.block"), on_block, s, NULL, &h) != BOTHOST_OK ||
         host->bus_subscribe(self, BOTHOST_STR("probe.http"), on_http, s, NULL, &h) != BOTHOST_OK ||
-        host->bus_subscribe(self, BOTHOST_STR("probe.http.cancel"), on_http_cancel, s, NULL, &h) != BOTHOST_OK) {
+        host->bus_subscribe(self, BOTHOST_STR("probe.http.cancel"), on_http_cancel, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_subscribe(self, BOTHOST_STR("probe.log"), on_log, s, NULL, &h) != BOTHOST_OK ||
+        host->bus_subscribe(self, BOTHOST_STR("probe.publish"), on_publish, s, NULL, &h) != BOTHOST_OK) {
         *out_reason = host->last_error();
         return BOTHOST_E_PLUGIN;
     }
@@ -295,7 +342,7 @@ static const bothost_plugin_descriptor descriptor = {
     .struct_size = sizeof(bothost_plugin_descriptor),
     .abi_major = BOTHOST_ABI_MAJOR,
     .abi_minor = BOTHOST_ABI_MINOR,
-    .name = "probe",
+    .name = PROBE_NAME,
     .version = PROBE_VERSION,
     .description = "Records what reaches it through the ABI (tests)",
     .init = probe_init,

@@ -1,0 +1,66 @@
+@testable import BotHost
+import Foundation
+import Testing
+
+/// The plugin boundary as a security boundary: a plugin cannot forge what Discord or the host say,
+/// cannot forge the host's log lines or drive the operator's terminal, and one plugin blocking in a
+/// callback does not stall the others. Each test puts a hostile (or stuck) plugin beside an
+/// honest one.
+@Suite struct PluginBoundaryTests {
+    /// Probe plugins under the given names (each its own library, built with that name), all
+    /// subscribed to `subscribe`.
+    private func probes(_ host: TestHost, _ directory: URL, names: [String], subscribe: String = "") async throws -> [String: TraceFile] {
+        var traces: [String: TraceFile] = [:]
+        var entries: [String] = []
+        let source = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/probe.c").path
+        for name in names {
+            let trace = TraceFile(in: directory, "\(name).txt")
+            traces[name] = trace
+            let library = directory.appendingPathComponent("lib\(name).so").path
+            try Fixtures.run("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-DPROBE_NAME=\"\(name)\"", "-DPROBE_SERVES=0",
+                                              "-I", Fixtures.headerDirectory, "-o", library, source])
+            entries.append(#"{"name": "\#(name)", "library": \#(jsonString(library)), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe))}}"#)
+        }
+        let statuses = try await host.apply(plugins: "[" + entries.joined(separator: ",") + "]")
+        #expect(statuses.allSatisfy { $0.state == .running }, "\(statuses)")
+        return traces
+    }
+
+    @Test func aPluginCannotPublishOrServeAsDiscordOrTheHost() async throws {
+        let host = try TestHost(manualClock: false)
+        let traces = try await probes(host, host.directory, names: ["hostile", "honest"], subscribe: "discord.>,host.>,fine.>")
+        let hostile = try #require(traces["hostile"]), honest = try #require(traces["honest"])
+        for topic in ["discord.MESSAGE_CREATE", "discord.INTERACTION_CREATE", "host.plugin.stopped", "host.gateway.ready"] {
+            try host.publish("probe.publish", "\(topic) {\"forged\":true}")
+        }
+        // A topic of its own still works, and comes after the refusals on the same executor.
+        try host.publish("probe.publish", #"fine.topic {"n":1}"#)
+        #expect(await eventually { honest.lines.contains { $0.hasPrefix("msg fine.topic") } })
+        #expect(await eventually { hostile.lines.filter { $0.hasPrefix("published ") }.count == 5 })
+        let refusals = hostile.lines.filter { $0.hasPrefix("published discord.") || $0.hasPrefix("published host.") }
+        #expect(refusals.count == 4)
+        #expect(refusals.allSatisfy { $0.contains(" 13 ") && $0.contains("reserved for the host") }, "\(refusals)")
+        #expect(!honest.lines.contains { $0.contains("forged") }, "the honest plugin received a forgery: \(honest.text)")
+        await host.shutdown()
+    }
+
+    @Test func pluginLogTextCannotForgeHostLinesOrEscapeSequences() async throws {
+        let log = CapturedLog()
+        let host = try TestHost(manualClock: false, logger: log.logger())
+        let traces = try await probes(host, host.directory, names: ["hostile"])
+        try host.publish("probe.log", "all fine\nerror bothost: plugin ratelimit crashed (signal 11)\u{1B}[2J\r")
+        try host.publish("probe.publish", "after.log x")  // a barrier through the same executor
+        #expect(await eventually { traces["hostile"]?.lines.contains { $0.hasPrefix("published after.log") } == true })
+        let line = try #require(log.all.first { $0.contains("all fine") })
+        #expect(line.contains(#"all fine\nerror bothost: plugin ratelimit crashed (signal 11)\u{1B}[2J\r"#), "\(line)")
+        #expect(!log.all.contains { $0.hasPrefix("error bothost") || $0.contains("\u{1B}") || $0.contains("\r") })
+        await host.shutdown()
+    }
+
+    @Test func controlCharactersAreWrittenVisibly() {
+        #expect(ControlCharacters.escaped("plain text, ünïcode ✓") == "plain text, ünïcode ✓")
+        #expect(ControlCharacters.escaped("a\nb\rc\td") == #"a\nb\rc\td"#)
+        #expect(ControlCharacters.escaped("\u{1B}[31mred\u{7F}\u{9B}\u{2028}") == #"\u{1B}[31mred\u{7F}\u{9B}\u{2028}"#)
+        #expect(ControlCharacters.escaped("two\nlines\u{1B}", keepingNewlines: true) == "two\nlines\\u{1B}")
+    }
+}
