@@ -162,11 +162,16 @@ public final class DiscordConnection: Sendable {
             voice.gatewayReady(data)
             if let id = Self.applicationID(fromReady: Array(data)) {
                 applicationID.withLock { $0 = id }
+                runtime.setApplicationID(id)
                 responder.setApplicationID(id)
                 scheduleCommandSync(after: .zero)
             }
         case "INTERACTION_CREATE":
             router.route(Array(data))
+            // Other plugins see the interaction, but not its token: only the owner may answer it,
+            // through the host.
+            runtime.bus.publish(topic: "discord." + event, payload: Self.withoutToken(data), origin: .gateway(shard: shard, sequence: sequence))
+            return
         case "VOICE_STATE_UPDATE":
             voice.voiceStateUpdate(data)
         case "VOICE_SERVER_UPDATE":
@@ -193,6 +198,13 @@ public final class DiscordConnection: Sendable {
         let app = applicationID.withLock { $0 }
         guard app != 0 else { return [] }
         return await commandSync.sync(applicationID: app, definitions: runtime.commands.definitions, guilds: settings.commandGuilds)
+    }
+
+    /// An INTERACTION_CREATE's `d` without its top-level "token" member.
+    static func withoutToken(_ data: ArraySlice<UInt8>) -> [UInt8] {
+        guard case .object(var object) = try? JSONValue.parse(Array(data)) else { return [] }
+        object["token"] = nil
+        return Array(JSONValue.object(object).compactText.utf8)
     }
 
     static func applicationID(fromReady data: [UInt8]) -> UInt64? {

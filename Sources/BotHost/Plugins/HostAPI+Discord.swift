@@ -18,6 +18,10 @@ private func apiDiscordRequest(_ plugin: OpaquePointer?, _ method: bothost_str, 
         // path or body is the plugin's bug, best reported at the call.
         let methodText = try method.string("method"), pathText = try path.string("path")
         let reasonText = try reason.string("audit_reason")
+        if let refusal = HostOwnedRoutes.refusal(method: methodText, path: pathText,
+                                                 applicationID: instance.runtime.applicationID) {
+            throw HostCallError(Status.denied, refusal)
+        }
         let request: DiscordRequest
         do throws(DiscordRESTError) {
             request = try client.prepare(methodText, pathText, json: body.len == 0 ? nil : body.array, reason: reasonText)
@@ -68,5 +72,34 @@ private func discordStatus(_ error: DiscordRESTError) -> bothost_status {
     case .cancelled, .shutdown: Status.cancelled
     case .invalidRoute, .invalidRequest: Status.invalidArgument
     case .invalidConfiguration: Status.unsupported
+    }
+}
+
+/// Discord routes the host owns: interaction responses (a plugin answers its own interactions
+/// through the interaction calls, and must not answer another plugin's) and the application's
+/// command set (synced by the host from every plugin's registrations; a plugin that wrote it
+/// would replace everyone's commands).
+enum HostOwnedRoutes {
+    /// Base64 of "interaction:": how every interaction token begins.
+    private static let interactionTokenPrefix = "aW50ZXJhY3Rpb246"
+
+    /// Why a plugin may not send this request, or nil when it may.
+    static func refusal(method: String, path: String, applicationID: UInt64) -> String? {
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        let segments = route.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let verb = method.uppercased()
+        if segments.first == "interactions" {
+            return "interaction callbacks are the host's: answer your own interactions with interaction_reply, interaction_defer or interaction_respond"
+        }
+        if segments.first == "webhooks", segments.count >= 3 {
+            let isApplication = applicationID != 0 && segments[1] == String(applicationID)
+            if isApplication || segments[2].hasPrefix(interactionTokenPrefix) {
+                return "interaction webhooks (follow-ups, @original) are the host's: use interaction_followup and interaction_edit for your own interactions"
+            }
+        }
+        if verb != "GET", segments.first == "applications", segments.contains("commands") {
+            return "the bot's slash commands are synced by the host from every plugin's command_register: a plugin cannot write them through discord_request"
+        }
+        return nil
     }
 }

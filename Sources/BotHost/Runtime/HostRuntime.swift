@@ -21,6 +21,7 @@ public final class HostRuntime: Sendable {
     private let discordClient = Mutex<DiscordREST?>(nil)
     private let voiceService = Mutex<VoiceService?>(nil)
     private let discordEverConnected = Atomic(false)
+    private let application = Atomic<UInt64>(0)
     /// Plugins listening to voice audio and events; kept here so subscriptions outlive connections.
     let voiceListeners = VoiceListeners()
 
@@ -63,6 +64,10 @@ public final class HostRuntime: Sendable {
         discordClient.withLock { $0 = client }
         if client != nil { discordEverConnected.store(true, ordering: .relaxed) }
     }
+
+    /// The bot's application id, from READY; 0 until then.
+    public var applicationID: UInt64 { application.load(ordering: .relaxed) }
+    func setApplicationID(_ id: UInt64) { application.store(id, ordering: .relaxed) }
 
     /// Why there is no Discord client, in words for the plugin whose call needs one.
     func noDiscordReason(for what: String) -> String {
