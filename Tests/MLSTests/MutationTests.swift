@@ -88,7 +88,7 @@ import Testing
         let (name, bundle) = try fixture.newJoiner()
         try fixture.externalProposal(.add(bundle.keyPackage))
         try fixture.commit(by: "member-0", joiners: [name: bundle])
-        let (third, thirdBundle) = try fixture.newJoiner()
+        let (_, thirdBundle) = try fixture.newJoiner()
         try fixture.externalProposal(.add(thirdBundle.keyPackage))
         let created = try fixture.members["member-0"]!.commit(forcePath: true)
         let commitWire = created.commit.encoded
@@ -96,7 +96,6 @@ import Testing
         let receiver = fixture.members[name]!
         _ = try receiver.processCommit(try MLSMessage(decoding: commitWire))
         _ = try Group.join(welcome: try Welcome(decoding: welcomeWire), keyPackage: thirdBundle)
-        _ = third
 
         for _ in 0..<150 {
             let mutated = Self.mutate(commitWire, &random)

@@ -106,6 +106,22 @@ import Testing
         #expect(receiver.pendingProposals.isEmpty && closed.pendingProposals.isEmpty)
     }
 
+    @Test func applicationCanRefuseAnUnexpectedAdd() throws {
+        var (fixture, _) = try threeMembersAndACommit()
+        let (_, bundle) = try fixture.newJoiner()
+        var group = fixture.members["member-0"]!
+        let message = try ExternalProposal.make(.add(bundle.keyPackage), suite: fixture.suite, groupID: group.groupID, epoch: group.epoch,
+                                                senderIndex: 0, signaturePrivateKey: fixture.gateway.privateKey)
+        let expected: Set<[UInt8]> = [Array("someone-else".utf8)]
+        #expect(throws: MLSError.invalid("proposal refused by the application")) {
+            try group.receiveProposal(message) { proposal, _ in
+                guard case .add(let keyPackage) = proposal, case .basic(let identity) = keyPackage.leafNode.credential else { return false }
+                return expected.contains(identity)
+            }
+        }
+        #expect(group.pendingProposals.isEmpty)
+    }
+
     @Test func removedMemberCannotDeriveTheNextEpoch() throws {
         var (fixture, _) = try threeMembersAndACommit()
         try fixture.externalProposal(.remove(leafIndex: try #require(fixture.leafIndex(of: "joiner-2"))))

@@ -3,12 +3,15 @@
 extension Group {
     /// Receives a proposal (DAVE: op 27, "append"): the message must be a PublicMessage of this
     /// epoch from a member or one of the group's external senders, signed by it, carrying a valid
-    /// Add or Remove. It is kept, by its ProposalRef, until a commit covers it.
+    /// Add or Remove. `accept` lets the application refuse a valid proposal it does not expect
+    /// (DAVE: an Add for a user not in the call). It is kept, by its ProposalRef, until a commit
+    /// covers it.
     @discardableResult
-    public mutating func receiveProposal(_ message: MLSMessage) throws -> PendingProposal {
+    public mutating func receiveProposal(_ message: MLSMessage, accept: (Proposal, Sender) -> Bool = { _, _ in true }) throws -> PendingProposal {
         let authenticated = try verify(message)
         guard case .proposal(let proposal) = authenticated.content.body else { throw MLSError.invalid("expected a proposal") }
         try validateProposal(proposal, sender: authenticated.content.sender)
+        guard accept(proposal, authenticated.content.sender) else { throw MLSError.invalid("proposal refused by the application") }
         let pending = PendingProposal(reference: suite.proposalRef(authenticated), proposal: proposal, sender: authenticated.content.sender)
         if !pendingProposals.contains(where: { $0.reference == pending.reference }) { pendingProposals.append(pending) }
         return pending

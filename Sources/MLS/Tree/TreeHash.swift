@@ -64,10 +64,16 @@ extension RatchetTree {
     }
 
     /// The parent_hash a node below `node` must carry to chain to it, for the child on `childSide`.
-    func parentHash(suite: CipherSuite, of node: Int, towards child: Int) -> [UInt8]? {
+    /// `treeHashes` (from `allTreeHashes`) saves recomputing a sibling no unmerged leaf lies under.
+    func parentHash(suite: CipherSuite, of node: Int, towards child: Int, treeHashes: [[UInt8]]? = nil) -> [UInt8]? {
         guard let parent = parent(at: node) else { return nil }
         let sibling = child == TreeMath.left(node) ? TreeMath.right(node) : TreeMath.left(node)
-        let siblingHash = treeHash(suite: suite, node: sibling, excluding: Set(parent.unmergedLeaves))
+        let siblingHash: [UInt8]
+        if let treeHashes, !parent.unmergedLeaves.contains(where: { TreeMath.isInSubtree(TreeMath.nodeIndex(leaf: $0), of: sibling) }) {
+            siblingHash = treeHashes[sibling]
+        } else {
+            siblingHash = treeHash(suite: suite, node: sibling, excluding: Set(parent.unmergedLeaves))
+        }
         return Self.parentHash(suite: suite, parent: parent, originalSiblingTreeHash: siblingHash)
     }
 
@@ -85,11 +91,12 @@ extension RatchetTree {
     /// node's parent hash with copath child the other one, and the node's unmerged leaves under C
     /// exactly the rest of C's resolution.
     public func verifyParentHashes(suite: CipherSuite) -> Bool {
+        let treeHashes = allTreeHashes(suite: suite)
         for node in stride(from: 1, to: nodes.count, by: 2) {
             guard let parent = parent(at: node) else { continue }
             var chained = 0
             for child in [TreeMath.left(node), TreeMath.right(node)] {
-                guard let expected = parentHash(suite: suite, of: node, towards: child) else { continue }
+                guard let expected = parentHash(suite: suite, of: node, towards: child, treeHashes: treeHashes) else { continue }
                 let childResolution = resolution(child)
                 let unmergedUnderChild = Set(parent.unmergedLeaves.map { TreeMath.nodeIndex(leaf: $0) }
                     .filter { TreeMath.isInSubtree($0, of: child) })
