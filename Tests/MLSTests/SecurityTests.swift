@@ -148,3 +148,35 @@ import Testing
         }
     }
 }
+
+/// Features outside the subset are refused by name where they appear.
+@Suite struct OutOfScopeTests {
+    @Test func privateMessagesAndOtherProposalTypesAreRefusedByName() throws {
+        var fixture = try GroupFixture()
+        let entry = try Vectors.load("messages")[0]
+        var group = fixture.members["member-0"]!
+        #expect(throws: MLSError.unsupported("PrivateMessage")) {
+            try group.receiveProposal(try MLSMessage(decoding: try entry.bytes("private_message")))
+        }
+        let psk = try PreSharedKeyID(decoding: try entry.bytes("pre_shared_key_proposal"))
+        #expect(throws: MLSError.unsupported("PreSharedKey proposals")) { try group.commit(inlineProposals: [.preSharedKey(psk)]) }
+        let reInit = try ReInit(decoding: try entry.bytes("re_init_proposal"))
+        #expect(throws: MLSError.unsupported("ReInit proposals")) { try group.commit(inlineProposals: [.reInit(reInit)]) }
+        #expect(throws: MLSError.unsupported("GroupContextExtensions proposals")) {
+            try group.commit(inlineProposals: [.groupContextExtensions([])])
+        }
+        #expect(throws: MLSError.unsupported("ExternalInit proposals (external joins)")) {
+            try group.commit(inlineProposals: [.externalInit(kemOutput: [1])])
+        }
+        #expect(throws: MLSError.unsupported("cipher suite 1")) { try CipherSuite.require(1) }
+        // An external sender may only propose Add and Remove.
+        #expect(throws: MLSError.self) {
+            try ExternalProposal.make(.preSharedKey(psk), suite: fixture.suite, groupID: group.groupID, epoch: 0, senderIndex: 0,
+                                      signaturePrivateKey: fixture.gateway.privateKey)
+        }
+        let (_, bundle) = try fixture.newJoiner()
+        var x509 = bundle.keyPackage
+        x509.leafNode.credential = .x509(certificates: [[1, 2, 3]])
+        #expect(throws: MLSError.self) { try group.commit(inlineProposals: [.add(x509)]) }
+    }
+}
