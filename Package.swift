@@ -149,7 +149,7 @@ let package = Package(
             name: "MLSTests",
             dependencies: ["MLS"],
             path: "Tests/MLSTests",
-            exclude: ["Vectors"]
+            exclude: ["Vectors", "Interop"]
         ),
     ]
 )
