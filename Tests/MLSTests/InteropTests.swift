@@ -56,6 +56,8 @@ struct InteropTests {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [scripts.appendingPathComponent(script).path, directory.path]
         process.currentDirectoryURL = scripts
+        // No __pycache__ left in the source tree.
+        process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONDONTWRITEBYTECODE": "1"]) { _, new in new }
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let other = Exchange(directory: directory, process: process)
