@@ -18,9 +18,11 @@ extension Group {
         var applied = try applyProposals(covered, committer: myLeafIndex)  // the UpdatePath merges into applied.tree
         let newLeaves = Set(applied.added.map(\.leafIndex))
         let nextEpoch = epoch + 1
+        var nextTreeHash: [UInt8]?  // the tree after the UpdatePath, hashed once for both contexts
         let provisional = { (treeHash: [UInt8]) in
-            GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch, treeHash: treeHash,
-                         confirmedTranscriptHash: context.confirmedTranscriptHash, extensions: context.extensions)
+            nextTreeHash = treeHash
+            return GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch, treeHash: treeHash,
+                                confirmedTranscriptHash: context.confirmedTranscriptHash, extensions: context.extensions)
         }
         var commitSecret = Array(repeating: UInt8(0), count: suite.hashLength)
         var createdPath: RatchetTree.CreatedPath?
@@ -34,7 +36,8 @@ extension Group {
         var authenticated = try frame(.commit(Commit(proposals: proposals, path: createdPath?.path)))
 
         let confirmed = TranscriptHash.confirmed(suite: suite, interim: interimTranscriptHash, content: authenticated)
-        let nextContext = GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch, treeHash: applied.tree.treeHash(suite: suite),
+        let nextContext = GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch,
+                                       treeHash: nextTreeHash ?? applied.tree.treeHash(suite: suite),
                                        confirmedTranscriptHash: confirmed, extensions: context.extensions)
         let nextSecrets = EpochSecrets(suite: suite, previousInitSecret: secrets.initSecret, commitSecret: commitSecret, groupContext: nextContext)
         let confirmationTag = suite.mac(key: nextSecrets.confirmationKey, data: confirmed)
@@ -91,12 +94,14 @@ extension Group {
         let nextEpoch = epoch + 1
         var commitSecret = Array(repeating: UInt8(0), count: suite.hashLength)
         var keys = privateKeys
+        var nextTreeHash: [UInt8]?
         if let path = commit.path {
             try tree.validateLeafNode(path.leafNode, suite: suite, groupContext: context, leafIndex: committer, origin: .commit,
                                       currentTime: currentTime)
             try tree.mergeUpdatePath(suite: suite, sender: committer, path: path)
             let provisional = GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch, treeHash: tree.treeHash(suite: suite),
                                            confirmedTranscriptHash: context.confirmedTranscriptHash, extensions: context.extensions)
+            nextTreeHash = provisional.treeHash
             let decrypted = try tree.decryptUpdatePath(suite: suite, sender: committer, path: path, receiver: myLeafIndex, privateKeys: privateKeys,
                                                        newLeaves: Set(applied.added.map(\.leafIndex)), context: provisional)
             commitSecret = decrypted.commitSecret
@@ -106,7 +111,7 @@ extension Group {
         }
 
         let confirmed = TranscriptHash.confirmed(suite: suite, interim: interimTranscriptHash, content: authenticated)
-        let nextContext = GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch, treeHash: tree.treeHash(suite: suite),
+        let nextContext = GroupContext(cipherSuite: suite.id, groupID: groupID, epoch: nextEpoch, treeHash: nextTreeHash ?? tree.treeHash(suite: suite),
                                        confirmedTranscriptHash: confirmed, extensions: context.extensions)
         let nextSecrets = EpochSecrets(suite: suite, previousInitSecret: secrets.initSecret, commitSecret: commitSecret, groupContext: nextContext)
         guard suite.mac(key: nextSecrets.confirmationKey, data: confirmed) == confirmationTag else {

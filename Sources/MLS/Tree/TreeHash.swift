@@ -7,7 +7,11 @@ extension RatchetTree {
 
     /// The tree hash of the subtree at `node`, computed as if the leaves in `excluded` were blank and
     /// absent from every unmerged_leaves list (the "original" tree a parent hash was computed over).
-    public func treeHash(suite: CipherSuite, node: Int, excluding excluded: Set<UInt32>) -> [UInt8] {
+    /// `treeHashes` (from `allTreeHashes`) answers every subtree no excluded leaf lies under.
+    public func treeHash(suite: CipherSuite, node: Int, excluding excluded: Set<UInt32>, treeHashes: [[UInt8]]? = nil) -> [UInt8] {
+        if let treeHashes, !excluded.contains(where: { TreeMath.isInSubtree(TreeMath.nodeIndex(leaf: $0), of: node) }) {
+            return treeHashes[node]
+        }
         var writer = TLSWriter()
         if TreeMath.isLeaf(node) {
             let index = TreeMath.leafIndex(node: node)
@@ -24,8 +28,8 @@ extension RatchetTree {
                 parentNode = present
             }
             writer.writeOptional(parentNode)
-            writer.writeOpaque(treeHash(suite: suite, node: TreeMath.left(node), excluding: excluded))
-            writer.writeOpaque(treeHash(suite: suite, node: TreeMath.right(node), excluding: excluded))
+            writer.writeOpaque(treeHash(suite: suite, node: TreeMath.left(node), excluding: excluded, treeHashes: treeHashes))
+            writer.writeOpaque(treeHash(suite: suite, node: TreeMath.right(node), excluding: excluded, treeHashes: treeHashes))
         }
         return suite.hash(writer.bytes)
     }
@@ -64,16 +68,11 @@ extension RatchetTree {
     }
 
     /// The parent_hash a node below `node` must carry to chain to it, for the child on `childSide`.
-    /// `treeHashes` (from `allTreeHashes`) saves recomputing a sibling no unmerged leaf lies under.
+    /// `treeHashes` (from `allTreeHashes`) saves recomputing subtrees no unmerged leaf lies under.
     func parentHash(suite: CipherSuite, of node: Int, towards child: Int, treeHashes: [[UInt8]]? = nil) -> [UInt8]? {
         guard let parent = parent(at: node) else { return nil }
         let sibling = child == TreeMath.left(node) ? TreeMath.right(node) : TreeMath.left(node)
-        let siblingHash: [UInt8]
-        if let treeHashes, !parent.unmergedLeaves.contains(where: { TreeMath.isInSubtree(TreeMath.nodeIndex(leaf: $0), of: sibling) }) {
-            siblingHash = treeHashes[sibling]
-        } else {
-            siblingHash = treeHash(suite: suite, node: sibling, excluding: Set(parent.unmergedLeaves))
-        }
+        let siblingHash = treeHash(suite: suite, node: sibling, excluding: Set(parent.unmergedLeaves), treeHashes: treeHashes)
         return Self.parentHash(suite: suite, parent: parent, originalSiblingTreeHash: siblingHash)
     }
 
