@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "AudioFiles", targets: ["AudioFiles"]),
         // The strict JSON field reader the shipped plugins read their configs and requests with.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
+        // MLS (RFC 9420), the subset Discord's voice end-to-end encryption (DAVE) uses.
+        .library(name: "MLS", targets: ["MLS"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // System zlib (Debian's zlib1g-dev): zlib-stream gateway compression.
@@ -43,6 +46,13 @@ let package = Package(
         // Strict JSON field reading for plugin configs and bus requests (errors name the field);
         // no dependencies, so every plugin links the same reader instead of carrying a copy.
         .target(name: "StrictJSON", path: "Sources/StrictJSON"),
+        // MLS (RFC 9420), cipher suite 2, the subset DAVE uses; depends only on swift-crypto.
+        .target(
+            name: "MLS",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/MLS",
+            exclude: ["README.md"]
+        ),
         // The host runtime.
         .target(
             name: "BotHost",
@@ -135,6 +145,13 @@ let package = Package(
                 "COpus",
             ],
             path: "Tests/BotHostTests"
+        ),
+        // MLS against the working group's test vectors, multi-member round trips, security and fuzzing.
+        .testTarget(
+            name: "MLSTests",
+            dependencies: ["MLS"],
+            path: "Tests/MLSTests",
+            exclude: ["Vectors", "Interop"]
         ),
     ]
 )
