@@ -1,4 +1,5 @@
 @testable import BotHost
+import DiscordEmulator
 import Foundation
 import Testing
 
@@ -55,6 +56,50 @@ import Testing
         #expect(line.contains(#"all fine\nerror bothost: plugin ratelimit crashed (signal 11)\u{1B}[2J\r"#), "\(line)")
         #expect(!log.all.contains { $0.hasPrefix("error bothost") || $0.contains("\u{1B}") || $0.contains("\r") })
         await host.shutdown()
+    }
+
+    @Test func discordRequestRefusesTheRoutesTheHostOwns() async throws {
+        let transport = RESTClientTests.ScriptedTransport([RESTClientTests.response(200, "[]")])
+        let (host, trace, client) = try await RESTPluginCallTests.host(transport)
+        let token = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5OmFiYw"
+        try host.publish("dr.go", #"POST /interactions/123/\#(token)/callback {"type":4,"data":{"content":"allowed: true"}}"#)
+        try host.publish("dr.go", #"PATCH /webhooks/999/\#(token)/messages/@original {"content":"x"}"#)
+        try host.publish("dr.go", #"POST /webhooks/999/\#(token) {"content":"x"}"#)
+        try host.publish("dr.go", "PUT /applications/1000/commands []")
+        try host.publish("dr.go", "DELETE /applications/1000/guilds/2000/commands/5")
+        // Reading the commands is harmless, and comes after the refusals on the same executor.
+        try host.publish("dr.go", "GET /applications/1000/commands")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("answer 0 200") } }, "\(trace.text)")
+        let refused = trace.lines.filter { $0.hasPrefix("refused 13 ") }
+        #expect(refused.count == 5, "\(trace.text)")
+        #expect(refused.filter { $0.contains("interaction") }.count == 3)
+        #expect(refused.filter { $0.contains("slash commands are synced by the host") }.count == 2)
+        #expect(transport.requests.count == 1 && transport.requests.first?.url.hasSuffix("/applications/1000/commands") == true)
+        await RESTPluginCallTests.finish(host, client)
+    }
+
+    @Test func otherPluginsSeeAnInteractionButNotItsToken() async throws {
+        let emulator = DiscordEmulator(EmulatorConfiguration())
+        try await emulator.start()
+        let host = try TestHost(manualClock: false)
+        let trace = TraceFile(in: host.directory)
+        let plugins = #"[{"name": "counter", "library": \#(jsonString(Fixtures.built("libExampleCCounter.so"))), "config": {"tickMs": 3600000}},"#
+            + #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": "discord.INTERACTION_CREATE"}}]"#
+        try await host.apply(plugins: plugins)
+        let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
+                                       gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
+        let connection = try DiscordConnection(settings: settings, runtime: host.runtime)
+        try await connection.start(intents: await host.manager.gatewayIntents)
+        #expect(await eventually { emulator.commandOverwriteCount == 1 })
+        let (interactionID, token) = emulator.userInvokesCommand(name: "count", options: #"[{"name":"add","type":4,"value":2}]"#)
+        #expect(await eventually { !emulator.interactionResponses(interactionID).isEmpty }, "the owner still answers")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("msg discord.INTERACTION_CREATE") } })
+        let seen = try #require(trace.lines.first { $0.hasPrefix("msg discord.INTERACTION_CREATE") })
+        #expect(seen.contains("\(interactionID)"), "the interaction itself is visible: \(seen)")
+        #expect(!seen.contains(token) && !seen.contains(#""token""#), "the token is not: \(seen)")
+        await connection.stop()
+        await host.shutdown()
+        await emulator.shutdown()
     }
 
     @Test func controlCharactersAreWrittenVisibly() {
