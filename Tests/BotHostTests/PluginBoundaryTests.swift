@@ -102,6 +102,45 @@ import Testing
         await emulator.shutdown()
     }
 
+    /// What a plugin's command_register is checked against: each of these is refused at
+    /// registration with the problem named, so it can never reach (and fail) the shared bulk sync.
+    @Test(arguments: [
+        (#"{"name":"usage","description":"a","name":"x"}"#, "found \"name\" again"),
+        (#"{"name":"Usage","description":"a"}"#, "lowercase"),
+        (#"{"name":"usage"}"#, "\"description\" is missing"),
+        (#"{"name":"usage","description":""}"#, "1–100 characters"),
+        (#"{"name":"usage","description":"a","type":9}"#, "not a command type"),
+        (#"{"name":"usage","description":"a","options":{"a":1}}"#, "must be an array"),
+        (#"{"name":"usage","description":"a","options":[{"type":3,"name":"x","description":"d"},{"type":3,"name":"x","description":"d"}]}"#, "used twice"),
+        (#"{"name":"usage","description":"a","options":[{"type":3,"name":"x","description":"d"},{"type":3,"name":"y","description":"d","required":true}]}"#, "required options first"),
+        (#"{"name":"usage","description":"a","options":[{"type":1,"name":"s","description":"d"},{"type":3,"name":"y","description":"d"}]}"#, "mixes subcommands"),
+        (#"{"name":"usage","description":"a","options":[{"type":1,"name":"s","description":"d","options":[{"type":1,"name":"t","description":"d"}]}]}"#, "deeper than Discord allows"),
+        (#"{"name":"usage","description":"a","options":[{"type":4,"name":"n","description":"d","choices":[{"name":"one","value":"1"}]}]}"#, "whole number"),
+        (#"{"name":"usage","description":"a","options":[{"type":3,"name":"n","description":"d","autocomplete":true,"choices":[{"name":"one","value":"1"}]}]}"#, "both \"choices\" and \"autocomplete\""),
+        (#"{"name":"usage","description":"a","default_member_permissions":8}"#, "string of digits"),
+        (#"{"name":"Inspect","type":2,"description":"no"}"#, "empty \"description\""),
+    ])
+    func commandDefinitionsDiscordWouldRefuseAreRefusedAtRegistration(definition: String, problem: String) {
+        do {
+            _ = try validateCommandDefinition(Array(definition.utf8))
+            Issue.record("accepted \(definition)")
+        } catch {
+            #expect(error.status == Status.invalidArgument)
+            #expect(error.detail.contains(problem), "\(error.detail)")
+        }
+    }
+
+    @Test func definitionsDiscordAcceptsPass() throws {
+        for definition in [
+            #"{"name":"usage","description":"Your usage","options":[{"type":6,"name":"who","description":"A user","required":true},{"type":3,"name":"period","description":"When","choices":[{"name":"Today","value":"today"}]}]}"#,
+            #"{"name":"voice","description":"Voice","options":[{"type":1,"name":"join","description":"Join"},{"type":2,"name":"admin","description":"Admin","options":[{"type":1,"name":"kick","description":"Kick","options":[{"type":6,"name":"user","description":"Who"}]}]}]}"#,
+            #"{"name":"Inspect user","type":2,"default_member_permissions":"8","dm_permission":false}"#,
+            #"{"name":"größe","description":"Umlauts are letters","name_localizations":{"de":"größe"}}"#,
+        ] {
+            #expect(throws: Never.self) { _ = try validateCommandDefinition(Array(definition.utf8)) }
+        }
+    }
+
     @Test func controlCharactersAreWrittenVisibly() {
         #expect(ControlCharacters.escaped("plain text, ünïcode ✓") == "plain text, ünïcode ✓")
         #expect(ControlCharacters.escaped("a\nb\rc\td") == #"a\nb\rc\td"#)

@@ -35,22 +35,16 @@ func validateCommandDefinition(_ bytes: [UInt8]) throws(HostCallError) -> (name:
     do { document = try JSONValue.parse(bytes) } catch {
         throw HostCallError(Status.invalidArgument, "the command definition is not valid JSON: \(error)")
     }
-    guard case .object = document else {
+    guard let object = document.objectValue else {
         throw HostCallError(Status.invalidArgument, "the command definition is not a JSON object")
     }
-    guard let name = document["name"]?.stringValue else {
+    guard let name = object["name"]?.stringValue else {
         throw HostCallError(Status.invalidArgument, "the command definition has no \"name\" string")
     }
-    let nameOK = (1...32).contains(name.count) && name == name.lowercased()
-        && name.unicodeScalars.allSatisfy { $0 == "-" || $0 == "_" || CharacterSet.alphanumerics.contains($0) }
-    guard nameOK else {
-        throw HostCallError(Status.invalidArgument, "command name \"\(name)\" must be 1–32 lowercase letters, digits, '-' or '_'")
-    }
-    let type = document["type"]?.numberValue?.int64 ?? 1
-    if type == 1 {
-        guard let description = document["description"]?.stringValue, (1...100).contains(description.count) else {
-            throw HostCallError(Status.invalidArgument, "command /\(name) needs a \"description\" of 1–100 characters")
-        }
+    do throws(CommandDefinitionRules.Violation) {
+        try CommandDefinitionRules.check(object)
+    } catch {
+        throw HostCallError(Status.invalidArgument, "command /\(ControlCharacters.escaped(name)) is not a definition Discord accepts: \(ControlCharacters.escaped(error.description))")
     }
     return (name, Array(document.canonicalText.utf8))
 }
