@@ -7,12 +7,16 @@ RELEASE_DIR := .build/release
 # The plugin libraries `make run` installs into ./plugins (the folder plugins.json points at).
 SHIPPED_PLUGINS := libExampleCCounter.so libExampleSwiftGreeter.so libRateLimit.so libVoiceSessions.so libGameSessions.so
 
-.PHONY: all deps build plugins run test bench clean
+.PHONY: all deps interop-deps build plugins run test bench clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
+
+# The Python environment (.venv) of the interop tests: discord.py against the emulator.
+interop-deps:
+	@./scripts/install-interop-deps.sh
 
 build: deps
 	$(SWIFT) build
@@ -26,13 +30,14 @@ plugins: build
 run: plugins
 	$(BUILD_DIR)/bothost sandbox --config plugins.json
 
-test: deps
+# The Swift tests, then the interop tests; the last line is the verdict of both.
+test: deps interop-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@SWIFT="$(SWIFT)" BOTHOST_BIN=$(BUILD_DIR)/bothost ./scripts/run-tests.sh
 
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_DIR)/BotHostBench
 
 clean:
-	rm -rf .build plugins data
+	rm -rf .build plugins data .venv
