@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import os
 import traceback
 
 import discord
@@ -105,5 +106,6 @@ def run_session(scenario) -> None:
                 await asyncio.wait_for(asyncio.gather(runner, return_exceptions=True), GENEROUS_TIMEOUT)
             await emulator.stop()
 
-    logging.getLogger("discord").setLevel(logging.INFO)
+    # INTEROP_DISCORD_LOG=DEBUG shows every payload discord.py sends and receives.
+    logging.getLogger("discord").setLevel(os.environ.get("INTEROP_DISCORD_LOG", "INFO"))
     asyncio.run(main())

@@ -1,6 +1,8 @@
 """discord.py, a client written without the emulator in mind, against the local Discord. Each test
 starts a fresh emulator and bot (see discordpy_bot.run_session) and waits on conditions only."""
 
+import json
+
 import discord
 
 from discordpy_bot import CHANNEL_ID, GUILD_ID, USER_ID, run_session
@@ -185,5 +187,47 @@ def test_message_with_embed_is_posted_then_edited():
         # The gateway told the bot about its own message and the edit.
         await until(lambda: "MESSAGE_UPDATE" in bot.dispatch_types, "MESSAGE_UPDATE in discord.py")
         assert any(m.id == sent.id for m in bot.received)
+
+    run_session(scenario)
+
+
+def test_server_heartbeat_request_is_answered_at_once():
+    async def scenario(session):
+        emulator = session.emulator
+        mark = await emulator.frame_count()
+        assert (await emulator.call("fault", fault="request_heartbeat"))["affected"] == 1
+
+        async def heartbeat_after_request():
+            frames = await emulator.frames(since=mark)
+            requested = [f["index"] for f in sent_ops(frames, 1)]
+            return requested and [f for f in received_ops(frames, 1) if f["index"] > requested[0]]
+
+        beats = await until(heartbeat_after_request, "discord.py's heartbeat answering op 1")
+        # The heartbeat carries the last sequence number discord.py saw.
+        assert isinstance(json.loads(beats[0]["json"])["d"], int)
+
+    run_session(scenario)
+
+
+def test_session_timeout_close_4009_then_refused_resume_leads_to_a_fresh_identify():
+    async def scenario(session):
+        emulator, bot = session.emulator, session.bot
+        mark = await emulator.frame_count()
+        # 4009 ends the session on Discord. discord.py still tries to resume (it resumes after
+        # any close it can handle), is refused with op 9 d:false, and identifies afresh.
+        assert (await emulator.call("fault", fault="close", code=4009))["affected"] == 1
+        await until(lambda: session.runner_failure() or bot.readies >= 2, "a second READY in discord.py")
+        frames = await emulator.frames(since=mark)
+        resumes = received_ops(frames, 6)
+        assert resumes and all(f["via_resume_url"] for f in resumes)
+        refusals = [json.loads(f["json"]) for f in sent_ops(frames, 9) if f["connection"] == resumes[0]["connection"]]
+        assert [r["d"] for r in refusals] == [False]
+        # After a resume attempt discord.py keeps that attempt's URL for its next connection, so
+        # this identify goes to the resume URL. Discord's resume URL is an ordinary gateway node
+        # that takes identifies too; so must the emulator's.
+        assert len(received_ops(frames, 2)) == 1
+        assert [i["outcome"] for i in await session.identifies()] == ["accepted", "accepted"]
+        assert bot.resumes == 0
+        await user_message_reaches_bot(session, "after the new session")
 
     run_session(scenario)

@@ -16,7 +16,7 @@
 /// - `interaction_responses` `{"interaction_id"}` → `responses` (`kind`, `type`, `status`, `body`)
 /// - `commands` `{"guild_id"?}` → `commands` (command objects)
 /// - `gateway_frames` `{"since"?: index}` → `frames` (`index`, `connection`, `via_resume_url`,
-///   `direction`, `op`, `t`, `s`, `close_code`, `session_id`, `json` for received payloads),
+///   `direction`, `op`, `t`, `s`, `close_code`, `session_id`, `json` but for dispatches sent),
 ///   `next` (the index to pass as `since` to read only newer ones)
 /// - `identifies` → `identifies` (`connection`, `shard`, `outcome`, `session_id`)
 /// - `requests` → `requests` (`method`, `path`, `status`)
@@ -173,9 +173,9 @@ public struct EmulatorControl: Sendable {
             "t": frame.t.map { .string($0) } ?? .null, "s": frame.s.map { .int(Int64($0)) } ?? .null,
             "close_code": frame.closeCode.map { .int(Int64($0)) } ?? .null,
             "session_id": frame.sessionID.map { .string($0) } ?? .null,
-            // What the client sent is small and is what a client test asserts on; what the
-            // emulator sent is its own and would only bloat the answer.
-            "json": received ? .string(frame.json) : .null,
+            // What the client sent and the emulator's control payloads are small and are what
+            // a client test asserts on; dispatches would only bloat the answer.
+            "json": received || frame.op != GatewayOp.dispatch ? .string(frame.json) : .null,
         ]
     }
 
