@@ -14,7 +14,7 @@ if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; the
 fi
 
 # Debian's python3 and its venv module (a separate package there).
-python=/usr/bin/python3
+python=${INTEROP_PYTHON:-/usr/bin/python3}
 if ! { [ -x "$python" ] && "$python" -c 'import venv, ensurepip' 2>/dev/null; }; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "Installing: python3 python3-venv"
