@@ -1,5 +1,8 @@
 @testable import DiscordEmulator
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @Suite struct EmulatorGatewayTests {

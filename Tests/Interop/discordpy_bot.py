@@ -24,7 +24,9 @@ def aim_discordpy_at(emulator: EmulatorProcess) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emulator.urls["gateway_url"])
 
 
-class InteropBot(discord.Client):
+class RecordingBot:
+    """What the scenarios read back, for `discord.Client` and `discord.AutoShardedClient` alike."""
+
     def __init__(self):
         super().__init__(intents=discord.Intents.default())
         self.tree = app_commands.CommandTree(self)
@@ -61,10 +63,18 @@ class InteropBot(discord.Client):
         self.received.append(message)
 
 
+class InteropBot(RecordingBot, discord.Client):
+    """A plain client: connects to its built-in gateway URL without asking /gateway/bot."""
+
+
+class ShardedInteropBot(RecordingBot, discord.AutoShardedClient):
+    """Asks GET /gateway/bot for the URL and shard count, and identifies with `shard`."""
+
+
 class Session:
     """An emulator with a discord.py bot logged in and READY on it."""
 
-    def __init__(self, emulator: EmulatorProcess, bot: InteropBot, runner: asyncio.Task):
+    def __init__(self, emulator: EmulatorProcess, bot: RecordingBot, runner: asyncio.Task):
         self.emulator = emulator
         self.bot = bot
         self.runner = runner
@@ -78,7 +88,7 @@ class Session:
             raise AssertionError(f"discord.py stopped: {self.runner.exception() or 'returned'}")
 
 
-def run_session(scenario) -> None:
+def run_session(scenario, bot_class=InteropBot) -> None:
     """Starts a fresh emulator and bot, waits for READY and the guild, runs `scenario(session)`,
     then shuts both down."""
 
@@ -88,7 +98,7 @@ def run_session(scenario) -> None:
         runner = None
         try:
             aim_discordpy_at(emulator)
-            bot = InteropBot()
+            bot = bot_class()
             await bot.login(emulator.urls["token"])
             runner = asyncio.create_task(bot.connect(reconnect=True))
             session = Session(emulator, bot, runner)

@@ -5,7 +5,7 @@ import json
 
 import discord
 
-from discordpy_bot import CHANNEL_ID, GUILD_ID, USER_ID, run_session
+from discordpy_bot import CHANNEL_ID, GUILD_ID, USER_ID, ShardedInteropBot, run_session
 from emulator_process import until
 
 
@@ -231,3 +231,17 @@ def test_session_timeout_close_4009_then_refused_resume_leads_to_a_fresh_identif
         await user_message_reaches_bot(session, "after the new session")
 
     run_session(scenario)
+
+
+def test_sharded_client_takes_url_and_shards_from_gateway_bot():
+    async def scenario(session):
+        emulator, bot = session.emulator, session.bot
+        requests = (await emulator.call("requests"))["requests"]
+        assert any(r["method"] == "GET" and r["path"].endswith("/gateway/bot") and r["status"] == 200 for r in requests)
+        assert bot.shard_count == 1 and list(bot.shards) == [0]
+        identify = json.loads(received_ops(await emulator.frames(), 2)[0]["json"])
+        assert identify["d"]["shard"] == [0, 1]
+        assert bot.get_guild(GUILD_ID).shard_id == 0
+        await user_message_reaches_bot(session, "to shard 0")
+
+    run_session(scenario, ShardedInteropBot)
