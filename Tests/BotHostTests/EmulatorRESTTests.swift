@@ -368,7 +368,7 @@ func emulatorCall(
             emulator, "POST", "/interactions/\(id)/\(token)/callback?with_response=yes", #"{"type":4,"data":{"content":"hi"}}"#, token: nil)
         #expect(refused.status == 400)
         #expect(refused.object?["code"] as? Int == 50035)
-        #expect(emulator.messages(in: 2001).count == 3)
+        #expect(emulator.messages(in: 2001).count == 6)
     }
 
     @Test func deferredResponsesAreCompletedByEditingTheOriginalAndFollowUpsExpireAfter15Minutes() async throws {
