@@ -42,6 +42,12 @@ class RecordingBot:
             await interaction.response.send_message(
                 f"echo: {text}", embed=discord.Embed(title="Echo", description=text, colour=0x5865F2))
 
+        @self.tree.command(name="slow", description="Thinks, then answers", guild=discord.Object(GUILD_ID))
+        async def slow(interaction: discord.Interaction):
+            await interaction.response.defer(thinking=True)
+            await interaction.edit_original_response(content="thought about it")
+            await interaction.followup.send("and one more thing", embed=discord.Embed(title="Follow-up"), ephemeral=True)
+
         @self.tree.error
         async def on_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError):
             self.command_errors.append(error)

@@ -54,9 +54,9 @@ def test_login_receives_ready_guild_create_and_messages():
         assert isinstance(guild.get_channel(2002), discord.VoiceChannel)
 
         # setup_hook synced the tree: one bulk overwrite of the guild's commands.
-        commands = (await emulator.call("commands", guild_id=str(GUILD_ID)))["commands"]
-        assert [c["name"] for c in commands] == ["echo"]
-        assert commands[0]["options"][0]["name"] == "text"
+        commands = {c["name"]: c for c in (await emulator.call("commands", guild_id=str(GUILD_ID)))["commands"]}
+        assert sorted(commands) == ["echo", "slow"]
+        assert commands["echo"]["options"][0]["name"] == "text"
 
         message_id = await user_message_reaches_bot(session, "hello bot")
         message = next(m for m in bot.received if m.id == message_id)
@@ -152,6 +152,29 @@ def test_slash_command_answered_through_the_interaction_callback():
         assert reply["type"] == 20
         assert reply["embeds"][0]["title"] == "Echo" and reply["embeds"][0]["description"] == "hi there"
         assert reply["embeds"][0]["color"] == 0x5865F2
+
+    run_session(scenario)
+
+
+def test_deferred_command_edits_its_original_and_follows_up():
+    async def scenario(session):
+        emulator, bot = session.emulator, session.bot
+        interaction_id = (await emulator.call("user_invokes_command", name="slow"))["interaction_id"]
+
+        async def responses():
+            answer = await emulator.call("interaction_responses", interaction_id=interaction_id)
+            return len(answer["responses"]) >= 3 and answer["responses"]
+
+        recorded = await until(responses, "the deferral, the edit of the original and the follow-up")
+        assert not bot.command_errors, bot.command_errors
+        assert [(r["kind"], r["type"], r["status"]) for r in recorded] == [
+            ("callback", 5, 200), ("edit_original", None, 200), ("follow_up", None, 200)]
+
+        replies = [m for m in await emulator.messages(CHANNEL_ID) if m.get("interaction_metadata", {}).get("id") == interaction_id]
+        original, follow_up = replies
+        assert original["content"] == "thought about it" and original["flags"] & 128 == 0, "the edit ends the loading state"
+        assert follow_up["content"] == "and one more thing" and follow_up["flags"] & 64
+        assert follow_up["embeds"][0]["title"] == "Follow-up"
 
     run_session(scenario)
 
