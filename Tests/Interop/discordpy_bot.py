@@ -115,6 +115,10 @@ def run_session(scenario, bot_class=InteropBot) -> None:
 
             await until(ready, "READY and GUILD_CREATE in discord.py")
             await scenario(session)
+            # Whatever the scenario did, the emulator refused none of discord.py's requests.
+            requests = (await emulator.call("requests"))["requests"]
+            refused = [r for r in requests if r["status"] >= 400]
+            assert not refused, f"the emulator refused discord.py's requests: {refused}"
         finally:
             if bot is not None:
                 await bot.close()
