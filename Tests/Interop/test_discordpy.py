@@ -64,7 +64,6 @@ def test_login_receives_ready_guild_create_and_messages():
         # Without the MESSAGE_CONTENT intent Discord leaves content empty unless the bot is mentioned.
         assert message.content == ""
 
-
     run_session(scenario)
 
 
