@@ -22,8 +22,8 @@ public final class DiscordEmulator: Sendable {
         env = EmulatorEnvironment(configuration: configuration)
         hub = GatewayHub(env: env, world: world)
         rest = RESTService(env: env, world: world, hub: hub)
-        server = EmulatorServer(.api, service: rest, hub: hub)
-        gatewayServer = EmulatorServer(.gateway, service: rest, hub: hub)
+        server = EmulatorServer(.api(rest))
+        gatewayServer = EmulatorServer(.gateway(hub))
         voiceServer = VoiceServer(hub: hub.voice)
     }
 

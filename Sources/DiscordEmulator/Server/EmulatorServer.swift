@@ -9,26 +9,20 @@ import NIOWebSocket
 /// connection, and an HTTP/1.1 server here only upgrades a connection's first request.
 final class EmulatorServer: Sendable {
     enum Role: Sendable {
-        case api
-        case gateway
+        case api(RESTService)
+        case gateway(GatewayHub)
     }
 
     private let role: Role
-    private let service: RESTService
-    private let hub: GatewayHub
     private let listener = Locked<(any Channel)?>(nil)
     private let children = Locked<[ObjectIdentifier: any Channel]>([:])
 
-    init(_ role: Role, service: RESTService, hub: GatewayHub) {
+    init(_ role: Role) {
         self.role = role
-        self.service = service
-        self.hub = hub
     }
 
     /// Binds and returns the port (ephemeral when `port` is 0).
     func start(port: Int) async throws -> Int {
-        let service = service
-        let hub = hub
         let role = role
         let children = children
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -40,10 +34,10 @@ final class EmulatorServer: Sendable {
                 channel.closeFuture.whenComplete { _ in _ = children.withLock { $0.removeValue(forKey: key) } }
                 return channel.eventLoop.makeCompletedFuture {
                     switch role {
-                    case .api:
+                    case .api(let service):
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                         try channel.pipeline.syncOperations.addHandler(RESTChannelHandler(service: service))
-                    case .gateway:
+                    case .gateway(let hub):
                         let upgrader = Self.gatewayUpgrader(hub: hub)
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                             withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
@@ -65,7 +59,7 @@ final class EmulatorServer: Sendable {
             return listener
         }
         try? await channel?.close()
-        hub.closeAll()
+        if case .gateway(let hub) = role { hub.closeAll() }
         for child in children.withLock({ Array($0.values) }) {
             try? await child.close()
         }
