@@ -7,12 +7,16 @@ RELEASE_DIR := .build/release
 # The plugin libraries `make run` installs into ./plugins (the folder plugins.json points at).
 SHIPPED_PLUGINS := libExampleCCounter.so libExampleSwiftGreeter.so libRateLimit.so libVoiceSessions.so libGameSessions.so
 
-.PHONY: all deps build plugins run test bench soak clean
+.PHONY: all deps interop-deps build plugins run test bench soak clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
+
+# The Python environment (.venv) of the interop tests: discord.py against the emulator.
+interop-deps:
+	@./scripts/install-interop-deps.sh
 
 build: deps
 	$(SWIFT) build
@@ -26,9 +30,11 @@ plugins: build
 run: plugins
 	$(BUILD_DIR)/bothost sandbox --config plugins.json
 
+# The Swift tests, then the interop tests (run-tests.sh sets up their .venv); the last line is
+# the verdict of both.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@SWIFT="$(SWIFT)" BOTHOST_BIN=$(BUILD_DIR)/bothost ./scripts/run-tests.sh
 
 bench: deps
 	$(SWIFT) build -c release
@@ -40,4 +46,4 @@ soak: build
 	$(BUILD_DIR)/BotHostSoak --seconds $(SOAK_SECONDS) --build-dir $(BUILD_DIR)
 
 clean:
-	rm -rf .build plugins data
+	rm -rf .build plugins data .venv

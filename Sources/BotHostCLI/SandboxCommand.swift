@@ -113,16 +113,28 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 0
 
+    @Flag(name: .long, help: """
+        Be driven by another process: the first stdout line is a JSON object with the URLs, then each \
+        JSON request line on stdin (faults, simulated users, recorded state; see EmulatorControl) \
+        gets one JSON answer line. The emulator stops when stdin closes.
+        """)
+    var control = false
+
     func run() async throws {
         let emulator = DiscordEmulator(EmulatorConfiguration())
         try await emulator.start(port: port)
-        say("""
-            Local Discord running.
-              DISCORD_API_URL=\(emulator.apiBaseURL)
-              DISCORD_GATEWAY_URL=\(emulator.gatewayURL)
-              DISCORD_TOKEN=\(EmulatorConfiguration().token)   (the emulator's own test token, not a secret)
-            Ctrl-C to stop.
-            """)
-        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        guard control else {
+            say("""
+                Local Discord running.
+                  DISCORD_API_URL=\(emulator.apiBaseURL)
+                  DISCORD_GATEWAY_URL=\(emulator.gatewayURL)
+                  DISCORD_TOKEN=\(EmulatorConfiguration().token)   (the emulator's own test token, not a secret)
+                Ctrl-C to stop.
+                """)
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+            return
+        }
+        await EmulatorControlLoop(control: EmulatorControl(emulator)).run()
+        await emulator.shutdown()
     }
 }

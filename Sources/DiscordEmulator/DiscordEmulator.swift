@@ -1,5 +1,5 @@
-/// A small, faithful Discord on loopback: REST under `/api/v10` and the gateway at `/gateway`
-/// on one port of 127.0.0.1. It speaks Discord's wire protocol, enforces Discord's limits, can
+/// A small, faithful Discord on loopback: REST under `/api/v10` on one port of 127.0.0.1 and
+/// the gateway at `/gateway` on another (two hosts, as on Discord). It speaks Discord's wire protocol, enforces Discord's limits, can
 /// inject faults, and records everything it receives and sends. The voice gateway and the voice
 /// UDP port listen on two further ephemeral loopback ports (`voiceEndpoint`, `voiceUDPPort`).
 public final class DiscordEmulator: Sendable {
@@ -13,6 +13,7 @@ public final class DiscordEmulator: Sendable {
     let hub: GatewayHub
     let rest: RESTService
     private let server: EmulatorServer
+    private let gatewayServer: EmulatorServer
     private let voiceServer: VoiceServer
     private let started = Locked(false)
 
@@ -21,11 +22,13 @@ public final class DiscordEmulator: Sendable {
         env = EmulatorEnvironment(configuration: configuration)
         hub = GatewayHub(env: env, world: world)
         rest = RESTService(env: env, world: world, hub: hub)
-        server = EmulatorServer(service: rest, hub: hub)
+        server = EmulatorServer(.api(rest))
+        gatewayServer = EmulatorServer(.gateway(hub))
         voiceServer = VoiceServer(hub: hub.voice)
     }
 
-    /// Listens on 127.0.0.1; port 0 picks a free one (read it from `port`).
+    /// Listens on 127.0.0.1: REST on `port` (0 picks a free one; read it from `port`), the
+    /// gateway and voice on free ports of their own.
     public func start(port: Int = 0) async throws {
         try started.withLock { started throws(Failure) in
             guard !started else { throw .alreadyStarted }
@@ -34,9 +37,12 @@ public final class DiscordEmulator: Sendable {
         do {
             let bound = try await server.start(port: port)
             env.boundPort.withLock { $0 = bound }
+            let gatewayBound = try await gatewayServer.start(port: 0)
+            env.boundGatewayPort.withLock { $0 = gatewayBound }
             try await voiceServer.start()
         } catch {
             await server.shutdown()
+            await gatewayServer.shutdown()
             started.withLock { $0 = false }
             throw error
         }
@@ -45,13 +51,16 @@ public final class DiscordEmulator: Sendable {
     /// Closes the listener and every connection. Recorded data stays readable.
     public func shutdown() async {
         await server.shutdown()
+        await gatewayServer.shutdown()
         await voiceServer.shutdown()
     }
 
+    /// The REST port.
     public var port: Int { env.port }
+    public var gatewayPort: Int { env.gatewayPort }
     /// `http://127.0.0.1:<port>/api/v10`
     public var apiBaseURL: String { env.apiBaseURL }
-    /// `ws://127.0.0.1:<port>/gateway`
+    /// `ws://127.0.0.1:<gatewayPort>/gateway`
     public var gatewayURL: String { env.gatewayURL }
     /// The `resume_gateway_url` READY hands out.
     public var resumeGatewayURL: String { env.resumeGatewayURL }

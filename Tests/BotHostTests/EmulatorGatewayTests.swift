@@ -1,8 +1,33 @@
 @testable import DiscordEmulator
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @Suite struct EmulatorGatewayTests {
+    /// As on Discord (discord.com vs gateway.discord.gg), the gateway is a host of its own: a
+    /// client that pools HTTP connections never asks for the upgrade on a kept-alive REST one.
+    @Test func theGatewayHasAHostOfItsOwn() async throws {
+        let emulator = try await startedEmulator()
+        defer { Task { await emulator.shutdown() } }
+        #expect(emulator.gatewayPort != emulator.port)
+        #expect(emulator.gatewayURL == "ws://127.0.0.1:\(emulator.gatewayPort)/gateway")
+        #expect(emulator.resumeGatewayURL == "ws://127.0.0.1:\(emulator.gatewayPort)/gateway/resume")
+        let gatewayBot = try await emulatorCall(emulator, "GET", "/gateway/bot")
+        #expect(gatewayBot.object?["url"] as? String == emulator.gatewayURL)
+
+        // Each host answers only its own paths.
+        for wrongHost in ["http://127.0.0.1:\(emulator.port)/gateway?v=10&encoding=json", "http://127.0.0.1:\(emulator.gatewayPort)/api/v10/gateway"] {
+            guard let url = URL(string: wrongHost) else { throw URLError(.badURL) }
+            let (_, response) = try await URLSession.shared.data(from: url)
+            #expect((response as? HTTPURLResponse)?.statusCode == 404, "\(wrongHost)")
+        }
+
+        let client = try await GatewayTestClient.connect(emulator.gatewayURL)
+        #expect(await client.next(op: 10) != nil)
+    }
+
     @Test func helloIdentifyReadyGuildCreateAndHeartbeatACKs() async throws {
         let emulator = try await startedEmulator { $0.heartbeatIntervalMs = 1234 }
         defer { Task { await emulator.shutdown() } }

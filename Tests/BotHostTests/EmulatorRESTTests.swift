@@ -352,6 +352,25 @@ func emulatorCall(
         #expect(emulator.userClicksButton(messageID: 42, customID: "more") == nil)
     }
 
+    /// Discord reads `True`/`true`/`1` and `False`/`false`/`0` in boolean query strings
+    /// (discord.py sends `with_response=1`); anything else is a form error.
+    @Test func callbackWithResponseTakesEveryBooleanSpellingDiscordTakes() async throws {
+        let emulator = try await startedEmulator()
+        defer { Task { await emulator.shutdown() } }
+        for (spelling, answersWithBody) in [("1", true), ("True", true), ("true", true), ("0", false), ("False", false), ("false", false)] {
+            let (id, token) = emulator.userInvokesCommand(name: "echo")
+            let answer = try await emulatorCall(
+                emulator, "POST", "/interactions/\(id)/\(token)/callback?with_response=\(spelling)", #"{"type":4,"data":{"content":"hi"}}"#, token: nil)
+            #expect(answer.status == (answersWithBody ? 200 : 204), "with_response=\(spelling)")
+        }
+        let (id, token) = emulator.userInvokesCommand(name: "echo")
+        let refused = try await emulatorCall(
+            emulator, "POST", "/interactions/\(id)/\(token)/callback?with_response=yes", #"{"type":4,"data":{"content":"hi"}}"#, token: nil)
+        #expect(refused.status == 400)
+        #expect(refused.object?["code"] as? Int == 50035)
+        #expect(emulator.messages(in: 2001).count == 6)
+    }
+
     @Test func deferredResponsesAreCompletedByEditingTheOriginalAndFollowUpsExpireAfter15Minutes() async throws {
         let emulator = try await startedEmulator()
         defer { Task { await emulator.shutdown() } }

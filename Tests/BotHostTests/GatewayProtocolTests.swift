@@ -123,7 +123,7 @@ import NIOPosix
         // handshake — it would succeed if wss:// were silently treated as plain TCP.
         let emulator = DiscordEmulator()
         try await emulator.start()
-        let endpoint = try GatewayEndpoint.parse("wss://127.0.0.1:\(emulator.port)/gateway", compress: false)
+        let endpoint = try GatewayEndpoint.parse("wss://127.0.0.1:\(emulator.gatewayPort)/gateway", compress: false)
         try GatewaySocket.checkSupported(endpoint)
         await #expect(throws: (any Error).self) {
             _ = try await GatewaySocket.connect(to: endpoint, group: MultiThreadedEventLoopGroup.singleton,

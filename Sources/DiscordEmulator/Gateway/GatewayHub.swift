@@ -171,7 +171,7 @@ final class GatewayHub: Sendable {
         guard env.configuration.recordsGatewayFrames else { return }
         let connection = state.connections[connectionID]
         env.recorder.record(RecordedGatewayFrame(
-            connectionID: connectionID, shard: connection?.shard, sessionID: connection?.sessionID, direction: direction,
+            connectionID: connectionID, viaResumeURL: connection?.viaResumeURL ?? false, shard: connection?.shard, sessionID: connection?.sessionID, direction: direction,
             op: op, t: t, s: s, json: json, closeCode: closeCode, timeMs: env.clock.nowMs()))
     }
 }

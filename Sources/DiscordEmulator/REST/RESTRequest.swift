@@ -20,6 +20,20 @@ struct RESTRequest: Sendable {
         return result
     }
 
+    /// A boolean query parameter, nil when absent. Discord reads `True`, `true` and `1` as true,
+    /// `False`, `false` and `0` as false (clients differ: discord.py sends `1`).
+    func booleanQuery(_ name: String) throws(RESTResponse) -> Bool? {
+        guard let value = query[name] else { return nil }
+        switch value {
+        case "True", "true", "1": return true
+        case "False", "false", "0": return false
+        default:
+            var errors = FormErrors()
+            errors.add([name], "BASE_TYPE_BOOLEAN", "Must be either true or false.")
+            throw errors.response
+        }
+    }
+
     func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }

@@ -32,6 +32,8 @@ public struct RecordedGatewayFrame: Sendable {
     }
 
     public var connectionID: Int
+    /// The connection was opened on READY's `resume_gateway_url` rather than the gateway URL.
+    public var viaResumeURL: Bool
     /// The shard of the connection's session; nil before identify/resume succeeded.
     public var shard: Int?
     public var sessionID: String?

@@ -3,22 +3,27 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
-/// One listening socket on 127.0.0.1 that serves REST and upgrades `/gateway` to WebSocket.
+/// One listening socket on 127.0.0.1: the API host (REST) or the gateway host (WebSocket
+/// upgrades of `/gateway`). They are separate, as discord.com and gateway.discord.gg are: an HTTP
+/// client that pools connections would otherwise ask for the upgrade on a kept-alive REST
+/// connection, and an HTTP/1.1 server here only upgrades a connection's first request.
 final class EmulatorServer: Sendable {
-    private let service: RESTService
-    private let hub: GatewayHub
+    enum Role: Sendable {
+        case api(RESTService)
+        case gateway(GatewayHub)
+    }
+
+    private let role: Role
     private let listener = Locked<(any Channel)?>(nil)
     private let children = Locked<[ObjectIdentifier: any Channel]>([:])
 
-    init(service: RESTService, hub: GatewayHub) {
-        self.service = service
-        self.hub = hub
+    init(_ role: Role) {
+        self.role = role
     }
 
     /// Binds and returns the port (ephemeral when `port` is 0).
     func start(port: Int) async throws -> Int {
-        let service = service
-        let hub = hub
+        let role = role
         let children = children
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -28,12 +33,19 @@ final class EmulatorServer: Sendable {
                 children.withLock { $0[key] = channel }
                 channel.closeFuture.whenComplete { _ in _ = children.withLock { $0.removeValue(forKey: key) } }
                 return channel.eventLoop.makeCompletedFuture {
-                    let upgrader = Self.gatewayUpgrader(hub: hub)
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
-                            context.pipeline.removeHandler(name: "rest", promise: nil)
-                        }))
-                    try channel.pipeline.syncOperations.addHandler(RESTChannelHandler(service: service), name: "rest")
+                    switch role {
+                    case .api(let service):
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(RESTChannelHandler(service: service))
+                    case .gateway(let hub):
+                        let upgrader = Self.gatewayUpgrader(hub: hub)
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                            withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                                context.pipeline.removeHandler(name: "http", promise: nil)
+                            }))
+                        // What is not upgraded is answered here: refusals explained, anything else 404.
+                        try channel.pipeline.syncOperations.addHandler(RESTChannelHandler(service: nil), name: "http")
+                    }
                 }
             }
         let channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
@@ -47,7 +59,7 @@ final class EmulatorServer: Sendable {
             return listener
         }
         try? await channel?.close()
-        hub.closeAll()
+        if case .gateway(let hub) = role { hub.closeAll() }
         for child in children.withLock({ Array($0.values) }) {
             try? await child.close()
         }

@@ -1,8 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// Reads whole HTTP requests and answers them through the REST service. Handling is
-/// synchronous: every route is an in-memory operation.
+/// Reads whole HTTP requests and answers them through the REST service (on the gateway host,
+/// which has none, with 404). Handling is synchronous: every route is an in-memory operation.
 final class RESTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -10,12 +10,12 @@ final class RESTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Bodies larger than Discord's own upload limit are refused outright.
     static let maxBodyBytes = 25 * 1024 * 1024
 
-    private let service: RESTService
+    private let service: RESTService?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
 
-    init(service: RESTService) { self.service = service }
+    init(service: RESTService?) { self.service = service }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -33,10 +33,12 @@ final class RESTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 response = .error(status: 413, code: 40005, message: "Request entity too large")
             } else if let gateway = GatewayRequest(uri: head.uri), case .refuse(let reason) = gateway.verdict {
                 response = .error(status: 400, code: 0, message: reason)
-            } else {
+            } else if let service {
                 response = service.handle(RESTRequest(
                     method: head.method.rawValue, target: head.uri,
                     headers: head.headers.map { ($0.name, $0.value) }, body: body))
+            } else {
+                response = .error(status: 404, code: 0, message: "404: Not Found (the gateway host serves only /gateway)")
             }
             write(response, for: head, context: context)
             body = []

@@ -32,6 +32,7 @@ extension RESTService {
     }
 
     private func answerCallback(_ id: UInt64, _ token: String, _ request: RESTRequest, nowMs: Int64) throws(RESTResponse) -> RESTResponse {
+        let withResponse = try request.booleanQuery("with_response") ?? false
         let body = try request.jsonObjectBody()
         var errors = FormErrors()
         guard let type = body["type"]?.int64Value.map(Int.init) else {
@@ -95,7 +96,7 @@ extension RESTService {
         }
         if let created { dispatchMessage("MESSAGE_CREATE", created) }
         if let updated { dispatchMessage("MESSAGE_UPDATE", updated) }
-        guard request.query["with_response"] == "true" else { return .noContent }
+        guard withResponse else { return .noContent }
         let message = created ?? updated
         var resource: WireJSON = ["type": .int(Int64(type))]
         if let message { resource = resource.setting("message", messageObject(message)) }
