@@ -34,6 +34,7 @@ run: plugins
 # the verdict of both.
 test: deps
 	$(SWIFT) build --build-tests
+	@./scripts/build-test-fixtures.sh
 	@SWIFT="$(SWIFT)" BOTHOST_BIN=$(BUILD_DIR)/bothost ./scripts/run-tests.sh
 
 bench: deps

@@ -13,13 +13,10 @@ import Testing
     private func probes(_ host: TestHost, _ directory: URL, names: [String], subscribe: String = "") async throws -> [String: TraceFile] {
         var traces: [String: TraceFile] = [:]
         var entries: [String] = []
-        let source = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/probe.c").path
         for name in names {
             let trace = TraceFile(in: directory, "\(name).txt")
             traces[name] = trace
-            let library = directory.appendingPathComponent("lib\(name).so").path
-            try Fixtures.run("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-DPROBE_NAME=\"\(name)\"", "-DPROBE_SERVES=0",
-                                              "-I", Fixtures.headerDirectory, "-o", library, source])
+            let library = try Fixtures.probe(named: name)
             entries.append(#"{"name": "\#(name)", "library": \#(jsonString(library)), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe))}}"#)
         }
         let statuses = try await host.apply(plugins: "[" + entries.joined(separator: ",") + "]")

@@ -57,9 +57,40 @@ enum Fixtures {
     }
     private static let compileLock = Mutex<Void>(())
 
-    /// Compiles Tests/Fixtures/Plugins/<name>.c (once) and returns a private copy.
+    /// Compiles Tests/Fixtures/Plugins/<name>.c (once) and returns a private copy. `make test`
+    /// compiles every fixture beforehand (scripts/build-test-fixtures.sh); that library is used when
+    /// it is newer than its source and the header, so no test blocks the shared threads on cc.
     static func fixture(_ name: String) throws -> String {
-        privateCopy(of: try compileC(packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/\(name).c").path, name: name))
+        let source = packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/\(name).c").path
+        if let prebuilt = prebuilt(name, source: source) { return privateCopy(of: prebuilt) }
+        return privateCopy(of: try compileC(source, name: name))
+    }
+
+    /// The probe fixture built under another name (and serving nothing), from
+    /// scripts/build-test-fixtures.sh's variants, or compiled here when missing.
+    static func probe(named variant: String) throws -> String {
+        let source = packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/probe.c").path
+        let name = "probe-\(variant)"
+        if let prebuilt = prebuilt(name, source: source) { return privateCopy(of: prebuilt) }
+        return try compileLock.withLock { _ in
+            let output = scratch.appendingPathComponent("lib\(name).so").path
+            if !FileManager.default.fileExists(atPath: output) {
+                try run("/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                                         "-DPROBE_NAME=\"\(variant)\"", "-DPROBE_SERVES=0", "-I", headerDirectory, "-o", output, source])
+            }
+            return privateCopy(of: output)
+        }
+    }
+
+    /// .build/test-fixtures/lib<name>.so when it is newer than `source` and the ABI header.
+    private static func prebuilt(_ name: String, source: String) -> String? {
+        let path = packageRoot.appendingPathComponent(".build/test-fixtures/lib\(name).so").path
+        func modified(_ file: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+        }
+        guard let built = modified(path), let written = modified(source),
+              let header = modified(headerDirectory + "/bothost_plugin.h"), built > written, built > header else { return nil }
+        return path
     }
 
     /// A fresh temporary directory for one test.

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Compiles the C test fixtures (Tests/Fixtures/Plugins/*.c) into .build/test-fixtures before the
+# tests run, exactly as the tests would (the ABI header alone, warnings as errors). The tests use
+# these when they are newer than their source and the header; compiling on demand inside the test
+# process blocks the threads every async test shares while cc runs, which stalled whole runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=.build/test-fixtures
+mkdir -p "$out"
+header_dir=Sources/PluginAPI/include
+flags=(-std=c11 -Wall -Wextra -Werror -shared -fPIC -I "$header_dir")
+
+build() {  # build NAME SOURCE [DEFINES...]
+  local name=$1 source=$2; shift 2
+  local target="$out/lib$name.so"
+  if [ "$target" -nt "$source" ] && [ "$target" -nt "$header_dir/bothost_plugin.h" ]; then return 0; fi
+  cc "${flags[@]}" "$@" -o "$target.tmp" "$source" && mv -f "$target.tmp" "$target"
+}
+
+pids=()
+for source in Tests/Fixtures/Plugins/*.c; do
+  name=$(basename "$source" .c)
+  build "$name" "$source" & pids+=($!)
+done
+# Independent probes for tests that put two plugins side by side.
+for variant in hostile honest; do
+  build "probe-$variant" Tests/Fixtures/Plugins/probe.c "-DPROBE_NAME=\"$variant\"" -DPROBE_SERVES=0 & pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit $status
