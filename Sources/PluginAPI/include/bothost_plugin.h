@@ -608,7 +608,9 @@ typedef struct bothost_host_api {
 
     /**
      * Subscribes to a topic pattern. Segments are separated by '.'; a segment "*" matches exactly one
-     * segment; a final segment ">" matches one or more remaining segments ("discord.>").
+     * segment; a final segment ">" matches one or more remaining segments ("discord.>"). The topics
+     * the host publishes (discord.<EVENT> with the intent each needs, host.*) are listed under
+     * "Events on the bus" below.
      */
     bothost_status (*bus_subscribe)(bothost_plugin *self, bothost_str pattern, bothost_bus_fn fn,
                                     void *user_data, bothost_free_fn user_data_free,
@@ -683,7 +685,10 @@ typedef struct bothost_host_api {
 
     /* ---- durable key-value storage (this plugin's own namespace) ----------------------------- */
 
-    /** Reads a key into a new buffer. BOTHOST_E_NOT_FOUND when absent. */
+    /**
+     * Reads a key into a new buffer (exactly the stored bytes, not NUL-terminated; release it with
+     * host->free). BOTHOST_E_NOT_FOUND when absent.
+     */
     bothost_status (*storage_get)(bothost_plugin *self, bothost_str key, bothost_buffer *out_value);
 
     /** Writes a key. Returns once the write is committed: it survives a crash or kill -9. */
