@@ -7,7 +7,7 @@ RELEASE_DIR := .build/release
 # The plugin libraries `make run` installs into ./plugins (the folder plugins.json points at).
 SHIPPED_PLUGINS := libExampleCCounter.so libExampleSwiftGreeter.so libRateLimit.so libVoiceSessions.so libGameSessions.so
 
-.PHONY: all deps interop-deps build plugins run test bench soak clean
+.PHONY: all deps interop-deps build plugins run test bench soak install clean
 
 all: build
 
@@ -45,6 +45,23 @@ bench: deps
 SOAK_SECONDS ?= 600
 soak: build
 	$(BUILD_DIR)/BotHostSoak --seconds $(SOAK_SECONDS) --build-dir $(BUILD_DIR)
+
+# The release binary and the shipped plugins under PREFIX: bin/bothost, lib/bothost/plugins/*.so
+# (DESTDIR is prepended for packaging). INSTALL_FROM=.build/debug installs an existing debug build
+# instead, without building (the test suite checks the layout that way).
+PREFIX ?= /usr/local
+INSTALL_FROM ?= $(RELEASE_DIR)
+install:
+	@if [ "$(INSTALL_FROM)" = "$(RELEASE_DIR)" ]; then ./scripts/install-deps.sh && $(SWIFT) build -c release; fi
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/bothost/plugins
+	install -m 0755 $(INSTALL_FROM)/bothost $(DESTDIR)$(PREFIX)/bin/bothost.tmp
+	mv -f $(DESTDIR)$(PREFIX)/bin/bothost.tmp $(DESTDIR)$(PREFIX)/bin/bothost
+	@# Rename over, never overwrite in place: a running host may have the old file mapped.
+	@for lib in $(SHIPPED_PLUGINS); do \
+		install -m 0755 $(INSTALL_FROM)/$$lib $(DESTDIR)$(PREFIX)/lib/bothost/plugins/$$lib.tmp && \
+		mv -f $(DESTDIR)$(PREFIX)/lib/bothost/plugins/$$lib.tmp $(DESTDIR)$(PREFIX)/lib/bothost/plugins/$$lib || exit 1; \
+	done
+	@echo "Installed $(DESTDIR)$(PREFIX)/bin/bothost and $(SHIPPED_PLUGINS) -> $(DESTDIR)$(PREFIX)/lib/bothost/plugins"
 
 clean:
 	rm -rf .build plugins data .venv

@@ -3,9 +3,10 @@
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-# Debian packages: SQLite for storage (GRDB), a C compiler for C plugins and test fixtures,
-# zlib for gateway compression, libopus and libsodium for voice, opus-tools to check recordings.
-packages=(libsqlite3-dev gcc libc6-dev zlib1g-dev pkg-config libopus-dev libsodium-dev opus-tools)
+# Debian packages: SQLite for storage (GRDB), a C compiler for C plugins and test fixtures, a C++
+# compiler for the test that builds the documentation's examples as C++ too, zlib for gateway
+# compression, libopus and libsodium for voice, opus-tools to check recordings.
+packages=(libsqlite3-dev gcc g++ libc6-dev zlib1g-dev pkg-config libopus-dev libsodium-dev opus-tools)
 
 missing=()
 for p in "${packages[@]}"; do

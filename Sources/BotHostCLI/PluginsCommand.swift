@@ -81,7 +81,7 @@ struct PluginsCommand: AsyncParsableCommand {
                       name:        \(d.name)
                       version:     \(d.version)
                       description: \(d.description)
-                      ABI:         \(d.abiMajor).\(d.abiMinor) (host \(PluginLoader.hostABIMajor).\(PluginLoader.hostABIMinor))
+                      ABI:         requires \(d.abiMajor).\(d.abiMinor) (this host offers \(PluginLoader.hostABIMajor).\(PluginLoader.hostABIMinor))
                       intents:     \(d.gatewayIntents)
                     """)
             case .failure(let refusal):

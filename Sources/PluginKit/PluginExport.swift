@@ -15,7 +15,8 @@ public enum PluginExport {
     ///
     /// It only records the host table and the type and returns the descriptor (built once, never
     /// freed); the host also calls it just to inspect a library, so nothing else happens here. ABI
-    /// versions are the host's to check: the descriptor carries the ones this plugin was built with.
+    /// versions are the host's to check: the descriptor carries the major this plugin was built
+    /// with and the lowest minor it requires (`PluginManifest.requiredABIMinor`).
     public static func entry<P: Plugin>(_ type: P.Type, _ api: UnsafePointer<bothost_host_api>?) -> UnsafePointer<bothost_plugin_descriptor>? {
         LibraryState.shared.withLock { state in
             if let api { state.api = api }
@@ -31,7 +32,7 @@ public enum PluginExport {
         descriptor.initialize(to: bothost_plugin_descriptor())
         descriptor.pointee.struct_size = UInt32(MemoryLayout<bothost_plugin_descriptor>.size)
         descriptor.pointee.abi_major = UInt32(BOTHOST_ABI_MAJOR)
-        descriptor.pointee.abi_minor = UInt32(BOTHOST_ABI_MINOR)
+        descriptor.pointee.abi_minor = manifest.requiredABIMinor
         descriptor.pointee.name = permanentCString(manifest.name)
         descriptor.pointee.version = permanentCString(manifest.version)
         descriptor.pointee.description = permanentCString(manifest.description)

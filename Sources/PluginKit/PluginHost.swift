@@ -35,7 +35,8 @@ public final class PluginHost: Sendable {
         table.api.host_version.map { String(cString: $0) } ?? ""
     }
 
-    /// The host's ABI version (major must equal the plugin's; minor is at least the plugin's).
+    /// The host's ABI version: the major equals the plugin's, the minor is at least the plugin's
+    /// `requiredABIMinor` (and may be older than the minor PluginKit was built with).
     public var abiVersion: (major: UInt32, minor: UInt32) { (table.api.abi_major, table.api.abi_minor) }
 
     /// The host clock in milliseconds since the Unix epoch (tests may run it on a manual clock).

@@ -8,12 +8,20 @@ public struct PluginManifest: Sendable {
     public var description: String
     /// The gateway intents the plugin needs (the host ORs every plugin's).
     public var intents: GatewayIntents
+    /// The lowest host ABI minor the plugin needs (the descriptor's `abi_minor`, ABI rule 2): by
+    /// default the minor PluginKit was built with. Lower it to run on older hosts; what a newer
+    /// minor added is then optional — check `host.discord.isAvailable`, `host.voice.isAvailable`,
+    /// or catch the `.unsupported` error a missing call throws. Values above PluginKit's own
+    /// minor are lowered to it (PluginKit cannot use what it does not know).
+    public var requiredABIMinor: UInt32
 
-    public init(name: String, version: String, description: String, intents: GatewayIntents = []) {
+    public init(name: String, version: String, description: String, intents: GatewayIntents = [],
+                requiredABIMinor: UInt32 = UInt32(BOTHOST_ABI_MINOR)) {
         self.name = name
         self.version = version
         self.description = description
         self.intents = intents
+        self.requiredABIMinor = min(requiredABIMinor, UInt32(BOTHOST_ABI_MINOR))
     }
 }
 

@@ -92,13 +92,15 @@ public enum PluginLoader {
             return refuse(.nullDescriptor, "\(BOTHOST_PLUGIN_ENTRY_SYMBOL) returned NULL",
                           "return a pointer to a static bothost_plugin_descriptor")
         }
-        return readDescriptor(raw).flatMap { descriptor in
+        return readDescriptor(raw, hostMinor: api.pointee.abi_minor).flatMap { descriptor in
             .success(LoadedLibrary(path: path, loadedPath: loadPath, descriptor: descriptor))
         }.mapError { PluginRefusal(kind: $0.kind, file: path, cause: $0.cause, fix: $0.fix) }
     }
 
     /// Copies min(struct_size, sizeof) of the plugin's descriptor into zeroed memory and checks it.
-    static func readDescriptor(_ raw: UnsafePointer<bothost_plugin_descriptor>) -> Result<PluginDescriptor, PluginRefusal> {
+    /// `hostMinor` is the minor of the table the plugin was given: its descriptor's abi_minor is the
+    /// lowest minor it requires, and the host loads it when it offers at least that (ABI rule 2).
+    static func readDescriptor(_ raw: UnsafePointer<bothost_plugin_descriptor>, hostMinor: UInt32) -> Result<PluginDescriptor, PluginRefusal> {
         func refuse(_ kind: PluginRefusal.Kind, _ cause: String, _ fix: String) -> Result<PluginDescriptor, PluginRefusal> {
             .failure(PluginRefusal(kind: kind, file: "", cause: cause, fix: fix))
         }
@@ -114,13 +116,14 @@ public enum PluginLoader {
         }
         guard d.abi_major == hostABIMajor else {
             return refuse(.abiMajorMismatch,
-                          "it was built against plugin ABI \(d.abi_major).\(d.abi_minor), this host speaks ABI \(hostABIMajor).\(hostABIMinor) (the major must match)",
+                          "it requires plugin ABI \(d.abi_major).\(d.abi_minor), this host speaks ABI \(hostABIMajor).\(hostMinor) (the major must match)",
                           "rebuild the plugin against this host's bothost_plugin.h (ABI \(hostABIMajor).x), or run a host that speaks ABI \(d.abi_major)")
         }
-        guard d.abi_minor <= hostABIMinor else {
+        guard d.abi_minor <= hostMinor else {
             return refuse(.abiMinorTooNew,
-                          "it was built against plugin ABI \(d.abi_major).\(d.abi_minor), newer than this host's \(hostABIMajor).\(hostABIMinor)",
-                          "upgrade the host, or rebuild the plugin against the header of ABI \(hostABIMajor).\(hostABIMinor)")
+                          "it requires plugin ABI \(d.abi_major).\(d.abi_minor), newer than this host's \(hostABIMajor).\(hostMinor)",
+                          "upgrade the host; or, if the plugin can do without what minors after \(hostMinor) added, build it with "
+                          + "#define BOTHOST_REQUIRED_MINOR \(hostMinor) before including bothost_plugin.h (checking newer calls with BOTHOST_API_HAS)")
         }
         guard let name = boundedCString(d.name, limit: 256) else {
             return refuse(.badDescriptor, "its descriptor has no name (or it is not UTF-8)", "set .name to a string like \"my-plugin\"")

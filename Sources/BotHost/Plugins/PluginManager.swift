@@ -30,11 +30,17 @@ public actor PluginManager {
     private var refused: [String: (entry: PluginEntry, refusal: PluginRefusal)] = [:]
     private var configured: [PluginEntry] = []
     private static let lifecycleDeadlineMs = 30_000
+    /// The host API table plugins get: the current one, or an older minor's (a test hook).
+    private let apiTable: UnsafePointer<bothost_host_api>
 
-    public init(runtime: HostRuntime, pluginsDirectory: String, configDirectory: String) {
+    /// `offeringABIMinor` makes this host behave as a host of that older minor (for tests of the
+    /// ABI's version rule); by default it offers the current minor.
+    public init(runtime: HostRuntime, pluginsDirectory: String, configDirectory: String,
+                offeringABIMinor: UInt32 = PluginLoader.hostABIMinor) {
         self.runtime = runtime
         self.pluginsDirectory = pluginsDirectory
         self.configDirectory = configDirectory
+        self.apiTable = HostAPI.offeredTable(minor: offeringABIMinor)
         runtime.overrunStopper.withLock { stopper in
             stopper = { [weak self] name in
                 Task { await self?.stop(name, reason: "it kept overrunning its callback budget") }
@@ -93,7 +99,7 @@ public actor PluginManager {
 
     private func load(_ entry: PluginEntry, path: String) async -> Result<PluginInstance, PluginRefusal> {
         let library: LoadedLibrary
-        switch PluginLoader.load(path: path, api: HostAPI.table) {
+        switch PluginLoader.load(path: path, api: apiTable) {
         case .success(let loaded): library = loaded
         case .failure(let refusal): return .failure(refusal)
         }

@@ -16,14 +16,22 @@
  *     callbacks. The entry function must have no side effects: the host also calls it just to
  *     inspect a library (`bothost plugins check FILE.so`).
  *
- *  2. Versions. BOTHOST_ABI_MAJOR must match the host's exactly. The host's BOTHOST_ABI_MINOR must be
- *     at least the plugin's. Anything else is refused with both versions, the path and the fix.
+ *  2. Versions. A plugin's descriptor names the ABI major it was built for and the lowest minor it
+ *     *requires*: BOTHOST_REQUIRED_MINOR, which is the header's BOTHOST_ABI_MINOR unless the plugin
+ *     defines it lower before including this file. The host loads a plugin whose major equals its
+ *     own and whose required minor it offers (host minor >= required minor); anything else is
+ *     refused with both versions, the path and the fix. So a plugin built with a newer header runs
+ *     on an older host as long as it requires no more than that host offers, and every slot or
+ *     field newer than its required minor is optional: check slots with BOTHOST_API_HAS() and read
+ *     newer struct fields only when struct_size covers them (an older host leaves them zero).
  *     Minor versions only ever add: new functions at the end of the table, new fields at the end of
  *     structs. A function whose meaning changes gets a new name; the old one stays.
  *
  *  3. Sizes. Every struct that crosses the boundary starts with `uint32_t struct_size`. The receiver
  *     copies min(struct_size, sizeof) into zeroed memory, so older peers read zeros for newer fields.
- *     Before calling a table slot newer than BOTHOST_ABI_MINOR 0, check it with BOTHOST_API_HAS().
+ *     Before calling a table slot newer than the plugin's required minor, check it with
+ *     BOTHOST_API_HAS(). Structs without a struct_size (bothost_str, bothost_bytes, bothost_buffer,
+ *     bothost_header) never change.
  *
  *  4. Types. Integers, UTF-8 slices (bothost_str: pointer + length, NOT NUL-terminated), byte slices,
  *     opaque handles and function pointers that take a `void *user_data`. Nothing else.
@@ -37,12 +45,20 @@
  *     itself fails, so a plugin never needs a failure-path free of its own. user_data_free may be
  *     NULL. Because the free runs on the executor, a call made from another thread may see its
  *     user_data freed before the call returns: do not touch user_data after a failed registration.
+ *     The one exception is host->post, which takes no user_data_free: once post has returned
+ *     BOTHOST_OK its function runs exactly once and owns user_data; if post fails, user_data is
+ *     still the caller's to free.
  *
- *  6. Handles. Every registration (timer, bus subscription, bus service, command, request or HTTP
- *     call in flight, cleanup hook) yields a host-owned bothost_handle recorded against the plugin.
- *     host->unregister() ends any of them; calling it from inside the registration's own callback is
- *     safe, and calling it twice is harmless. When a plugin stops, the host removes everything it
- *     still holds, even what the plugin forgot.
+ *  6. Handles. Every registration (timer, bus subscription, bus service, command, component or
+ *     autocomplete handler, bus request, HTTP or Discord call in flight, voice subscription, cleanup
+ *     hook) yields a host-owned bothost_handle recorded against the plugin. host->unregister() ends
+ *     any of them; calling it from inside the registration's own callback is safe, and calling it
+ *     twice is harmless. When a plugin stops, the host removes everything it still holds, even what
+ *     the plugin forgot. The exceptions are the answers to an interaction (interaction_reply,
+ *     _defer, _followup, _edit, _respond) and voice_join / voice_leave: they take (done, user_data,
+ *     user_data_free) but return no handle and cannot be cancelled. Each ends when done has been
+ *     called — or when the plugin stops first, and then done is not called — and user_data_free
+ *     follows either way.
  *
  *  7. Threads. All callbacks of one plugin — lifecycle, timers, bus, commands, HTTP, frees — run one
  *     at a time, in order, on that plugin's own serial executor: a plugin needs no locks of its own.
@@ -67,30 +83,103 @@
  *     configured). A hook that overruns it is reported and abandoned: the remaining steps go on
  *     without it — so for once two of the plugin's functions may run at the same time — and its
  *     user_data is freed only if and when it returns.
+ *     The user_data_free calls of that last step run after the stop callback, while the plugin is
+ *     still "stopping": inside them host->log, bus_publish, config_get and the storage calls still
+ *     work, and every registering call fails with BOTHOST_E_STOPPED (freeing its own user_data).
+ *     The stop callback has already run, so a free must not touch state it released. Once the
+ *     plugin has stopped, every host call returns BOTHOST_E_STOPPED (and log lines may be dropped);
+ *     a stale bothost_plugin pointer never crashes the host.
  *
  * ---------------------------------------------------------------------------------------------------
  * A MINIMAL PLUGIN
  * ---------------------------------------------------------------------------------------------------
  *
- *   #include "bothost_plugin.h"
- *   static const bothost_host_api *host;
+ * Every ```c block in this header and in the README is compiled by the test suite, as C99 and as
+ * C++17, with -Wall -Wextra -Werror: the examples are complete files that build as they stand.
+ * The descriptor names every field, in order: C++ accepts designated initializers only in order
+ * (standard from C++20; g++ and clang++ take them earlier), and warns about any left out.
  *
- *   static void on_ping(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
- *       host->log(ud, BOTHOST_LOG_INFO, BOTHOST_STR("pong"));
- *   }
- *   static int32_t my_start(bothost_plugin *self, void *state) {
- *       bothost_handle h;
- *       return host->bus_subscribe(self, BOTHOST_STR("demo.ping"), on_ping, self, NULL, &h);
- *   }
- *   static const bothost_plugin_descriptor descriptor = {
- *       .struct_size = sizeof(bothost_plugin_descriptor),
- *       .abi_major = BOTHOST_ABI_MAJOR, .abi_minor = BOTHOST_ABI_MINOR,
- *       .name = "pinger", .version = "1.0.0", .description = "Answers demo.ping",
- *       .start = my_start,
- *   };
- *   BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
+ * ```c
+ * #include "bothost_plugin.h"
+ *
+ * static const bothost_host_api *host;
+ *
+ * static void on_ping(void *user_data, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+ *     bothost_plugin *self = (bothost_plugin *)user_data;
+ *     (void)sub; (void)topic; (void)payload;
+ *     host->log(self, BOTHOST_LOG_INFO, BOTHOST_STR("pong"));
+ * }
+ *
+ * static bothost_status my_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+ *     bothost_handle subscription;
+ *     (void)state;
+ *     if (host->bus_subscribe(self, BOTHOST_STR("demo.ping"), on_ping, self, NULL, &subscription) != BOTHOST_OK) {
+ *         *out_reason = host->last_error();
+ *         return BOTHOST_E_PLUGIN;
+ *     }
+ *     return BOTHOST_OK;
+ * }
+ *
+ * static const bothost_plugin_descriptor descriptor = {
+ *     .struct_size = sizeof(bothost_plugin_descriptor),
+ *     .abi_major = BOTHOST_ABI_MAJOR, .abi_minor = BOTHOST_REQUIRED_MINOR,
+ *     .name = "pinger", .version = "1.0.0", .description = "Answers demo.ping",
+ *     .gateway_intents = 0,
+ *     .init = NULL, .start = my_start, .stop = NULL, .config_changed = NULL,
+ * };
+ *
+ * BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
+ * ```
  *
  * Build: cc -shared -fPIC -I<dir of this header> -o libpinger.so pinger.c
+ *
+ * ---------------------------------------------------------------------------------------------------
+ * RUNNING ON OLDER HOSTS
+ * ---------------------------------------------------------------------------------------------------
+ *
+ * Built as above, a plugin requires the header's minor. To run on older hosts too, define
+ * BOTHOST_REQUIRED_MINOR before the include and test every newer slot before calling it:
+ *
+ * ```c
+ * #define BOTHOST_REQUIRED_MINOR 0 // loads on every 1.x host
+ * #include "bothost_plugin.h"
+ *
+ * static const bothost_host_api *host;
+ *
+ * static void on_posted(void *user_data, bothost_handle request, bothost_status status,
+ *                       uint32_t http_status, bothost_bytes body) {
+ *     (void)user_data; (void)request; (void)status; (void)http_status; (void)body;
+ * }
+ *
+ * static void announce(bothost_plugin *self, bothost_str message_json) {
+ *     bothost_bytes body = { (const uint8_t *)message_json.ptr, message_json.len };
+ *     if (BOTHOST_API_HAS(host, discord_request)) { // minor 1
+ *         bothost_handle call;
+ *         if (host->discord_request(self, BOTHOST_STR("POST"), BOTHOST_STR("/channels/123/messages"), body,
+ *                                   BOTHOST_STR(""), on_posted, NULL, NULL, &call) == BOTHOST_OK) {
+ *             return;
+ *         }
+ *     }
+ *     // A 1.0 host has no Discord REST (and a host without a token refuses it): use the bus.
+ *     host->bus_publish(self, BOTHOST_STR("announcer.text"), body);
+ * }
+ *
+ * static bothost_status my_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+ *     (void)state; (void)out_reason;
+ *     announce(self, BOTHOST_STR("{\"content\": \"announcer is up\"}"));
+ *     return BOTHOST_OK;
+ * }
+ *
+ * static const bothost_plugin_descriptor descriptor = {
+ *     .struct_size = sizeof(bothost_plugin_descriptor),
+ *     .abi_major = BOTHOST_ABI_MAJOR, .abi_minor = BOTHOST_REQUIRED_MINOR,
+ *     .name = "announcer", .version = "1.0.0", .description = "Announces itself",
+ *     .gateway_intents = 0,
+ *     .init = NULL, .start = my_start, .stop = NULL, .config_changed = NULL,
+ * };
+ *
+ * BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
+ * ```
  */
 #ifndef BOTHOST_PLUGIN_H
 #define BOTHOST_PLUGIN_H
@@ -108,8 +197,20 @@ extern "C" {
 
 /** Breaking changes bump the major; a plugin must match it exactly. */
 #define BOTHOST_ABI_MAJOR 1
-/** Additions bump the minor; the host's must be >= the plugin's. */
+/** Additions bump the minor: the minor this header describes (rule 2). */
 #define BOTHOST_ABI_MINOR 3
+
+/**
+ * The lowest host minor the plugin needs, written to its descriptor's abi_minor (rule 2). It is
+ * this header's minor unless the plugin defines it lower before including the header; the host
+ * loads the plugin only if it offers at least this minor, and every newer slot is then optional.
+ */
+#ifndef BOTHOST_REQUIRED_MINOR
+#define BOTHOST_REQUIRED_MINOR BOTHOST_ABI_MINOR
+#endif
+#if BOTHOST_REQUIRED_MINOR > BOTHOST_ABI_MINOR
+#error "BOTHOST_REQUIRED_MINOR is newer than this header's BOTHOST_ABI_MINOR"
+#endif
 
 /** The exported symbol the host looks up. */
 #define BOTHOST_PLUGIN_ENTRY_SYMBOL "bothost_plugin_entry"
@@ -142,8 +243,12 @@ typedef struct bothost_buffer {
     size_t len;
 } bothost_buffer;
 
-/** Builds a bothost_str from a string literal. */
+/** Builds a bothost_str from a string literal (a compound literal in C, a temporary in C++). */
+#ifdef __cplusplus
+#define BOTHOST_STR(literal) (bothost_str{ (literal), sizeof(literal) - 1 })
+#else
 #define BOTHOST_STR(literal) ((bothost_str){ (literal), sizeof(literal) - 1 })
+#endif
 
 /**
  * A host-owned registration handle. 0 is never a valid handle. Handles are unique for the life of
@@ -154,7 +259,10 @@ typedef uint64_t bothost_handle;
 /** The plugin instance as the host knows it. Opaque; pass it back to every host call. */
 typedef struct bothost_plugin bothost_plugin;
 
-/** Frees a registration's user_data. Called exactly once, on the plugin's executor. */
+/**
+ * Frees a registration's user_data. Called exactly once, on the plugin's executor — during stop,
+ * after the stop callback; which host calls still work there is rule 10.
+ */
 typedef void (*bothost_free_fn)(void *user_data);
 
 /* ----------------------------------------------------------------------------------------------- */
@@ -269,7 +377,7 @@ typedef struct bothost_interaction {
     uint64_t channel_id;
     uint64_t member_permissions;/**< the asker's permission bits in the channel (0 in DMs) */
     uint32_t is_owner;          /**< 1 when the asker is one of the host's configured owners */
-    /* minor 2 (a minor-1 host leaves these zero: then it is a command) */
+    /* minor 2: an older host's struct_size ends before these; read them as zero (kind 0: a command) */
     bothost_interaction_kind kind; /**< BOTHOST_INTERACTION_*: what happened */
     bothost_str custom_id;      /**< components and modal submits: the control's custom_id; else empty */
 } bothost_interaction;
@@ -436,7 +544,8 @@ typedef int32_t (*bothost_storage_visit_fn)(void *user_data, bothost_str key, bo
 
 /**
  * The functions the host offers. Valid for the life of the process. Slots are only ever appended;
- * check BOTHOST_API_HAS(api, slot) before calling one added after minor 0.
+ * check BOTHOST_API_HAS(api, slot) before calling one newer than the plugin's required minor
+ * (rule 2). abi_minor is the minor the host offers, struct_size covers exactly its slots.
  */
 typedef struct bothost_host_api {
     uint32_t struct_size;
@@ -472,6 +581,8 @@ typedef struct bothost_host_api {
      * Runs fn(user_data) on the plugin's executor, after the callbacks already queued. Once post has
      * returned BOTHOST_OK, fn runs exactly once — even if the plugin is being stopped meanwhile — so
      * whatever user_data holds is never stranded. (SDKs run their async jobs through this.)
+     * The exception to rule 5: there is no user_data_free and no handle. fn owns user_data; when
+     * post fails (BOTHOST_E_STOPPED once the plugin has stopped), user_data stays the caller's.
      */
     bothost_status (*post)(bothost_plugin *self, bothost_task_fn fn, void *user_data);
 
@@ -502,7 +613,9 @@ typedef struct bothost_host_api {
 
     /**
      * Subscribes to a topic pattern. Segments are separated by '.'; a segment "*" matches exactly one
-     * segment; a final segment ">" matches one or more remaining segments ("discord.>").
+     * segment; a final segment ">" matches one or more remaining segments ("discord.>"). The topics
+     * the host publishes (discord.<EVENT> with the intent each needs, host.*) are listed under
+     * "Events on the bus" below.
      */
     bothost_status (*bus_subscribe)(bothost_plugin *self, bothost_str pattern, bothost_bus_fn fn,
                                     void *user_data, bothost_free_fn user_data_free,
@@ -524,7 +637,9 @@ typedef struct bothost_host_api {
 
     /**
      * Answers a request received by a bothost_bus_serve_fn. `status` BOTHOST_OK for success, or an
-     * error code with a payload that describes the error. A request can be answered once.
+     * error code with a payload that describes the error. A request can be answered once: a second
+     * bus_reply — like a reply to a request that already timed out or whose requester unregistered
+     * it or stopped — returns BOTHOST_E_NOT_FOUND and delivers nothing.
      */
     bothost_status (*bus_reply)(bothost_plugin *self, bothost_handle request, bothost_status status,
                                 bothost_bytes payload);
@@ -565,12 +680,20 @@ typedef struct bothost_host_api {
 
     /* ---- configuration ----------------------------------------------------------------------- */
 
-    /** A copy of the plugin's "config" object from plugins.json (JSON; "{}" when absent). */
+    /**
+     * A copy of the plugin's "config" object from plugins.json (JSON; "{}" when absent), in a new
+     * buffer the plugin releases with host->free. The buffer holds exactly `len` bytes and is NOT
+     * NUL-terminated: copy it into len + 1 bytes before using C string functions on it. The config
+     * is the one the plugin was (re)started or last reconfigured with.
+     */
     bothost_status (*config_get)(bothost_plugin *self, bothost_buffer *out_json);
 
     /* ---- durable key-value storage (this plugin's own namespace) ----------------------------- */
 
-    /** Reads a key into a new buffer. BOTHOST_E_NOT_FOUND when absent. */
+    /**
+     * Reads a key into a new buffer (exactly the stored bytes, not NUL-terminated; release it with
+     * host->free). BOTHOST_E_NOT_FOUND when absent.
+     */
     bothost_status (*storage_get)(bothost_plugin *self, bothost_str key, bothost_buffer *out_value);
 
     /** Writes a key. Returns once the write is committed: it survives a crash or kill -9. */
@@ -734,7 +857,7 @@ typedef struct bothost_host_api {
 
     /*
      * Later minor versions append here. Always test with BOTHOST_API_HAS before calling a slot
-     * added after minor 0.
+     * newer than the plugin's required minor.
      */
 } bothost_host_api;
 
@@ -742,6 +865,160 @@ typedef struct bothost_host_api {
 #define BOTHOST_API_HAS(api, slot)                                                                 \
     ((api) != NULL && (api)->struct_size >= offsetof(bothost_host_api, slot) + sizeof((api)->slot) && \
      (api)->slot != NULL)
+
+/* ----------------------------------------------------------------------------------------------- */
+/* Events on the bus: Discord's and the host's                                                      */
+/* ----------------------------------------------------------------------------------------------- */
+
+/*
+ * DISCORD EVENTS. Every gateway dispatch the bot receives is published on the bus as
+ * "discord.<EVENT>", <EVENT> being Discord's event name exactly as sent ("discord.MESSAGE_CREATE",
+ * "discord.GUILD_MEMBER_ADD"); subscribe to "discord.>" for all of them. The payload is the
+ * dispatch's `d` object, byte for byte as Discord sent it (JSON; snowflakes are strings). Inside
+ * the callback, host->bus_message_info (minor 1) gives the gateway shard and sequence number of the
+ * dispatch; its publisher is empty (the host published it).
+ *
+ * Discord sends an event only if the connection asked for its intent. The host identifies with
+ * the union of the running plugins' gateway_intents, and identifies again when a newly started
+ * plugin needs more. Privileged intents (*) must also be enabled for the application in Discord's
+ * developer portal, or Discord refuses the connection.
+ *
+ *   Intent                                Events (discord.<EVENT>)
+ *   BOTHOST_INTENT_GUILDS                 GUILD_CREATE GUILD_UPDATE GUILD_DELETE GUILD_ROLE_CREATE
+ *                                         GUILD_ROLE_UPDATE GUILD_ROLE_DELETE CHANNEL_CREATE
+ *                                         CHANNEL_UPDATE CHANNEL_DELETE CHANNEL_PINS_UPDATE
+ *                                         THREAD_CREATE THREAD_UPDATE THREAD_DELETE THREAD_LIST_SYNC
+ *                                         THREAD_MEMBER_UPDATE THREAD_MEMBERS_UPDATE
+ *                                         STAGE_INSTANCE_CREATE STAGE_INSTANCE_UPDATE
+ *                                         STAGE_INSTANCE_DELETE
+ *   BOTHOST_INTENT_GUILD_MEMBERS *        GUILD_MEMBER_ADD GUILD_MEMBER_UPDATE GUILD_MEMBER_REMOVE
+ *                                         THREAD_MEMBERS_UPDATE (members other than the bot)
+ *   BOTHOST_INTENT_GUILD_MODERATION       GUILD_AUDIT_LOG_ENTRY_CREATE GUILD_BAN_ADD GUILD_BAN_REMOVE
+ *   BOTHOST_INTENT_GUILD_EXPRESSIONS      GUILD_EMOJIS_UPDATE GUILD_STICKERS_UPDATE
+ *                                         GUILD_SOUNDBOARD_SOUND_CREATE GUILD_SOUNDBOARD_SOUND_UPDATE
+ *                                         GUILD_SOUNDBOARD_SOUND_DELETE GUILD_SOUNDBOARD_SOUNDS_UPDATE
+ *   BOTHOST_INTENT_GUILD_INTEGRATIONS     GUILD_INTEGRATIONS_UPDATE INTEGRATION_CREATE
+ *                                         INTEGRATION_UPDATE INTEGRATION_DELETE
+ *   BOTHOST_INTENT_GUILD_WEBHOOKS         WEBHOOKS_UPDATE
+ *   BOTHOST_INTENT_GUILD_INVITES          INVITE_CREATE INVITE_DELETE
+ *   BOTHOST_INTENT_GUILD_VOICE_STATES     VOICE_STATE_UPDATE VOICE_CHANNEL_EFFECT_SEND
+ *   BOTHOST_INTENT_GUILD_PRESENCES *      PRESENCE_UPDATE
+ *   BOTHOST_INTENT_GUILD_MESSAGES         MESSAGE_CREATE MESSAGE_UPDATE MESSAGE_DELETE
+ *                                         MESSAGE_DELETE_BULK (in guilds)
+ *   BOTHOST_INTENT_GUILD_MESSAGE_REACTIONS MESSAGE_REACTION_ADD MESSAGE_REACTION_REMOVE
+ *                                         MESSAGE_REACTION_REMOVE_ALL MESSAGE_REACTION_REMOVE_EMOJI
+ *   BOTHOST_INTENT_GUILD_MESSAGE_TYPING   TYPING_START (in guilds)
+ *   BOTHOST_INTENT_DIRECT_MESSAGES        MESSAGE_CREATE MESSAGE_UPDATE MESSAGE_DELETE
+ *                                         CHANNEL_PINS_UPDATE (in DMs)
+ *   BOTHOST_INTENT_DIRECT_MESSAGE_REACTIONS  the MESSAGE_REACTION_* events, in DMs
+ *   BOTHOST_INTENT_DIRECT_MESSAGE_TYPING  TYPING_START (in DMs)
+ *   BOTHOST_INTENT_MESSAGE_CONTENT *      no events of its own: without it, the content, embeds,
+ *                                         attachments, components and poll of messages arrive empty
+ *                                         (except in DMs, messages mentioning the bot, and its own)
+ *   BOTHOST_INTENT_GUILD_SCHEDULED_EVENTS GUILD_SCHEDULED_EVENT_CREATE _UPDATE _DELETE _USER_ADD
+ *                                         _USER_REMOVE
+ *   BOTHOST_INTENT_AUTO_MODERATION_CONFIGURATION  AUTO_MODERATION_RULE_CREATE _UPDATE _DELETE
+ *   BOTHOST_INTENT_AUTO_MODERATION_EXECUTION      AUTO_MODERATION_ACTION_EXECUTION
+ *   BOTHOST_INTENT_GUILD_MESSAGE_POLLS    MESSAGE_POLL_VOTE_ADD MESSAGE_POLL_VOTE_REMOVE (in guilds)
+ *   BOTHOST_INTENT_DIRECT_MESSAGE_POLLS   MESSAGE_POLL_VOTE_ADD MESSAGE_POLL_VOTE_REMOVE (in DMs)
+ *   (none needed)                         READY RESUMED INTERACTION_CREATE USER_UPDATE
+ *                                         VOICE_SERVER_UPDATE APPLICATION_COMMAND_PERMISSIONS_UPDATE
+ *                                         ENTITLEMENT_CREATE ENTITLEMENT_UPDATE ENTITLEMENT_DELETE
+ *
+ * The host acts on some dispatches itself and still publishes them: INTERACTION_CREATE is routed to
+ * the owning plugin's command, component or autocomplete handler (subscribe only to observe), and
+ * READY, VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE feed the host's own session and voice state.
+ *
+ * HOST EVENTS. The host publishes JSON about itself on "host.*" (subscribe to "host.>"); fields are
+ * only ever added:
+ *
+ *   host.plugin.started   {"plugin", "version", "library"}        a plugin started
+ *   host.plugin.stopped   {"plugin", "reason"}                    a plugin stopped (disabled,
+ *                                                                 removed, restarted, shut down …)
+ *   host.plugin.refused   {"plugin", "file", "cause", "fix"}      a plugin was refused at load,
+ *                                                                 init or start
+ *   host.plugin.overrun   {"plugin", "runningMs", "budgetMs", "overruns"}
+ *                                                                 a callback ran over its budget
+ *   host.plugin.deadline  {"plugin", "what", "deadlineMs"}        a lifecycle step (init, a cleanup
+ *                                                                 hook, stop …) missed its deadline
+ *   host.bus.overflow     {"plugin", "dropped", "totalDropped", "capacity"}
+ *                                                                 a plugin's queue was full: events
+ *                                                                 were dropped
+ *   host.gateway.ready    {"shard", "shardCount", "resumed"}      a shard completed its handshake
+ *                                                                 (READY, or RESUMED after a drop)
+ *   host.gateway.lost     {"shard", "shardCount", "reason"}       a ready shard is reconnecting or
+ *                                                                 stopped
+ *
+ * host.plugin.started is published after the plugin's start returned, so a plugin that subscribed
+ * to it in start sees its own; host.plugin.stopped is published after its last free, so it never
+ * sees its own.
+ */
+
+/** Discord's gateway intents (bit values as Discord defines them); * privileged. */
+#define BOTHOST_INTENT_GUILDS                        ((uint64_t)1 << 0)
+#define BOTHOST_INTENT_GUILD_MEMBERS                 ((uint64_t)1 << 1)  /* privileged */
+#define BOTHOST_INTENT_GUILD_MODERATION              ((uint64_t)1 << 2)
+#define BOTHOST_INTENT_GUILD_EXPRESSIONS             ((uint64_t)1 << 3)
+#define BOTHOST_INTENT_GUILD_INTEGRATIONS            ((uint64_t)1 << 4)
+#define BOTHOST_INTENT_GUILD_WEBHOOKS                ((uint64_t)1 << 5)
+#define BOTHOST_INTENT_GUILD_INVITES                 ((uint64_t)1 << 6)
+#define BOTHOST_INTENT_GUILD_VOICE_STATES            ((uint64_t)1 << 7)
+#define BOTHOST_INTENT_GUILD_PRESENCES               ((uint64_t)1 << 8)  /* privileged */
+#define BOTHOST_INTENT_GUILD_MESSAGES                ((uint64_t)1 << 9)
+#define BOTHOST_INTENT_GUILD_MESSAGE_REACTIONS       ((uint64_t)1 << 10)
+#define BOTHOST_INTENT_GUILD_MESSAGE_TYPING          ((uint64_t)1 << 11)
+#define BOTHOST_INTENT_DIRECT_MESSAGES               ((uint64_t)1 << 12)
+#define BOTHOST_INTENT_DIRECT_MESSAGE_REACTIONS      ((uint64_t)1 << 13)
+#define BOTHOST_INTENT_DIRECT_MESSAGE_TYPING         ((uint64_t)1 << 14)
+#define BOTHOST_INTENT_MESSAGE_CONTENT               ((uint64_t)1 << 15) /* privileged */
+#define BOTHOST_INTENT_GUILD_SCHEDULED_EVENTS        ((uint64_t)1 << 16)
+#define BOTHOST_INTENT_AUTO_MODERATION_CONFIGURATION ((uint64_t)1 << 20)
+#define BOTHOST_INTENT_AUTO_MODERATION_EXECUTION     ((uint64_t)1 << 21)
+#define BOTHOST_INTENT_GUILD_MESSAGE_POLLS           ((uint64_t)1 << 24)
+#define BOTHOST_INTENT_DIRECT_MESSAGE_POLLS          ((uint64_t)1 << 25)
+
+/*
+ * A plugin that logs every message and reaction in its guilds declares what it needs:
+ *
+ * ```c
+ * #include "bothost_plugin.h"
+ *
+ * static const bothost_host_api *host;
+ *
+ * static void on_event(void *user_data, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+ *     bothost_plugin *self = (bothost_plugin *)user_data;
+ *     bothost_bus_message_info info = { sizeof(bothost_bus_message_info), 0, 0, { NULL, 0 } };
+ *     (void)sub; (void)payload; // payload: the dispatch's d object
+ *     if (BOTHOST_API_HAS(host, bus_message_info) && host->bus_message_info(self, &info) == BOTHOST_OK &&
+ *         info.shard > 0) {
+ *         host->log(self, BOTHOST_LOG_DEBUG, BOTHOST_STR("an event from a shard other than 0"));
+ *     }
+ *     host->log(self, BOTHOST_LOG_INFO, topic); // e.g. discord.MESSAGE_CREATE
+ * }
+ *
+ * static bothost_status my_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
+ *     bothost_handle messages, reactions;
+ *     (void)state;
+ *     if (host->bus_subscribe(self, BOTHOST_STR("discord.MESSAGE_CREATE"), on_event, self, NULL, &messages) != BOTHOST_OK ||
+ *         host->bus_subscribe(self, BOTHOST_STR("discord.MESSAGE_REACTION_ADD"), on_event, self, NULL, &reactions) != BOTHOST_OK) {
+ *         *out_reason = host->last_error();
+ *         return BOTHOST_E_PLUGIN;
+ *     }
+ *     return BOTHOST_OK;
+ * }
+ *
+ * static const bothost_plugin_descriptor descriptor = {
+ *     .struct_size = sizeof(bothost_plugin_descriptor),
+ *     .abi_major = BOTHOST_ABI_MAJOR, .abi_minor = BOTHOST_REQUIRED_MINOR,
+ *     .name = "watcher", .version = "1.0.0", .description = "Logs messages and reactions",
+ *     .gateway_intents = BOTHOST_INTENT_GUILDS | BOTHOST_INTENT_GUILD_MESSAGES |
+ *                        BOTHOST_INTENT_GUILD_MESSAGE_REACTIONS | BOTHOST_INTENT_MESSAGE_CONTENT,
+ *     .init = NULL, .start = my_start, .stop = NULL, .config_changed = NULL,
+ * };
+ *
+ * BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
+ * ```
+ */
 
 /* ----------------------------------------------------------------------------------------------- */
 /* The plugin descriptor                                                                            */
@@ -781,11 +1058,11 @@ typedef bothost_status (*bothost_config_changed_fn)(bothost_plugin *self, void *
 typedef struct bothost_plugin_descriptor {
     uint32_t struct_size;      /**< sizeof(bothost_plugin_descriptor) as the plugin was built */
     uint32_t abi_major;        /**< BOTHOST_ABI_MAJOR */
-    uint32_t abi_minor;        /**< BOTHOST_ABI_MINOR */
+    uint32_t abi_minor;        /**< BOTHOST_REQUIRED_MINOR: the lowest host minor it needs (rule 2) */
     const char *name;          /**< NUL-terminated; [a-z0-9_-], 1–64 characters; unique per host */
     const char *version;       /**< NUL-terminated, semantic version recommended */
     const char *description;   /**< NUL-terminated, one line */
-    uint64_t gateway_intents;  /**< Discord gateway intent bits the plugin needs (the host ORs them) */
+    uint64_t gateway_intents;  /**< BOTHOST_INTENT_* bits the plugin needs (the host ORs them) */
     bothost_init_fn init;      /**< optional */
     bothost_start_fn start;    /**< optional */
     bothost_stop_fn stop;      /**< optional */

@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+/// `make install` lays out what the README and contrib/bothost.service promise. The layout is
+/// checked from the debug build (INSTALL_FROM), since a release build is too slow for the suite.
+@Suite struct InstallLayoutTests {
+    @Test func makeInstallPutsTheBinaryAndThePluginsUnderPrefix() throws {
+        let prefix = Fixtures.temporaryDirectory("install").appendingPathComponent("usr-local")
+        let root = Fixtures.packageRoot.path
+        try Fixtures.run("/usr/bin/env", ["make", "-s", "-C", root, "install",
+                                          "PREFIX=\(prefix.path)", "INSTALL_FROM=\(Fixtures.buildDirectory)"])
+        let binary = prefix.appendingPathComponent("bin/bothost").path
+        #expect(FileManager.default.isExecutableFile(atPath: binary))
+        let plugins = prefix.appendingPathComponent("lib/bothost/plugins").path
+        let installed = try FileManager.default.contentsOfDirectory(atPath: plugins).sorted()
+        #expect(installed == ["libExampleCCounter.so", "libExampleSwiftGreeter.so", "libGameSessions.so",
+                              "libRateLimit.so", "libVoiceSessions.so"])
+        // The installed binary runs and checks an installed plugin from where the service finds them.
+        let check = try Fixtures.run(binary, ["plugins", "check", plugins + "/libExampleCCounter.so"])
+        #expect(check.contains("counter"))
+    }
+}
