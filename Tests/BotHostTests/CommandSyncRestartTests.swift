@@ -63,6 +63,16 @@ import Testing
         let database = try HostDatabase(directory: Fixtures.temporaryDirectory("sync-canonical").path)
         let log = CapturedLog()
         let rest = try DiscordREST(baseURL: emulator.apiBaseURL, token: "sandbox-token", logger: log.logger())
+        do {
+            try await checkCanonicalSync(emulator: emulator, database: database, rest: rest, log: log)
+        } catch {
+            Issue.record("\(error)")
+        }
+        await rest.shutdown()
+        await emulator.shutdown()
+    }
+
+    private func checkCanonicalSync(emulator: DiscordEmulator, database: HostDatabase, rest: DiscordREST, log: CapturedLog) async throws {
         let sync = CommandSync(rest: rest, records: database.records, logger: log.logger())
         let application = EmulatorConfiguration().applicationID
 
@@ -99,7 +109,5 @@ import Testing
         #expect(await sync.sync(applicationID: application, definitions: changed, guilds: []) == [.unchanged])
         #expect(emulator.commandOverwriteCount == 2)
         #expect(emulator.commands(guildID: nil).first { $0.name == "usage" }?.json.contains("Whose usage") == true)
-        await rest.shutdown()
-        await emulator.shutdown()
     }
 }

@@ -168,10 +168,11 @@ enum CommandDefinitionRules {
 
     private static func integer(_ value: JSONValue?, _ path: String) throws(Violation) -> Int? {
         guard let value, !isNull(value) else { return nil }
-        guard let number = value.numberValue?.int64, let int = Int(exactly: number) else {
-            throw Violation(description: "\"\(path)\" must be a whole number")
-        }
-        return int
+        // 3, 3.0 and 3e0 are the same whole number (and the same canonical text).
+        if let number = value.numberValue?.int64, let int = Int(exactly: number) { return int }
+        if let number = value.numberValue?.double, number.isFinite, number == number.rounded(),
+           abs(number) < 9_007_199_254_740_992, let int = Int(exactly: number) { return int }
+        throw Violation(description: "\"\(path)\" must be a whole number")
     }
 
     private static func isNull(_ value: JSONValue) -> Bool { value == .null }

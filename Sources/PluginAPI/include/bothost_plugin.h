@@ -286,7 +286,7 @@ enum {
     BOTHOST_E_CANCELLED = 11,       /**< the call was cancelled (unregistered, or the plugin stopped) */
     BOTHOST_E_INTERNAL = 12,        /**< a host bug; please report it */
     BOTHOST_E_DENIED = 13,          /**< not this plugin's to do: a name reserved for the host or owned
-                                         by another plugin (hosts before 1.4 never return it) */
+                                         by another plugin; older hosts never return it) */
     BOTHOST_E_PLUGIN = 100          /**< first code a plugin may use for its own failures */
 };
 
