@@ -30,7 +30,7 @@ import Testing
             #expect(report["consecutiveFailures"] as? Int == index + 1)
         }
         // Nothing ended, nothing edited.
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.events("gamesessions.session.ended").isEmpty)
         #expect(rig.calls == ["POST 2001 1", "POST 2001 2"])
         #expect(rig.titles() == ["Alpha", "Bravo"])
@@ -46,7 +46,7 @@ import Testing
         let report = try await rig.poll()
         #expect(report["ok"] as? Bool == true && report["sessions"] as? Int == 2 && report["ended"] as? Int == 0)
         #expect(rig.events("gamesessions.status").last?["state"] as? String == "recovered")
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 2)
 
         // An empty list, by contrast, is a real answer: the games are over.
@@ -78,7 +78,7 @@ import Testing
         feed.serve("/games", json: Feed.json([Feed.game(1, "Alpha"), charlie]))
         let later = try await rig.poll()
         #expect(later["ended"] as? Int == 0 && later["sessions"] as? Int == 2 && later["skipped"] as? Int == 1, "\(later)")
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 2)
         await rig.shutdown()
     }

@@ -92,6 +92,17 @@ struct GameSessionsRig {
         }
     }
 
+    /// The barrier for "no other Discord call": quiet, then a ping through the plugin's executor
+    /// (after the host timers due now, which wake paced lanes), then quiet again. The job that
+    /// records a call's outcome is the one that decides the next call, and a decided create is
+    /// stored as pending before it is sent, an edit as a look not yet shown: the second wait sees
+    /// any such call through to Discord, so `calls` is then complete.
+    func settle() async -> Bool {
+        guard await waitUntilQuiet() else { return false }
+        await host.settled("gamesessions")
+        return await waitUntilQuiet()
+    }
+
     func stopHost() async {
         await host.shutdown()
         await connection.stop()
