@@ -177,6 +177,7 @@ import Testing
         let (host, trace, client) = try await Self.host(transport)
         try host.publish("dr.go", "GET /channels/1")
         #expect(await eventually { trace.lines.contains("sent 0 0 ") })
+        #expect(await eventually { transport.isHolding }, "the call is on the wire")
         try host.publish("dr.cancel", "")
         #expect(await eventually { trace.lines.contains(#"answer 11 0 {"error":"cancelled"}"#) }, "\(trace.text)")
         transport.release()

@@ -266,9 +266,13 @@ import Testing
             #expect(status.ephemeral && status.text.contains("Your voice session is starting: I am joining <#\(Self.voiceChannel)>"),
                     "\(status.text)")
             rig.emulator.injectVoice(.resumeUDP)
-            // Discovery is retried on the host clock.
-            for _ in 0..<10 where rig.host.events("voice.session.started").isEmpty {
+            // Discovery is retried on the host clock: one step sends a request that gets through,
+            // and once its answer is in, the host selects a protocol. (Another step only if that
+            // never happens, as when the step came before the retry's timer was set.)
+            let selected = { rig.emulator.voiceGatewayEvents.contains { $0.direction == .received && $0.op == 1 } }
+            for _ in 0..<3 where !selected() {
                 await rig.advance(seconds: 1)
+                _ = await eventually { selected() }
             }
             #expect(await eventually { rig.host.events("voice.session.started").count == 1 })
         }
