@@ -172,7 +172,7 @@ struct GameSessionsRig {
 
     /// Waits until the plugin made `count` message calls; advances the host clock so that paced
     /// calls are let through (the clock is what the plugin paces by).
-    func waitForCalls(_ count: Int, pumpClock: Bool = false, timeout: Duration = .seconds(20)) async -> Bool {
+    func waitForCalls(_ count: Int, pumpClock: Bool = false, timeout: Duration = .seconds(60)) async -> Bool {
         await eventually(timeout: timeout) {
             if pumpClock { host.advance(ms: 1000) }
             return calls.count >= count
