@@ -221,7 +221,16 @@ import Testing
         let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
         let ssrc = session.ssrc
         rig.emulator.injectVoice(.stopHeartbeatACKs)
-        #expect(await rig.advance(byMs: 13_750) { rig.current?.resumeCount == 1 })
+        // One heartbeat interval per step, and each step's effect is in before the next: a beat
+        // the server received, or, once ACKs are missing, the resume. (A step taken while the
+        // resume is on its way would fire the new connection's timers too early.)
+        let beats = { rig.emulator.voiceGatewayEvents.filter { $0.direction == .received && $0.op == 3 }.count }
+        for _ in 0..<10 where rig.current?.resumeCount != 1 {
+            let before = beats()
+            rig.host.advance(ms: 13_750)
+            _ = await eventually { beats() > before || rig.current?.resumeCount == 1 }
+        }
+        #expect(rig.current?.resumeCount == 1)
         rig.emulator.injectVoice(.resumeHeartbeatACKs)
         #expect(await eventually { session.state == .connected(mode: session.mode, ssrc: ssrc) })
         #expect(rig.current?.identifyCount == 1)
