@@ -172,9 +172,10 @@ import Testing
              \(try probeEntry(trace, subscribe: "none.x"))]
             """)
         try host.publish("probe.ask", "overrun.sleep 5000 400")
-        #expect(await eventually { !host.events("host.plugin.overrun").isEmpty })
-        let event = try #require(host.events("host.plugin.overrun").first)
-        #expect(event.contains(#""plugin":"overrun""#))
+        // (On a loaded machine the probe may overrun the short budget as well: look for the one
+        // that must be there.)
+        #expect(await eventually { host.events("host.plugin.overrun").contains { $0.contains(#""plugin":"overrun""#) } },
+                "\(host.events("host.plugin.overrun"))")
         #expect(await eventually { trace.lines.contains("reply overrun.sleep 0 done") })
         await host.shutdown()
     }
