@@ -11,14 +11,15 @@ import Testing
         let games = Feed.json([Feed.game(1, "Alpha"), Feed.game(2, "Bravo")])
         feed.serve("/games", json: games)
         let rig = try await GameSessionsRig.start(
-            config: { GameSessionsRig.lobbyConfig($0, extra: #""timeout": 2, "failureThreshold": 3"#) }, feed: feed)
+            config: { GameSessionsRig.lobbyConfig($0, extra: #""timeout": 10, "failureThreshold": 3"#) }, feed: feed)
         #expect(await rig.waitForCalls(2))
 
         let failures: [(GameSessionsFeedServer.Reply, String)] = [
             (.body(#"{"error": "boom"}"#, status: 500), "http_status"),
             (.body("<html>maintenance</html>"), "invalid_json"),
             (.body(#"{"games": []}"#), "wrong_shape"),
-            (.stall(seconds: 5), "timeout"),
+            // Far past the 10 s timeout, which itself leaves a slow machine room for the others.
+            (.stall(seconds: 120), "timeout"),
             (.body(#"[{"name": "no id"}, 42, null]"#), "no_readable_entries"),
             (.body("", status: 200), "invalid_json"),
         ]
