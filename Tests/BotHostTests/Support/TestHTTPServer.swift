@@ -83,6 +83,8 @@ final class TestHTTPServer: Sendable {
                     context.close(promise: nil)
                 }
             }
+            // Answered from the event loop's next turn, as before: not from inside this read, which
+            // has not yet seen the end of the request.
             let eventLoop = context.eventLoop
             let hold = log.state.withLock { s -> Bool in
                 s.received[path, default: 0] += 1
@@ -90,7 +92,7 @@ final class TestHTTPServer: Sendable {
                 s.held?.append { eventLoop.execute(answer) }
                 return true
             }
-            if !hold { answer() }
+            if !hold { eventLoop.execute(answer) }
         }
     }
 }
