@@ -135,15 +135,19 @@ import Testing
             /count add:5
             /greet name:Ada
             /voice join
-            sleep 2
-            /voice status
-            sleep bogus
 
             """.utf8))
         #expect(await eventually { seen.text.contains("Count: 5") }, "output: \(seen.text)")
         #expect(await eventually { seen.text.contains("Ada") && seen.text.contains("Hello") }, "output: \(seen.text)")
         #expect(await eventually { seen.text.contains("voice session started") }, "output: \(seen.text)")
-        // `sleep 2` held /voice status back until the session had started.
+        // /voice status goes in only once the session has started (a script that cannot watch the
+        // output would put a `sleep` before it).
+        input.fileHandleForWriting.write(Data("""
+            sleep 0
+            /voice status
+            sleep bogus
+
+            """.utf8))
         #expect(await eventually { seen.text.contains("Your voice session is in <#2002>") }, "output: \(seen.text)")
         #expect(!seen.text.contains("You have no voice session"), "output: \(seen.text)")
         #expect(await eventually { seen.text.contains("usage: sleep SECONDS") }, "output: \(seen.text)")

@@ -56,9 +56,11 @@ import Testing
         await host.shutdown()
 
         // A restart with the same command set spends no command-create budget.
+        let unchanged = { log.all.filter { $0.contains("slash commands unchanged") }.count }
+        let comparedBefore = unchanged()
         let again = try TestHost(directory: directory, manualClock: false, logger: log.logger())
         let second = try await connect(again, emulator, plugins: counterPlugins(counter))
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await eventually { unchanged() > comparedBefore }, "the second host compared its commands with the last sync")
         #expect(emulator.commandOverwriteCount == 1)
         await second.stop()
         await again.shutdown()
@@ -87,10 +89,15 @@ import Testing
         #expect(connection.currentIntents == 1 | (1 << 9) | (1 << 15))
         #expect(await eventually { connection.shardStates[0]?.isReady == true })
 
-        // Stopping it does not cost another identify: intents only grow while connected.
+        // Stopping it does not cost another identify: intents only grow while connected. (The
+        // connection decides while the plugins change, before `apply` returns; a dispatch on the
+        // same connection afterwards shows it still serves.)
         try await host.apply(plugins: "[]")
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(connection.currentIntents == 1 | (1 << 9) | (1 << 15))
+        emulator.userSendsMessage(channelID: 2001, content: "still here")
+        #expect(await eventually { host.events("discord.MESSAGE_CREATE").contains { $0.contains("still here") } })
         #expect(accepted().count == 2)
+        #expect(connection.shardStates[0]?.isReady == true)
 
         await connection.stop()
         await host.shutdown()
@@ -103,7 +110,10 @@ import Testing
         let emulator = DiscordEmulator(configuration)
         try await emulator.start()
         // The host clock is manual: the 2.5 s deferral and the plugin's delay run on it.
-        let host = try TestHost()
+        let log = CapturedLog()
+        let host = try TestHost(logger: log.logger())
+        let deferrals = { log.all.filter { $0.contains("acknowledging for it") }.count }
+        let routed = { host.events("discord.INTERACTION_CREATE").count }
         let plugins = #"[{"name": "slow", "library": \#(jsonString(try Fixtures.fixture("slow_command")))}]"#
         let connection = try await connect(host, emulator, plugins: plugins)
 
@@ -112,12 +122,16 @@ import Testing
         host.advance(ms: 0)
         #expect(await eventually { emulator.interactionResponses(fast.interactionID).count == 1 })
         host.advance(ms: 3000)
-        try await Task.sleep(for: .milliseconds(200))
+        // The host's deferral timer has had its turn: it found the command answered (a deferral
+        // is logged in that turn, before it is sent).
+        await host.runtime.scheduler.caughtUp()
+        #expect(deferrals() == 0)
         #expect(emulator.interactionResponses(fast.interactionID).map(\.type) == [4])
 
         // Too slow, ephemeral: the host defers at 2.5 s, the late reply becomes the edit of @original.
         let slow = emulator.userInvokesCommand(name: "slow", options: #"[{"name":"delay","type":4,"value":4000}]"#)
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await eventually { routed() == 2 }, "its deferral timer runs from here")
+        await host.settled("slow")  // and the plugin has armed its own delay
         host.advance(ms: 2500)
         #expect(await eventually { emulator.interactionResponses(slow.interactionID).first?.type == 5 })
         host.advance(ms: 1500)
@@ -126,7 +140,8 @@ import Testing
 
         // Too slow, public: the reply goes out as a visible follow-up and the placeholder is removed.
         let visible = emulator.userInvokesCommand(name: "slow", options: #"[{"name":"delay","type":4,"value":3000},{"name":"public","type":5,"value":true}]"#)
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await eventually { routed() == 3 }, "its deferral timer runs from here")
+        await host.settled("slow")  // and the plugin has armed its own delay
         host.advance(ms: 2500)
         #expect(await eventually { emulator.interactionResponses(visible.interactionID).first?.type == 5 })
         host.advance(ms: 500)
@@ -134,6 +149,8 @@ import Testing
             let kinds = emulator.interactionResponses(visible.interactionID).map(\.kind)
             return kinds.contains(.followUp) && kinds.contains(.deleteOriginal)
         })
+        #expect(deferrals() == 2)
+        #expect(emulator.interactionResponses(fast.interactionID).map(\.type) == [4], "the fast one was never deferred")
         expectRequestsConformToDiscordSpec(emulator)
         await connection.stop()
         await host.shutdown()

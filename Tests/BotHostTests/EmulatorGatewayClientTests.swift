@@ -90,9 +90,8 @@ final class GatewayTestClient: Sendable {
     /// The next payload not yet taken that satisfies `match`, as a JSON object; earlier
     /// non-matching payloads are skipped. nil on timeout or when the connection closed first.
     func next(timeout: Duration = .seconds(10), where match: @escaping @Sendable ([String: Any]) -> Bool = { _ in true }) async -> [String: Any]? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let found: String?? = box.state.withLock { state in
+        let found: String?? = await eventuallyValue(timeout: timeout) { () -> String?? in
+            box.state.withLock { state -> String?? in
                 while state.cursor < state.events.count {
                     let event = state.events[state.cursor]
                     state.cursor += 1
@@ -106,10 +105,8 @@ final class GatewayTestClient: Sendable {
                 }
                 return nil
             }
-            if let found { return found.flatMap(Self.object) }
-            try? await Task.sleep(for: .milliseconds(5))
         }
-        return nil
+        return found.flatMap { $0.flatMap(Self.object) }
     }
 
     func next(op: Int, timeout: Duration = .seconds(10)) async -> [String: Any]? {
@@ -122,27 +119,19 @@ final class GatewayTestClient: Sendable {
 
     /// The close code the server sent, waiting for it.
     func closeCode(timeout: Duration = .seconds(10)) async -> UInt16? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let code: UInt16?? = box.state.withLock { state in
-                for event in state.events { if case .close(let code) = event { return .some(code) } }
+        await eventuallyValue(timeout: timeout) { () -> UInt16? in
+            box.state.withLock { state -> UInt16? in
+                for event in state.events { if case .close(let code) = event { return code } }
                 return nil
             }
-            if let code { return code }
-            try? await Task.sleep(for: .milliseconds(5))
         }
-        return nil
     }
 
     /// Whether the TCP connection ended, waiting for it.
     func disconnected(timeout: Duration = .seconds(10)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let gone = box.state.withLock { $0.events.contains { if case .disconnected = $0 { true } else { false } } }
-            if gone { return true }
-            try? await Task.sleep(for: .milliseconds(5))
+        await eventually(timeout: timeout) {
+            box.state.withLock { $0.events.contains { if case .disconnected = $0 { true } else { false } } }
         }
-        return false
     }
 
     static func object(_ text: String) -> [String: Any]? {

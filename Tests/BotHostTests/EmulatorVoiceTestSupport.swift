@@ -53,17 +53,13 @@ final class VoiceTestUDPSocket: Sendable {
 
     /// The next datagram not yet taken, waiting up to `timeout`.
     func next(timeout: Duration = .seconds(10)) async -> [UInt8]? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let found: [UInt8]? = inbox.state.withLock { state in
+        await eventuallyValue(timeout: timeout) { () -> [UInt8]? in
+            inbox.state.withLock { state -> [UInt8]? in
                 guard state.cursor < state.datagrams.count else { return nil }
                 state.cursor += 1
                 return state.datagrams[state.cursor - 1]
             }
-            if let found { return found }
-            try? await Task.sleep(for: .milliseconds(5))
         }
-        return nil
     }
 
     func close() async { try? await channel.close() }

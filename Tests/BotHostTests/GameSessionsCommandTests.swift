@@ -12,12 +12,18 @@ import Testing
         let feed = try await GameSessionsFeedServer()
         feed.serve("/games", json: Feed.json([Feed.game(1, "Alpha")]))
         let rig = try await GameSessionsRig.start(config: { GameSessionsRig.lobbyConfig($0) }, feed: feed)
+        #expect(await rig.settle())
         let polls = feed.hits("/games")
+        let reports = rig.reports().count
+        let handles = rig.host.registrationCount(of: "gamesessions")
         for line in ["/sessions refresh", "/sessions watch source:lobby channel:2003", "/sessions unwatch source:lobby"] {
             let answer = try await rig.command(line, permissions: 1 << 11)  // SEND_MESSAGES only
             #expect(answer.contains("Only the bot's owners and members with Administrator or Manage Server"), "\(line): \(answer)")
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // Once the plugin has run everything queued so far, a poll a refusal started would be a
+        // fetch in flight (a handle more) or done (a hit), a watch a stored key.
+        await rig.host.settled("gamesessions")
+        #expect(rig.host.registrationCount(of: "gamesessions") == handles, "no fetch in flight")
         #expect(feed.hits("/games") == polls)  // the refusal polled nothing
         #expect(try rig.storedKeys("watch|").isEmpty)
 
@@ -27,6 +33,7 @@ import Testing
         let refreshed = try await rig.command("/sessions refresh source:lobby", permissions: Self.manageGuild)
         #expect(refreshed.contains("**Lobby**: 1 session (0 new, 0 changed, 0 ended)"), "\(refreshed)")
         #expect(feed.hits("/games") == polls + 1)
+        #expect(rig.reports().count == reports + 1, "one poll since the refusals: the refresh's own")
         await rig.shutdown()
     }
 
@@ -63,7 +70,7 @@ import Testing
         feed.serve("/games", json: Feed.json([alpha]))
         let third = try await again.restart()
         #expect(await third.waitForCalls(10))
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await third.settle())
         #expect(third.calls.count == 10)
         #expect(Set(third.calls.suffix(2)) == ["PATCH 2003 1", "PATCH 2003 2"])  // 2001 is left alone
         #expect(third.titles(in: 2003) == ["Alpha once more", "❌ Session Ended: Bravo"])

@@ -83,7 +83,7 @@ import Testing
         let rig = try await GameSessionsRig.start(config: { GameSessionsRig.lobbyConfig($0) }, feed: feed)
         // Five creates fit the channel's budget; the sixth waits for the window to move on.
         #expect(await rig.waitForCalls(5))
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 5)
 
         // Game 6 changes three times while it waits: it is posted once, as it looks last.
@@ -96,7 +96,7 @@ import Testing
         }
         rig.host.advance(ms: 5000)
         #expect(await rig.waitForCalls(6))
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 6)
         #expect(rig.calls.last == "POST 2001 6")
         #expect(rig.titles().last == "Game 6 (3)")

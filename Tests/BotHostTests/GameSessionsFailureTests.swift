@@ -11,14 +11,15 @@ import Testing
         let games = Feed.json([Feed.game(1, "Alpha"), Feed.game(2, "Bravo")])
         feed.serve("/games", json: games)
         let rig = try await GameSessionsRig.start(
-            config: { GameSessionsRig.lobbyConfig($0, extra: #""timeout": 2, "failureThreshold": 3"#) }, feed: feed)
+            config: { GameSessionsRig.lobbyConfig($0, extra: #""timeout": 10, "failureThreshold": 3"#) }, feed: feed)
         #expect(await rig.waitForCalls(2))
 
         let failures: [(GameSessionsFeedServer.Reply, String)] = [
             (.body(#"{"error": "boom"}"#, status: 500), "http_status"),
             (.body("<html>maintenance</html>"), "invalid_json"),
             (.body(#"{"games": []}"#), "wrong_shape"),
-            (.stall(seconds: 5), "timeout"),
+            // Far past the 10 s timeout, which itself leaves a slow machine room for the others.
+            (.stall(seconds: 120), "timeout"),
             (.body(#"[{"name": "no id"}, 42, null]"#), "no_readable_entries"),
             (.body("", status: 200), "invalid_json"),
         ]
@@ -30,7 +31,7 @@ import Testing
             #expect(report["consecutiveFailures"] as? Int == index + 1)
         }
         // Nothing ended, nothing edited.
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.events("gamesessions.session.ended").isEmpty)
         #expect(rig.calls == ["POST 2001 1", "POST 2001 2"])
         #expect(rig.titles() == ["Alpha", "Bravo"])
@@ -46,7 +47,7 @@ import Testing
         let report = try await rig.poll()
         #expect(report["ok"] as? Bool == true && report["sessions"] as? Int == 2 && report["ended"] as? Int == 0)
         #expect(rig.events("gamesessions.status").last?["state"] as? String == "recovered")
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 2)
 
         // An empty list, by contrast, is a real answer: the games are over.
@@ -78,7 +79,7 @@ import Testing
         feed.serve("/games", json: Feed.json([Feed.game(1, "Alpha"), charlie]))
         let later = try await rig.poll()
         #expect(later["ended"] as? Int == 0 && later["sessions"] as? Int == 2 && later["skipped"] as? Int == 1, "\(later)")
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 2)
         await rig.shutdown()
     }

@@ -92,6 +92,17 @@ struct GameSessionsRig {
         }
     }
 
+    /// The barrier for "no other Discord call": quiet, then a ping through the plugin's executor
+    /// (after the host timers due now, which wake paced lanes), then quiet again. The job that
+    /// records a call's outcome is the one that decides the next call, and a decided create is
+    /// stored as pending before it is sent, an edit as a look not yet shown: the second wait sees
+    /// any such call through to Discord, so `calls` is then complete.
+    func settle() async -> Bool {
+        guard await waitUntilQuiet() else { return false }
+        await host.settled("gamesessions")
+        return await waitUntilQuiet()
+    }
+
     func stopHost() async {
         await host.shutdown()
         await connection.stop()
@@ -161,7 +172,7 @@ struct GameSessionsRig {
 
     /// Waits until the plugin made `count` message calls; advances the host clock so that paced
     /// calls are let through (the clock is what the plugin paces by).
-    func waitForCalls(_ count: Int, pumpClock: Bool = false, timeout: Duration = .seconds(20)) async -> Bool {
+    func waitForCalls(_ count: Int, pumpClock: Bool = false, timeout: Duration = .seconds(60)) async -> Bool {
         await eventually(timeout: timeout) {
             if pumpClock { host.advance(ms: 1000) }
             return calls.count >= count

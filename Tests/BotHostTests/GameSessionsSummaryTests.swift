@@ -24,7 +24,7 @@ import Testing
         let report = try await rig.poll()
         #expect(report["started"] as? Int == 1 && report["ended"] as? Int == 1)
         #expect(await rig.waitForCalls(4))
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await rig.settle())
         #expect(rig.calls.count == 4)
         let page2 = rig.embeds()[1]["fields"] as? [[String: Any]] ?? []
         #expect(page2.map { $0["name"] as? String ?? "" }.contains("🟢 Game 24"))

@@ -245,7 +245,8 @@ import Testing
             #expect("\(error)".contains("authentication failed: the token is invalid"))
             #expect(!"\(error)".contains("not-the-token"))
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // Stopped for good: a stopped shard neither reconnects nor identifies again.
+        #expect(await eventually { setup.sink.states.contains { $0.1.isStopped } })
         #expect(setup.emulator.identifies.count == 1, "no second identify with a token Discord refused")
         #expect(Set(setup.emulator.gatewayEvents.map(\.connectionID)).count == 1, "no reconnect")
         #expect(setup.sink.states.contains { $0.1.isStopped })
@@ -282,16 +283,26 @@ import Testing
         let clock = ManualClock()
         let setup = try await Self.setUp(emulator: { $0.heartbeatIntervalMs = 1_000 }, clock: clock, random: { 0.25 })
         try await setup.client.start()
-        let settle = { try await Task.sleep(for: .milliseconds(100)) }
+        // The beats wait on the client's sleeper: a beat is sent only once its wait is over.
+        let sleeper = try #require(setup.client.sleeper)
+        let start = sleeper.nowNs
+        let due = { (ms: UInt64) in start + ms * 1_000_000 }
+        #expect(await eventually { sleeper.pendingDeadlinesNs.contains(due(250)) })
         clock.advance(byMs: 249)
-        try await settle()
+        await sleeper.scheduler.caughtUp()
+        #expect(sleeper.pendingDeadlinesNs.contains(due(250)), "no heartbeat before 1000 ms × 0.25")
         #expect(Self.received(setup.emulator, op: 1).isEmpty, "no heartbeat before 1000 ms × 0.25")
         clock.advance(byMs: 1)
         #expect(await eventually { Self.received(setup.emulator, op: 1).count == 1 })
-        // Then one per interval (counted from the first, once its next wait is scheduled).
-        try await settle()
+        // Then one per interval, counted from the first. The next beat checks the ACK: a dispatch
+        // sent after the ACK has reached the sink, so the ACK was read before it.
+        #expect(await eventually { setup.emulator.gatewayEvents.contains { $0.direction == .sent && $0.op == 11 } })
+        setup.emulator.userSendsMessage(channelID: 2001, content: "after the ACK")
+        #expect(await eventually { !setup.sink.events("MESSAGE_CREATE").isEmpty })
+        #expect(await eventually { sleeper.pendingDeadlinesNs.contains(due(1250)) })
         clock.advance(byMs: 999)
-        try await settle()
+        await sleeper.scheduler.caughtUp()
+        #expect(sleeper.pendingDeadlinesNs.contains(due(1250)))
         #expect(Self.received(setup.emulator, op: 1).count == 1)
         clock.advance(byMs: 1)
         #expect(await eventually { Self.received(setup.emulator, op: 1).count == 2 })
@@ -309,9 +320,12 @@ import Testing
         try await setup.client.start()
         let presence = Array(#"{"since":null,"activities":[],"status":"online","afk":false}"#.utf8)
         let client = setup.client
+        let sleeper = try #require(client.sleeper)
+        let windowEnd = sleeper.nowNs + 60_000_000_000
         let senders = (0..<115).map { _ in Task { try await client.send(shard: 0, op: 3, data: presence) } }
         #expect(await eventually { Self.received(setup.emulator, op: 3).count == 110 })
-        try await Task.sleep(for: .milliseconds(150))
+        // The other five sleep until the window moves on; none can send before its sleep is over.
+        #expect(await eventually { sleeper.pendingDeadlinesNs.filter { $0 >= windowEnd }.count == 5 })
         #expect(Self.received(setup.emulator, op: 3).count == 110, "the rest wait for the window")
         // A minute later (on both clocks) the queued sends go out on the same connection.
         setup.emulator.advanceClock(ms: 60_000)
@@ -345,7 +359,10 @@ import Testing
         // Wave one (shards 0 and 1, one per rate-limit key) identifies at once.
         #expect(await eventually { Self.acceptedIdentifies(setup.emulator).count == 2 })
         #expect(await eventually { client.shardStates[2] == .identifying && client.shardStates[3] == .identifying })
-        try await Task.sleep(for: .milliseconds(100))
+        // Both sleep until their keys' 5 s have passed, and identify only after.
+        let sleeper = try #require(client.sleeper)
+        let waveTwo = sleeper.nowNs + 5_000_000_000
+        #expect(await eventually { sleeper.pendingDeadlinesNs.filter { $0 == waveTwo }.count == 2 }, "\(sleeper.pendingDeadlinesNs)")
         #expect(setup.emulator.identifies.count == 2, "wave two waits for its keys' 5 s")
         setup.emulator.advanceClock(ms: 5_000)
         clock.advance(byMs: 5_000)

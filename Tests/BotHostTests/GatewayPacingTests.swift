@@ -118,12 +118,14 @@ import Testing
             refreshed.increment()
             return GatewayBotInfo(url: "ws://x", shards: 4, sessionStartLimit: .init(total: 1000, remaining: 1000, resetAfterMs: 86_400_000, maxConcurrency: 1))
         }
+        let resetNs = sleeper.nowNs + 3_600_000_000_000
         let waiting = Task { try await gate.ensureSessionStarts(4) }
-        try await Task.sleep(for: .milliseconds(50))
+        // It sleeps until the reset, and reads the limit again only once that sleep is over.
+        #expect(await eventually { sleeper.pendingDeadlinesNs == [resetNs] })
         #expect(refreshed.value == 0)
         clock.advance(byMs: 3_599_000)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(refreshed.value == 0, "must not identify before reset_after")
+        await sleeper.scheduler.caughtUp()
+        #expect(sleeper.pendingDeadlinesNs == [resetNs] && refreshed.value == 0, "must not identify before reset_after")
         clock.advance(byMs: 1_000)
         try await waiting.value
         #expect(refreshed.value == 1)
@@ -142,7 +144,7 @@ import Testing
         let clock = ManualClock()
         let sleeper = GatewaySleeper(scheduler: TimerScheduler(clock: clock, name: "test.gateway"))
         let task = Task { try await sleeper.sleep(for: .seconds(3600)) }
-        try? await Task.sleep(for: .milliseconds(20))
+        #expect(await eventually { sleeper.pendingDeadlinesNs.count == 1 })
         sleeper.shutdown()
         await #expect(throws: CancellationError.self) { try await task.value }
         await #expect(throws: CancellationError.self) { try await sleeper.sleep(for: .seconds(1)) }

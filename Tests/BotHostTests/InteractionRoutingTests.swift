@@ -72,10 +72,11 @@ import Testing
 
         let click = try #require(emulator.userClicksButton(messageID: anchor, customID: "probe:x:silent"))
         #expect(await eventually { trace.lines.contains("component probe:x:silent component") })
-        try await Task.sleep(for: .milliseconds(100))
+        await host.settled("probe")
         #expect(emulator.interactionResponses(click.interactionID).isEmpty)
         host.advance(ms: 2500)
-        // A deferred update: the message stays as it is, no "thinking" placeholder.
+        // A deferred update: the message stays as it is, no "thinking" placeholder. It is the
+        // first response of all (the one that would show anything sent before it).
         #expect(await eventually { emulator.interactionResponses(click.interactionID).first?.type == 6 })
         host.advance(ms: 15_000)
         #expect(await eventually { emulator.interactionResponses(click.interactionID).contains { $0.kind == .followUp } })

@@ -41,12 +41,16 @@ import Testing
         let trace = TraceFile(in: host.directory)
         try await host.apply(plugins: "[\(try probeEntry(trace))]")
         try host.publish("probe.http", "10000 \(server.url("/slow"))")
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await eventually { server.received("/slow") == 1 }, "the call is in flight")
         try host.publish("probe.http.cancel", "")
         // BOTHOST_E_CANCELLED (11), delivered once; the late response never arrives.
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("http 11 0 ") } }, "\(trace.text)")
-        try await Task.sleep(for: .seconds(3.5))
-        #expect(trace.lines.filter { $0.hasPrefix("http ") }.count == 1)
+        server.releaseSlow()
+        #expect(await eventually { server.finished("/slow") == 1 })
+        // A call made after the late response was written is answered; the late one still is not.
+        try host.publish("probe.http", "5000 \(server.url("/ok"))")
+        #expect(await eventually { trace.lines.contains("http 0 200 yes hello") }, "\(trace.text)")
+        #expect(trace.lines.filter { $0.hasPrefix("http ") }.count == 2, "\(trace.text)")
         await host.shutdown()
         await server.close()
     }
@@ -55,12 +59,15 @@ import Testing
         let host = try TestHost(hostJSON: #"{"busQueueCapacity": 16}"#)
         let trace = TraceFile(in: host.directory)
         try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "flood.x"))]")
-        try host.publish("probe.block", "300")
+        // The plugin blocks until the test creates the release file.
+        let release = host.directory.appendingPathComponent("release-block").path
+        try host.publish("probe.block", "60000 \(release)")
         // Once the plugin says it is blocking, its queue only fills: 100 messages overflow 16 places.
-        #expect(await eventually { trace.lines.contains { $0.hasPrefix("blocking probe.block 300") } })
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("blocking probe.block 60000") } })
         var dropped = 0
         for i in 0..<100 { dropped += try host.runtime.publish(topic: "flood.x", payload: Array("\(i)".utf8)).dropped }
-        #expect(dropped > 0)
+        #expect(dropped == 100 - 16, "16 places, the rest dropped while the plugin is busy")
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
         #expect(await eventually { !host.events("host.bus.overflow").isEmpty })
         #expect(host.events("host.bus.overflow").first?.contains(#""plugin":"probe""#) == true)
         #expect(await eventually { trace.lines.filter { $0.hasPrefix("msg flood.x") }.count == 100 - dropped })

@@ -107,9 +107,11 @@ import Testing
         let rest = try Self.client(transport, clock: clock)
         let task = Task { try await rest.send("POST", "/channels/1/messages", json: Array(#"{"content":"once"}"#.utf8)) }
         #expect(await eventually { transport.count == 1 })
+        let backoffEnd = Int64(clock.monotonicNs() / 1_000_000) + 500
+        #expect(await eventually { rest.idleUntilMs == backoffEnd }, "the first backoff is 500 ms on the host clock")
         clock.advance(byMs: 499)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(transport.count == 1, "the first backoff is 500 ms on the host clock")
+        await rest.gate.scheduler.caughtUp()
+        #expect(rest.idleUntilMs == backoffEnd && transport.count == 1, "still backing off 1 ms before its end")
         clock.advance(byMs: 1)
         #expect(await eventually { transport.count == 2 })
         clock.advance(byMs: 1000)
@@ -156,9 +158,13 @@ import Testing
         let rest = try Self.client(transport, clock: clock)
         let task = Task { try await rest.send("POST", "/guilds/1/roles", json: Array("{}".utf8)) }
         #expect(await eventually { transport.count == 1 })
+        let start = Int64(clock.monotonicNs() / 1_000_000)
+        #expect(await eventually { rest.idleUntilMs.map { $0 > start + 2500 && $0 <= start + 2550 } == true },
+                "waits retry_after plus a safety margin: \(String(describing: rest.idleUntilMs)) - \(start)")
+        let retryAt = rest.idleUntilMs
         clock.advance(byMs: 2500)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(transport.count == 1, "retry_after plus the safety margin has not passed yet")
+        await rest.gate.scheduler.caughtUp()
+        #expect(rest.idleUntilMs == retryAt && transport.count == 1, "retry_after plus the safety margin has not passed yet")
         clock.advance(byMs: 50)
         #expect(try await task.value.status == 200, "a 429 is retried even for a POST: Discord did not act on it")
         #expect(rest.invalidRequestCount == 1)
@@ -224,7 +230,7 @@ import Testing
         let first = Task { try await rest.send("GET", "/channels/1") }
         #expect(await eventually { transport.isHolding })
         let second = Task { try await rest.send("GET", "/channels/1") }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await eventually { rest.gate.queuedCount == 1 })
         await rest.shutdown()
         await #expect(throws: DiscordRESTError.shutdown) { try await second.value }
         transport.release()
@@ -236,9 +242,9 @@ import Testing
         transport.holdNext.store(true, ordering: .relaxed)
         let rest = try Self.client(transport)
         let first = Task { try await rest.send("GET", "/channels/1") }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await eventually { transport.isHolding })
         let second = Task { try await rest.send("GET", "/channels/1") }
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await eventually { rest.gate.queuedCount == 1 })
         second.cancel()
         await #expect(throws: DiscordRESTError.cancelled) { try await second.value }
         transport.release()

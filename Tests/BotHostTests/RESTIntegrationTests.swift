@@ -132,8 +132,10 @@ import Testing
         // Neither clock moves until the GET has been made behind the global 429.
         let post = Task { try await rest.send("POST", "/channels/2001/messages", json: Self.message("b")) }
         #expect(await eventually { rig.emulator.requests.dropFirst(before).contains { $0.status == 429 } && rest.idleUntilMs != nil })
+        let queued = rest.gate.queuedCount
         let get = Task { try await rest.send("GET", "/channels/2001") }
-        try await Task.sleep(for: .milliseconds(50))
+        // Queued behind the pause (the emulator's times below show it went out only after it).
+        #expect(await eventually { rest.gate.queuedCount == queued + 1 })
         #expect(rig.emulator.requests.count == before + 1, "the GET is held back by the global pause")
         let statuses = try await rig.drive { (try await post.value.status, try await get.value.status) }
         #expect(statuses == (200, 200))

@@ -177,12 +177,17 @@ import Testing
         let (host, trace, client) = try await Self.host(transport)
         try host.publish("dr.go", "GET /channels/1")
         #expect(await eventually { trace.lines.contains("sent 0 0 ") })
+        #expect(await eventually { transport.isHolding }, "the call is on the wire")
         try host.publish("dr.cancel", "")
         #expect(await eventually { trace.lines.contains(#"answer 11 0 {"error":"cancelled"}"#) }, "\(trace.text)")
         transport.release()
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(trace.lines.filter { $0.hasPrefix("answer") }.count == 1)
-        #expect(trace.lines.filter { $0.hasPrefix("free") }.count == 1)
+        // The released request completes; a second one to the same route then queues behind it,
+        // so its answer comes after the first call's late outcome, which must go nowhere.
+        #expect(await eventually { transport.count == 1 })
+        try host.publish("dr.go", "GET /channels/1")
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("answer 0 200 ") } }, "\(trace.text)")
+        #expect(trace.lines.filter { $0.hasPrefix("answer") } == [#"answer 11 0 {"error":"cancelled"}"#, "answer 0 200 {}"])
+        #expect(await eventually { trace.lines.filter { $0.hasPrefix("free") }.count == 2 })
         await Self.finish(host, client)
     }
 

@@ -32,14 +32,24 @@ import Testing
         var current: EmulatedVoiceSession? { emulator.currentVoiceSession(guildID: VoiceConnectionIntegrationTests.guild) }
 
         /// Advances the host clock step by step until `condition` holds (a sleep may begin after
-        /// any given advance, so one big jump could miss it).
+        /// any given advance, so one big jump could miss it); each step's due timers fire before
+        /// the next.
         func advance(byMs step: Int64, until condition: () -> Bool) async -> Bool {
             await eventually {
                 if condition() { return true }
                 host.advance(ms: step)
-                try? await Task.sleep(for: .milliseconds(20))
+                await host.runtime.scheduler.caughtUp()
                 return condition()
             }
+        }
+
+        /// A presence update on the main gateway, received: whatever the host sent on that
+        /// connection before it (an op 4) has arrived too.
+        func mainGatewayBarrier() async throws -> Bool {
+            let presence = Array(#"{"since":null,"activities":[],"status":"online","afk":false}"#.utf8)
+            let before = emulator.gatewayEvents.filter { $0.direction == .received && $0.op == 3 }.count
+            try await connection.send(shard: 0, op: 3, data: presence)
+            return await eventually { emulator.gatewayEvents.filter { $0.direction == .received && $0.op == 3 }.count > before }
         }
     }
 
@@ -211,7 +221,16 @@ import Testing
         let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
         let ssrc = session.ssrc
         rig.emulator.injectVoice(.stopHeartbeatACKs)
-        #expect(await rig.advance(byMs: 13_750) { rig.current?.resumeCount == 1 })
+        // One heartbeat interval per step, and each step's effect is in before the next: a beat
+        // the server received, or, once ACKs are missing, the resume. (A step taken while the
+        // resume is on its way would fire the new connection's timers too early.)
+        let beats = { rig.emulator.voiceGatewayEvents.filter { $0.direction == .received && $0.op == 3 }.count }
+        for _ in 0..<10 where rig.current?.resumeCount != 1 {
+            let before = beats()
+            rig.host.advance(ms: 13_750)
+            _ = await eventually { beats() > before || rig.current?.resumeCount == 1 }
+        }
+        #expect(rig.current?.resumeCount == 1)
         rig.emulator.injectVoice(.resumeHeartbeatACKs)
         #expect(await eventually { session.state == .connected(mode: session.mode, ssrc: ssrc) })
         #expect(rig.current?.identifyCount == 1)
@@ -284,7 +303,9 @@ import Testing
         let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
         rig.emulator.injectVoice(.close(code: code))
         #expect(await eventually { session.state == .disconnected(reason) })
-        try await Task.sleep(for: .milliseconds(200))
+        // The driver has ended (the manager let the session go) and the host left on the main
+        // gateway, which it does after that: no reconnect can follow.
+        #expect(await eventually { rig.voice.session(guildID: Self.guild) == nil && rig.emulator.voiceStateRequests.last?.channelID == nil })
         #expect(rig.emulator.voiceGatewayEvents.filter { $0.direction == .received && ($0.op == 0 || $0.op == 7) }.count == 1)
         await rig.stop()
     }
@@ -344,8 +365,10 @@ import Testing
             Issue.record("expected a disconnect, got \(session.state)")
             return await rig.stop()
         }
-        try await Task.sleep(for: .milliseconds(200))
-        // Discord already took the bot out: no op 4 leave, no reconnect.
+        // Discord already took the bot out: no op 4 leave, no reconnect. The session is let go of,
+        // and anything sent on the main gateway before the barrier has arrived.
+        #expect(await eventually { rig.voice.session(guildID: Self.guild) == nil })
+        #expect(try await rig.mainGatewayBarrier())
         #expect(rig.emulator.voiceStateRequests.count == 1)
         #expect(rig.emulator.voiceGatewayEvents.filter { $0.direction == .received && ($0.op == 0 || $0.op == 7) }.count == 1)
         await rig.stop()

@@ -59,7 +59,7 @@ import Testing
 
         // A user in the channel speaks: the plugin gets their audio as PCM, with their user id.
         #expect(emulator.userJoinsVoice(channelID: 2002, userID: 3000))
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await eventually { host.events("discord.VOICE_STATE_UPDATE").contains { $0.contains(#""user_id":"3000""#) } })
         _ = try await emulator.userSpeaks(userID: 3000, guildID: 2000, audio: .tone(frequency: 660, durationMs: 1000, amplitude: 0.4))
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("frames 3000 ") } }, "\(trace.text)")
         #expect(await eventually { trace.lines.contains("event 5 3000 1 ") })  // SPEAKING started

@@ -29,6 +29,8 @@ import Testing
         let host: TestHost
         let connection: DiscordConnection
         let probe: TraceFile
+        /// The host's speaking events ("speaking <user> <1|0>"), seen beside the plugins'.
+        let speaking = FiredLog()
         private let discordStopped = Atomic<Bool>(false)
 
         /// `config`: the plugin's config object members, after the common timings.
@@ -50,6 +52,10 @@ import Testing
             try await emulator.start()
             host = try TestHost()
             probe = TraceFile(in: host.directory, "probe.txt")
+            let speaking = self.speaking
+            host.runtime.voiceListeners.add(events: .init(guildID: 0) { event in
+                if event.kind == .speaking { speaking.add("speaking \(event.userID) \(event.speaking)") }
+            }, id: .max)
             let pluginConfig = "{" + VoiceSessionsEndToEndTests.timing + (config.isEmpty ? "" : ", " + config) + "}"
             try await host.apply(plugins: """
                 [{"name": "voicesessions", "library": \(jsonString(Fixtures.built("libVoiceSessions.so"))), "config": \(pluginConfig)},
@@ -132,12 +138,14 @@ import Testing
             return started
         }
 
-        /// Moves the host clock in monitor-interval steps, letting each monitor tick run (and its
-        /// voice-time report go out) before the next.
+        /// Moves the host clock in monitor-interval steps, letting each monitor tick run (and
+        /// RateLimit take its voice-time report) before the next. What a tick publishes (a timeout)
+        /// is on the bus when this returns.
         func advance(seconds: Int) async {
             for _ in 0..<seconds {
                 host.advance(ms: 1000)
-                try? await Task.sleep(for: .milliseconds(50))
+                await host.settled("voicesessions")
+                await host.settled("ratelimit")
             }
         }
 
@@ -175,17 +183,22 @@ import Testing
             return emulator.voicePackets(voiceSessionID: session.id).filter { !$0.isSilenceFrame }
         }
 
-        /// Waits until the plugin has echoed the utterance back and the host's send burst ended.
-        /// The first frame may come before the voice server names its SSRC's user (it then has no
-        /// user and is not the session's), so one frame less is enough; a short settle then lets
-        /// the receiver's idle flush (200 ms after the last packet) deliver anything it held back.
-        func waitForEcho(of spoken: VoiceSpeechReport) async throws {
+        /// Waits until the plugin has echoed the utterance back and the host's send burst ended,
+        /// and until the receiver has found the speaker quiet: it flushes what it held back (the
+        /// tail frames, queued for the plugin) before it says Speaking stopped. The plugin has
+        /// then handled every frame once its executor has run what was queued.
+        func waitForEcho(of spoken: VoiceSpeechReport, user: UInt64 = VoiceSessionsEndToEndTests.user) async throws {
             guard await eventually({ audioPackets().count >= spoken.audioFrames }),
                   await eventually({ emulator.currentVoiceSession(guildID: VoiceSessionsEndToEndTests.guild)
                       .map { emulator.voicePackets(voiceSessionID: $0.id).last?.isSilenceFrame == true } == true }) else {
                 throw Failure(description: "the plugin echoed \(audioPackets().count) of \(spoken.audioFrames) frames")
             }
-            try await Task.sleep(for: .milliseconds(500))
+            let started = { self.speaking.values.filter { $0 == "speaking \(user) 1" }.count }
+            let stopped = { self.speaking.values.filter { $0 == "speaking \(user) 0" }.count }
+            guard await eventually({ started() > 0 && stopped() == started() }) else {
+                throw Failure(description: "the receiver never found \(user) quiet: \(speaking.values)")
+            }
+            await host.settled("voicesessions")
         }
 
         func events(_ topic: String) -> [[String: Any]] {
@@ -253,9 +266,13 @@ import Testing
             #expect(status.ephemeral && status.text.contains("Your voice session is starting: I am joining <#\(Self.voiceChannel)>"),
                     "\(status.text)")
             rig.emulator.injectVoice(.resumeUDP)
-            // Discovery is retried on the host clock.
-            for _ in 0..<10 where rig.host.events("voice.session.started").isEmpty {
+            // Discovery is retried on the host clock: one step sends a request that gets through,
+            // and once its answer is in, the host selects a protocol. (Another step only if that
+            // never happens, as when the step came before the retry's timer was set.)
+            let selected = { rig.emulator.voiceGatewayEvents.contains { $0.direction == .received && $0.op == 1 } }
+            for _ in 0..<3 where !selected() {
                 await rig.advance(seconds: 1)
+                _ = await eventually { selected() }
             }
             #expect(await eventually { rig.host.events("voice.session.started").count == 1 })
         }
@@ -268,9 +285,9 @@ import Testing
             let started = try await rig.startSession()
             let startMs = try #require(Self.int64(started["startedAtMs"]))
 
-            // Idle for exactly the timeout (5 s): not yet "longer than" it.
+            // Idle for exactly the timeout (5 s): not yet "longer than" it. (`advance` returns once
+            // each tick has run, a timeout it published included.)
             await rig.advance(seconds: 5)
-            try await Task.sleep(for: .milliseconds(200))
             #expect(rig.host.events("voice.session.timeout").isEmpty)
             #expect(rig.emulator.currentVoiceSession(guildID: Self.guild) != nil)
 
@@ -319,7 +336,6 @@ import Testing
 
             // Without the speech the session would have timed out at +6 s; now it lasts until +9 s.
             await rig.advance(seconds: 5)
-            try await Task.sleep(for: .milliseconds(200))
             #expect(rig.host.events("voice.session.timeout").isEmpty, "speaking at +3 s keeps the session until +9 s")
             await rig.advance(seconds: 1)
             #expect(await eventually { rig.host.events("voice.session.timeout").count == 1 })
@@ -448,18 +464,21 @@ import Testing
             // One of two leaves: their session ends, the bot stays for the other.
             rig.emulator.userLeavesVoice(guildID: Self.guild, userID: Self.otherUser)
             #expect(await eventually { rig.host.events("discord.VOICE_STATE_UPDATE").contains { $0.contains(#""user_id":"\#(Self.otherUser)""#) && $0.contains(#""channel_id":null"#) } })
-            try await Task.sleep(for: .milliseconds(100))
+            await rig.host.settled("voicesessions")  // the plugin has had the user-left event
             await rig.advance(seconds: 1)
             #expect(await eventually { rig.host.events("voice.session.ended").count == 1 })
             let first = try #require(rig.events("voice.session.ended").first)
             #expect(first["userId"] as? String == String(Self.otherUser) && first["reason"] as? String == "user_left")
-            try await Task.sleep(for: .milliseconds(200))
+            // The bot leaves only when no plugin holds the guild's voice any more: the plugin has
+            // finished ending the session, and still holds it for the other one.
+            await rig.host.settled("voicesessions")
+            #expect(rig.host.runtime.voice?.holders[Self.guild] == ["voicesessions"], "still needed by the other session")
             #expect(rig.emulator.currentVoiceSession(guildID: Self.guild)?.channelID == Self.voiceChannel, "still needed by the other session")
 
             // The last one leaves: ended, and the bot leaves the channel.
             rig.emulator.userLeavesVoice(guildID: Self.guild, userID: Self.user)
             #expect(await eventually { rig.host.events("discord.VOICE_STATE_UPDATE").contains { $0.contains(#""user_id":"\#(Self.user)""#) && $0.contains(#""channel_id":null"#) } })
-            try await Task.sleep(for: .milliseconds(100))
+            await rig.host.settled("voicesessions")  // the plugin has had the user-left event
             await rig.advance(seconds: 1)
             #expect(await eventually { rig.host.events("voice.session.ended").count == 2 })
             let last = try #require(rig.events("voice.session.ended").last)

@@ -146,13 +146,25 @@ struct TraceFile {
 }
 
 /// Polls `condition` until it holds or `timeout` passes. Tests use it to wait for asynchronous
-/// effects; they assert the condition, never the time it took.
-func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// effects; they assert the condition, never the time it took. The timeout only bounds a failing
+/// test, so it is generous: a loaded machine running the suite on one core is slow, not wrong.
+/// It also polls a minimum number of times, so that a stall of the whole process (every thread
+/// descheduled, or the task pool blocked) does not use up the time while nothing could happen.
+func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    try await eventuallyValue(timeout: timeout) { try await condition() ? true : nil } ?? false
+}
+
+/// Polls `produce` until it gives a value or `timeout` passes, as `eventually` does; nil if it
+/// never did.
+func eventuallyValue<Value>(timeout: Duration = .seconds(60), _ produce: () async throws -> Value?) async rethrows -> Value? {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
+    let minimumPolls = 200
+    var polls = 0
+    while clock.now < deadline || polls < minimumPolls {
+        if let value = try await produce() { return value }
+        polls += 1
         try? await Task.sleep(for: .milliseconds(10))
     }
-    return try await condition()
+    return try await produce()
 }

@@ -60,9 +60,11 @@ final class TestHost: Sendable {
         manualClock?.advance(byMs: ms)
     }
 
+    /// Stops the plugins, then the runtime. The tap stays until the plugins have stopped, so what
+    /// they publish while stopping is recorded too.
     func shutdown() async {
-        runtime.bus.untap(tapToken)
         await manager.stopAll()
+        runtime.bus.untap(tapToken)
         await runtime.shutdown()
     }
 }

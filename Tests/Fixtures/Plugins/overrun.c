@@ -54,7 +54,7 @@ static void on_sleep(void *user_data, bothost_handle request, bothost_str topic,
         static const char why[] = "payload must be a whole number of milliseconds (0-600000)";
         st = host->bus_reply(s->self, request, BOTHOST_E_PLUGIN, (bothost_bytes){ (const uint8_t *)why, sizeof why - 1 });
     } else {
-        sleep_ms(ms); /* deliberately blocks the executor */
+        sleep_ms(ms); /* deliberately blocks the executor: the overrun is what is tested, not a wait */
         st = host->bus_reply(s->self, request, BOTHOST_OK, (bothost_bytes){ (const uint8_t *)"done", 4 });
     }
     if (st != BOTHOST_OK) {

@@ -9,7 +9,8 @@
  *   - config "origin": "pattern" subscribes and appends "origin <topic> <shard> <sequence> <publisher>\n"
  *     (host->bus_message_info)
  *   - a message on probe.block with payload N appends "blocking probe.block N \n" and then keeps the
- *     plugin's executor busy for N ms
+ *     plugin's executor busy for N ms (a deliberate overrun); with payload "N /path" it is busy
+ *     until that file exists (at most N ms), so the test decides when the executor is free again
  *   - a message on probe.http with payload "<timeoutMs> <url>" sends a GET; the answer appends
  *     "http <STATUS-number> <http status> <x-probe header> <body>\n"; probe.http.cancel cancels it
  *   - config "startRequest": "/path" sends GET /path to Discord from start (discord_request); the
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef PROBE_VERSION
 #define PROBE_VERSION "1.0.0"
@@ -163,13 +165,7 @@ static void on_origin(void *ud, bothost_handle sub, bothost_str topic, bothost_b
     fclose(f);
 }
 
-static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
-    (void)sub;
-    char digits[32] = {0};
-    memcpy(digits, payload.ptr, payload.len < 31 ? payload.len : 31);
-    long ms = strtol(digits, NULL, 10);
-    /* Said before sleeping, so a test knows the executor is busy from now on. */
-    trace(ud, "blocking", topic, ms, (bothost_bytes){0}, 1);
+static void sleep_ms(long ms) {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
@@ -193,6 +189,22 @@ static void on_publish(void *ud, bothost_handle sub, bothost_str topic, bothost_
     bothost_status status = host->bus_publish(self_plugin, target, body);
     bothost_str error = status == BOTHOST_OK ? BOTHOST_STR("") : host->last_error();
     trace(ud, "published", target, status, (bothost_bytes){ (const uint8_t *)error.ptr, error.len }, 1);
+}
+
+static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
+    (void)sub;
+    char text[1100] = {0};
+    if (payload.len > 0) memcpy(text, payload.ptr, payload.len < sizeof text - 1 ? payload.len : sizeof text - 1);
+    char *release = text;
+    long ms = strtol(text, &release, 10);
+    while (*release == ' ') release++;
+    /* Said before blocking, so a test knows the executor is busy from now on. */
+    trace(ud, "blocking", topic, ms, (bothost_bytes){0}, 1);
+    if (*release == '\0') {
+        sleep_ms(ms); /* on purpose: this blocks the executor past a callback budget */
+        return;
+    }
+    for (long waited = 0; waited < ms && access(release, F_OK) != 0; waited += 10) sleep_ms(10);
 }
 
 static bothost_handle pending_http;

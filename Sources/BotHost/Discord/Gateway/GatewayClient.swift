@@ -56,6 +56,11 @@ public final class GatewayClient: Sendable {
     /// How many shards this client runs; 0 until `/gateway/bot` has been read.
     public var shardCount: Int { shardTotal.withLock { $0 } }
 
+    /// The shards' sleeper while running (tests read what it waits for).
+    var sleeper: GatewaySleeper? {
+        phase.withLock { if case .running(let running) = $0 { running.sleeper } else { nil } }
+    }
+
     /// Reads `/gateway/bot`, then starts the shards wave by wave in identify order. Returns when
     /// every shard is ready; throws if Discord refuses them (bad token, disallowed intents …),
     /// stopping the rest. Retries of dropped connections happen inside and do not throw.

@@ -10,6 +10,9 @@ struct GatewaySleeper: Sendable {
 
     var nowNs: UInt64 { scheduler.nowNs }
 
+    /// The deadlines of the sleeps in progress: lets a test see what the gateway waits for.
+    var pendingDeadlinesNs: [UInt64] { sleepers.pendingDeadlines }
+
     func sleep(for duration: Duration) async throws {
         try await sleep(untilNs: nowNs &+ GatewayTime.nanoseconds(duration))
     }
@@ -18,7 +21,7 @@ struct GatewaySleeper: Sendable {
     /// cancelled first or the sleeper is shut down.
     func sleep(untilNs deadline: UInt64) async throws {
         try Task.checkCancellation()
-        let waiter = Waiter()
+        let waiter = Waiter(deadlineNs: deadline)
         guard let key = sleepers.add(waiter) else { throw CancellationError() }
         defer { sleepers.remove(key) }
         if deadline <= nowNs { return }
@@ -59,6 +62,10 @@ struct GatewaySleeper: Sendable {
 
         func remove(_ key: UInt64) { _ = state.withLock { $0.waiters.removeValue(forKey: key) } }
 
+        var pendingDeadlines: [UInt64] {
+            state.withLock { $0.waiters.values.filter { !$0.isEnded }.map(\.deadlineNs) }
+        }
+
         func close() -> [Waiter] {
             state.withLock { s in
                 s.closed = true
@@ -77,6 +84,11 @@ struct GatewaySleeper: Sendable {
             var error: (any Error)?
         }
         private let state = Mutex(State())
+        let deadlineNs: UInt64
+
+        init(deadlineNs: UInt64) { self.deadlineNs = deadlineNs }
+
+        var isEnded: Bool { state.withLock { $0.ended } }
 
         /// False when the sleep already ended (cancelled before it began); the continuation is
         /// resumed here in that case.

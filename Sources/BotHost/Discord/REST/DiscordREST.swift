@@ -23,7 +23,7 @@ public final class DiscordREST: Sendable {
     private let baseURL: String
     private let credential: BotCredential
     private let transport: any DiscordTransport
-    private let gate: RateLimitGate
+    let gate: RateLimitGate  // not private: tests wait on its queue and timers
     private let logger: Logger
     private let reportedUnauthorized = Atomic<Bool>(false)
 

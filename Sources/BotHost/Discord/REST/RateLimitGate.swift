@@ -32,7 +32,7 @@ final class RateLimitGate: Sendable {
 
     private let state: Mutex<State>
     private let clock: any HostClock
-    private let scheduler: TimerScheduler
+    let scheduler: TimerScheduler  // not private: tests wait until its due timers have fired
 
     init(limiter: RateLimiter, clock: any HostClock) {
         state = Mutex(State(limiter: limiter))
