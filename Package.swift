@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "AudioFiles", targets: ["AudioFiles"]),
         // The strict JSON field reader the shipped plugins read their configs and requests with.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
+        // GameSessions' feed readers and rendering, for the fuzz targets (Fuzz/Package.swift).
+        .library(name: "GameSessionsCore", targets: ["GameSessionsCore"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),
