@@ -27,7 +27,7 @@ for target in "${targets[@]}"; do
     findings="Findings/$target"
     mkdir -p "$corpus" "$findings"
     before=$(find "$corpus" -type f | wc -l)
-    crashes_before=$(find "$findings" -type f | wc -l)
+    crashes_before=$(find "$findings" -type f ! -name '*.log.txt' | wc -l)
     log="$findings/last-run.log.txt"
     # The Swift runtime's own backtracer would hold the process after a trap; libFuzzer's handler
     # must see it to save the input.
