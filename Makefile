@@ -1,4 +1,4 @@
-# BotHost — make run · make test · make bench. Each target installs what it needs first.
+# BotHost — make run · make test · make bench · make fuzz. Each target installs what it needs first.
 SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
@@ -7,7 +7,7 @@ RELEASE_DIR := .build/release
 # The plugin libraries `make run` installs into ./plugins (the folder plugins.json points at).
 SHIPPED_PLUGINS := libExampleCCounter.so libExampleSwiftGreeter.so libRateLimit.so libVoiceSessions.so libGameSessions.so
 
-.PHONY: all deps interop-deps build plugins run test bench soak install clean
+.PHONY: all deps interop-deps build plugins run test bench soak install fuzz clean
 
 all: build
 
@@ -63,5 +63,13 @@ install:
 	done
 	@echo "Installed $(DESTDIR)$(PREFIX)/bin/bothost and $(SHIPPED_PLUGINS) -> $(DESTDIR)$(PREFIX)/lib/bothost/plugins"
 
+# libFuzzer targets (Fuzz/): each runs FUZZ_SECONDS; FUZZ_TARGETS picks some (default: all).
+# Not part of `make test`, which replays the committed corpus instead. Exits non-zero on a crash,
+# leaving the input in Fuzz/Findings/<target>/.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./Fuzz/run.sh $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build plugins data .venv
+	rm -rf .build plugins data .venv Fuzz/.build-fuzz Fuzz/Findings

@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         // MLS (RFC 9420), the subset Discord's voice end-to-end encryption (DAVE) uses.
         .library(name: "MLS", targets: ["MLS"]),
+        // GameSessions' feed readers and rendering, for the fuzz targets (Fuzz/Package.swift).
+        .library(name: "GameSessionsCore", targets: ["GameSessionsCore"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
         .library(name: "ExampleCCounter", type: .dynamic, targets: ["ExampleCCounter"]),
         .library(name: "ExampleSwiftGreeter", type: .dynamic, targets: ["ExampleSwiftGreeter"]),

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus, Corpus/<target>/seed-*: small, meaningful inputs in the layout each
+fuzz entry reads (see Sources/BotHost/Fuzzing/FuzzEntryPoints.swift and
+Plugins/GameSessions/Core/FeedFuzzEntry.swift). Payload shapes follow what Discord and the bundled
+emulator send; feeds and configs are the repository's own test fixtures. Run from Fuzz/:
+`python3 make-seeds.py`. Inputs the fuzzer adds stay beside these, under their hash names."""
+import json, os, struct, zlib
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(ROOT)
+
+
+def write(target, name, data):
+    folder = os.path.join(ROOT, "Corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "seed-" + name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def records(*items):
+    """kind byte, big-endian u16 length, body: FuzzInput's layout."""
+    out = b""
+    for kind, body in items:
+        body = body if isinstance(body, bytes) else body.encode()
+        out += bytes([kind]) + struct.pack(">H", len(body)) + body
+    return out
+
+
+def fixture(path):
+    with open(os.path.join(REPO, path), "rb") as f:
+        return f.read()
+
+
+def compact(value, ensure_ascii=False):
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=ensure_ascii)
+
+
+# -- gateway messages (main gateway and voice gateway) ---------------------------------------------
+HELLO = compact({"op": 10, "d": {"heartbeat_interval": 41250, "_trace": ["[\"gateway-prd-us-east1-b-0568\",{}]"]}, "s": None, "t": None})
+READY = compact({"op": 0, "s": 1, "t": "READY", "d": {
+    "v": 10, "session_id": "9c1a4e5bd0f3a2c7e8b6d4f2a0c8e6b4", "resume_gateway_url": "wss://gateway-us-east1-b.discord.gg",
+    "user": {"id": "1000", "username": "bothost", "bot": True}, "guilds": [{"id": "2000", "unavailable": True}],
+    "shard": [0, 1], "application": {"id": "1000", "flags": 0}}})
+MESSAGE_CREATE = compact({"op": 0, "s": 2, "t": "MESSAGE_CREATE", "d": {
+    "id": "4001", "channel_id": "2001", "guild_id": "2000", "content": "caf\u00e9 \"quoted\" \\ \ud83c\udfae \n tab\t",
+    "author": {"id": "3000", "username": "someone"}, "mentions": [], "embeds": [], "tts": False, "pinned": False,
+    "timestamp": "2024-05-01T12:00:00.000000+00:00", "nonce": 12345678901234567890, "flags": 0}}, ensure_ascii=True)
+HEARTBEAT_ACK = '{"op":11}'
+INVALID_SESSION = '{"op":9,"d":false,"s":null,"t":null}'
+RECONNECT = '{"op":7,"d":null}'
+VOICE_READY_DISPATCH = compact({"op": 0, "s": 3, "t": "READY", "d": {"user": {"id": "1000"}, "shard": [0, 2]}})
+VOICE_STATE_UPDATE = compact({"op": 0, "s": 4, "t": "VOICE_STATE_UPDATE", "d": {
+    "guild_id": "2000", "channel_id": "2002", "user_id": "1000", "session_id": "f3a2c7e8b6d4", "self_mute": False,
+    "self_deaf": False, "deaf": False, "mute": False, "suppress": False}})
+VOICE_SERVER_UPDATE = compact({"op": 0, "s": 5, "t": "VOICE_SERVER_UPDATE", "d": {
+    "guild_id": "2000", "token": "voice-token", "endpoint": "us-east1234.discord.media:443"}})
+VOICE_HELLO = compact({"op": 8, "d": {"v": 8, "heartbeat_interval": 13750.25}})
+VOICE_READY = compact({"op": 2, "d": {"ssrc": 4242, "ip": "127.0.0.1", "port": 50000,
+                                      "modes": ["aead_aes256_gcm_rtpsize", "aead_xchacha20_poly1305_rtpsize"], "heartbeat_interval": 1}})
+VOICE_SESSION = compact({"op": 4, "seq": 2, "d": {"mode": "aead_xchacha20_poly1305_rtpsize", "secret_key": list(range(200, 232)),
+                                                  "dave_protocol_version": 0}})
+VOICE_SPEAKING = compact({"op": 5, "seq": 3, "d": {"user_id": "3000", "ssrc": 5151, "speaking": 1}})
+VOICE_CONNECT = compact({"op": 11, "seq": 4, "d": {"user_ids": ["3000", "3001"]}})
+VOICE_DISCONNECT = compact({"op": 13, "seq": 5, "d": {"user_id": "3001"}})
+MESSAGES = [HELLO, READY, MESSAGE_CREATE, HEARTBEAT_ACK, INVALID_SESSION, RECONNECT, VOICE_READY_DISPATCH,
+            VOICE_STATE_UPDATE, VOICE_SERVER_UPDATE, VOICE_HELLO, VOICE_READY, VOICE_SESSION, VOICE_SPEAKING,
+            VOICE_CONNECT, VOICE_DISCONNECT]
+NAMES = ["hello", "ready", "message-create", "heartbeat-ack", "invalid-session", "reconnect", "voice-ready-dispatch",
+         "voice-state-update", "voice-server-update", "voice-hello", "voice-ready", "voice-session-description",
+         "voice-speaking", "voice-clients-connect", "voice-client-disconnect"]
+for name, message in zip(NAMES, MESSAGES):
+    write("FuzzGatewayPayloads", name + ".json", message)
+write("FuzzGatewayPayloads", "voice-binary-frame", bytes([0x00, 0x07, 25]) + b"\x01\x02\x03\x04")
+
+# -- gateway frames: kind = opcode index << 2 | compressed (first record only) | small limit --------
+BINARY, TEXT, CLOSE, PING = 0 << 2, 1 << 2, 2 << 2, 3 << 2
+
+
+def zlib_stream(messages, split=None):
+    """Each message deflated on one connection-wide context and ended with a sync flush."""
+    context = zlib.compressobj()
+    frames = []
+    for message in messages:
+        frames.append(context.compress(message.encode()) + context.flush(zlib.Z_SYNC_FLUSH))
+    if split is not None:  # one message delivered in two frames
+        data = frames[split]
+        frames[split:split + 1] = [data[: len(data) // 2], data[len(data) // 2:]]
+    return frames
+
+
+write("FuzzGatewayFrames", "text-session", records(
+    (TEXT, HELLO), (TEXT, READY), (TEXT, MESSAGE_CREATE), (PING, b"beat"), (CLOSE, struct.pack(">H", 4000) + b"unknown error")))
+frames = zlib_stream([HELLO, READY, MESSAGE_CREATE, HEARTBEAT_ACK], split=1)
+write("FuzzGatewayFrames", "zlib-stream-session", records(
+    *[(BINARY | (1 if i == 0 else 0), f) for i, f in enumerate(frames)], (CLOSE, struct.pack(">H", 4009))))
+big = compact({"op": 0, "s": 9, "t": "GUILD_CREATE", "d": {"id": "2000", "members": [{"user": {"id": str(3000 + i)}} for i in range(40)]}})
+write("FuzzGatewayFrames", "zlib-stream-over-limit", records(*[(BINARY | (3 if i == 0 else 0), f) for i, f in enumerate(zlib_stream([HELLO, big]))]))
+write("FuzzGatewayFrames", "zlib-stream-corrupt", records((BINARY | 1, b"\x78\x9c\xff\xff\xff\x00\x00\xff\xff"), (BINARY, zlib_stream([HELLO])[0])))
+write("FuzzGatewayFrames", "uncompressed-binary", records((BINARY, INVALID_SESSION), (CLOSE, b"\x0f"), (CLOSE, b"")))
+
+# -- plugins.json ---------------------------------------------------------------------------------
+write("FuzzPluginsFile", "repository.json", fixture("plugins.json"))
+write("FuzzPluginsFile", "full-host.json", json.dumps({
+    "host": {"owners": ["123456789012345678"], "commandGuilds": ["876543210987654321"], "dataDirectory": "data",
+             "pluginsDirectory": "plugins", "callbackBudgetMs": 250, "cleanupDeadlineMs": 2000, "busQueueCapacity": 1024,
+             "maxOverruns": 3, "logLevel": "debug"},
+    "plugins": [{"name": "counter", "library": "libExampleCCounter.so", "enabled": True, "config": {"start": 5}},
+                {"name": "limits", "library": "libRateLimit.so", "enabled": False,
+                 "config": {"rules": [{"topic": "a.*", "rate": 1.5e2, "text": "\u00e9\u0000\ud83d\ude00"}]}}]}, indent=2))
+write("FuzzPluginsFile", "syntax-error.json", '{"plugins": [{"name": "x", "library": "libX.so",}]}')
+
+# -- GameSessions feeds and config: first byte 0 OpenRA, 1 generic, 2 generic nested, 3 config ----
+write("FuzzFeeds", "openra-games", b"\x00" + fixture("Tests/Fixtures/GameSessions/openra-games.json"))
+write("FuzzFeeds", "generic-seed", b"\x01" + fixture("Tests/Fixtures/GameSessions/generic-seed.json"))
+write("FuzzFeeds", "generic-nested", b"\x02" + fixture("Tests/Fixtures/GameSessions/generic-nested.json"))
+write("FuzzFeeds", "config", b"\x03" + compact({"sources": [
+    {"id": "openra", "url": "https://master.openra.net/games?protocol=2&type=json", "format": "openra"},
+    {"id": "arena", "url": "https://arena.example/api", "format": "generic",
+     "generic": {"sessions": "data.servers", "id": "uuid", "name": "title", "players": "stats.online", "map": None,
+                 "waitingStates": ["lobby"], "playingStates": ["running"]}}]}).encode())
+
+# -- voice media: kind 0 RTP parse, 1 raw datagram, 2 sealed by the session key, 3 flush, 4 IP discovery
+def rtp(seq, ts, ssrc, payload, extension=None, csrcs=(), padding=0):
+    first = 0x80 | (0x10 if extension is not None else 0) | (0x20 if padding else 0) | len(csrcs)
+    header = bytes([first, 0x78]) + struct.pack(">HII", seq, ts, ssrc) + b"".join(struct.pack(">I", c) for c in csrcs)
+    body = payload
+    if extension is not None:
+        header += struct.pack(">HH", 0xBEDE, len(extension) // 4)
+        body = extension + payload
+    if padding:
+        body += bytes(padding - 1) + bytes([padding])
+    return header + body
+
+
+SILENCE = b"\xf8\xff\xfe"
+CELT_20MS = bytes([0xFC]) + bytes(range(1, 60))  # TOC: CELT fullband 20 ms, one frame
+talk = [(2, rtp(100 + i, 960 * i, 5151, CELT_20MS)) for i in (0, 1, 3, 2, 5)]
+write("FuzzVoiceMedia", "talk-spurt-reordered", records(*talk, (3, struct.pack(">I", 5151)), (2, rtp(106, 5760, 5151, SILENCE))))
+write("FuzzVoiceMedia", "extension-csrc-padding", records(
+    (0, rtp(7, 0, 9, CELT_20MS, extension=b"\x10\xaa\x00\x00", csrcs=(1, 2))),
+    (2, rtp(8, 960, 9, CELT_20MS, extension=b"\x10\xaa\x00\x00", csrcs=(1,), padding=4)), (3, b"")))
+write("FuzzVoiceMedia", "raw-and-rtcp", records((1, bytes([0x81, 0xC9]) + bytes(30)), (1, rtp(1, 0, 1, CELT_20MS) + bytes(20))))
+discovery = struct.pack(">HHI", 2, 70, 4242) + b"203.0.113.7".ljust(64, b"\x00") + struct.pack(">H", 50004)
+write("FuzzVoiceMedia", "ip-discovery", records((4, discovery), (2, rtp(1, 0, 4242, SILENCE))))
+write("FuzzVoiceMedia", "many-sources", records(*[(2, rtp(1, 0, ssrc, CELT_20MS)) for ssrc in range(1, 7)], (3, b"")))
+
+# -- interactions: an INTERACTION_CREATE d; or a command line, a newline, and its definition -------
+def interaction(kind, data, **extra):
+    value = {"id": "5001", "application_id": "1000", "type": kind, "token": "interaction-token", "version": 1,
+             "guild_id": "2000", "channel_id": "2001", "data": data, "locale": "en-US",
+             "member": {"user": {"id": "3000", "username": "someone"}, "permissions": "1799804002094657"}}
+    value.update(extra)
+    return compact(value)
+
+
+write("FuzzInteractions", "slash-command.json", interaction(2, {"id": "6001", "name": "count", "type": 1,
+                                                                "options": [{"name": "add", "type": 4, "value": 5}]}))
+write("FuzzInteractions", "autocomplete.json", interaction(4, {"id": "6002", "name": "sessions", "type": 1,
+                                                               "options": [{"name": "game", "type": 3, "value": "ra", "focused": True}]}))
+write("FuzzInteractions", "button.json", interaction(3, {"custom_id": "sessions:refresh", "component_type": 2},
+                                                     message={"id": "4001", "channel_id": "2001"}))
+write("FuzzInteractions", "dm-command.json", compact({"id": 5002, "type": 2, "token": "t", "channel": {"id": "2009"},
+                                                      "user": {"id": 3000}, "data": {"name": "help"}}))
+write("FuzzInteractions", "command-line", '/sessions watch channel:123 "game:red alert"\n' + compact({
+    "name": "sessions", "description": "Game sessions", "options": [
+        {"name": "watch", "type": 1, "options": [{"name": "channel", "type": 7, "required": True},
+                                                  {"name": "game", "type": 3}]},
+        {"name": "limits", "type": 2, "options": [{"name": "set", "type": 1, "options": [
+            {"name": "count", "type": 4}, {"name": "ratio", "type": 10}, {"name": "on", "type": 5}]}]}]}))
+write("FuzzInteractions", "command-line-typed", "/sessions limits set count:7 ratio:0.5 on:yes\n" + compact({
+    "name": "sessions", "options": [{"name": "limits", "type": 2, "options": [{"name": "set", "type": 1, "options": [
+        {"name": "count", "type": 4}, {"name": "ratio", "type": 10}, {"name": "on", "type": 5}]}]}]}))

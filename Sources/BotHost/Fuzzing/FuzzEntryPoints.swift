@@ -1,0 +1,113 @@
+import NIOCore
+import NIOWebSocket
+
+/// One entry per parser family, fed arbitrary bytes by the libFuzzer targets (Fuzz/) and by the
+/// corpus replay test. Each drives the parsers the way the host does with data from the network
+/// or from disk; a typed error is the expected outcome for most inputs, so errors are dropped
+/// here, and only a crash (or a broken invariant, which traps) counts as a finding.
+@_spi(Fuzzing) public enum FuzzEntry {
+    /// Gateway frames, as records: kind selects the WebSocket opcode, the body is the frame's data.
+    /// The first record's kind also selects the connection's settings: bit 0 compression
+    /// (zlib-stream), bit 1 a small message limit.
+    public static func gatewayFrames(_ input: [UInt8]) {
+        var records = FuzzInput(input)
+        guard let first = records.next() else { return }
+        let limit = first.kind & 2 != 0 ? 512 : 1 << 20
+        guard let reader = try? GatewayFrameReader(compressed: first.kind & 1 != 0, maxMessageBytes: limit) else { return }
+        let opcodes: [WebSocketOpcode] = [.binary, .text, .connectionClose, .ping, .pong, .continuation]
+        var record: (kind: UInt8, body: [UInt8])? = first
+        while let (kind, body) = record {
+            let frame = WebSocketFrame(fin: true, opcode: opcodes[Int(kind >> 2) % opcodes.count], data: ByteBuffer(bytes: body))
+            if case .message(let message)? = try? reader.read(frame) {
+                gatewayPayload(message)
+            }
+            record = records.next()
+        }
+    }
+
+    /// One gateway message (main or voice gateway): the envelope, then every field reader the
+    /// client applies to a `d`, whatever the op, so each reader sees every shape.
+    public static func gatewayPayload(_ message: [UInt8]) {
+        if let envelope = try? GatewayEnvelope.scan(message), let range = envelope.data {
+            let data = message[range]
+            _ = try? GatewayFields.heartbeatInterval(data)
+            _ = try? GatewayFields.ready(data)
+            _ = GatewayFields.resumable(data)
+            _ = GatewayFields.isSingleValue(Array(data))
+            _ = try? VoiceDispatchFields.ready(data)
+            _ = try? VoiceDispatchFields.voiceState(data)
+            _ = try? VoiceDispatchFields.voiceServer(data)
+        }
+        _ = VoiceServerEnvelope.binaryHeader(message)
+        if let envelope = try? VoiceServerEnvelope.scan(message) {
+            let data = envelope.data
+            _ = try? VoiceServerMessage.hello(data)
+            _ = try? VoiceServerMessage.ready(data)
+            _ = try? VoiceServerMessage.sessionDescription(data)
+            _ = try? VoiceServerMessage.speaking(data)
+            _ = try? VoiceServerMessage.clientsConnect(data)
+            _ = try? VoiceServerMessage.clientDisconnect(data)
+        }
+    }
+
+    /// plugins.json. What parses must survive a render and re-parse unchanged (the editor rewrites
+    /// the file that way).
+    public static func pluginsFile(_ bytes: [UInt8]) {
+        guard let file = try? PluginsFileLoader.parse(bytes, file: "plugins.json") else { return }
+        let rendered = Array(PluginsFileLoader.render(file).utf8)
+        do {
+            let again = try PluginsFileLoader.parse(rendered, file: "plugins.json")
+            precondition(again == file, "plugins.json changed through render and re-parse")
+        } catch {
+            preconditionFailure("rendered plugins.json does not parse: \(error)")
+        }
+    }
+
+    /// The voice media path, as records: kind 0 parses an RTP header and splits a payload after it;
+    /// 1 hands the bytes to the receive pipeline as they are (they rarely authenticate); 2 seals
+    /// the bytes after their RTP header with the session key first, so the pipeline's stages
+    /// after decryption (split, reorder, Opus decode, concealment) see the fuzzer's bytes;
+    /// 3 flushes a source; 4 reads an IP discovery response.
+    public static func voiceMedia(_ input: [UInt8]) {
+        let key = [UInt8](repeating: 0x5A, count: VoiceEncryptionMode.keyLength)
+        let mode = VoiceEncryptionMode.aeadXChaCha20Poly1305RTPSize
+        guard let opener = try? VoiceTransportCipher(mode: mode, secretKey: key),
+              let sealer = try? VoiceTransportCipher(mode: mode, secretKey: key) else { return }
+        let pipeline = VoiceReceivePipeline(cipher: opener, configuration: .init(reorderDepth: 3, maxSources: 4))
+        var records = FuzzInput(input)
+        while let (kind, body) = records.next() {
+            switch kind % 5 {
+            case 0:
+                guard let header = try? RTPHeader.parse(body) else { continue }
+                _ = try? header.splitPayload(length: body.count - header.clearLength, lastByte: body.last)
+            case 1:
+                _ = try? pipeline.receive(body)
+            case 2:
+                guard let header = try? RTPHeader.parse(body) else { continue }
+                let packet = sealer.seal(header: Array(body[..<header.clearLength]), payload: Array(body[header.clearLength...]))
+                _ = try? pipeline.receive(packet)
+            case 3:
+                if body.count >= 4 {
+                    _ = pipeline.flush(ssrc: UInt32(body[0]) << 24 | UInt32(body[1]) << 16 | UInt32(body[2]) << 8 | UInt32(body[3]))
+                } else {
+                    _ = pipeline.flushAll()
+                }
+            default:
+                _ = try? VoiceIPDiscovery.parseResponse(ByteBuffer(bytes: body))
+            }
+        }
+        _ = pipeline.flushAll()
+    }
+
+    /// An INTERACTION_CREATE `d` as the router reads it; and, split at the first newline, a typed
+    /// command line and the definition it is read against (the console's path).
+    public static func interaction(_ bytes: [UInt8]) {
+        if let parsed = ParsedInteraction(bytes) {
+            _ = InteractionKind(rawValue: UInt32(clamping: max(0, parsed.type)))
+        }
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return }
+        let line = String(decoding: bytes[..<newline], as: UTF8.self)
+        let name = LocalInvocation.tokenize(line).first.map { String($0.dropFirst()) } ?? ""
+        _ = try? LocalInvocation.parse(line, definitions: [name: Array(bytes[(newline + 1)...])], userID: 1)
+    }
+}
