@@ -47,14 +47,16 @@ import Testing
         let limited = requests.filter { $0.status == 429 }
         #expect(limited.isEmpty, "\(limited.count) 429s, e.g. \(limited.first.map { "\($0.method) \($0.path) \($0.responseText) \($0.responseHeaders)" } ?? "")")
         #expect(requests.allSatisfy { (200..<300).contains($0.status) })
-        // 600 looks were produced. While the three polls came in, each channel's budget let at
-        // most 5 edits out with a look that was then replaced: every message was edited at most
-        // twice (once early, once with its latest look).
+        // 600 looks were produced; a look replaced before its turn is never sent, so no message is
+        // edited more often than its look changed (3), and every message got its latest look. How
+        // many intermediate looks got out depends on how fast the three polls came in (on an idle
+        // machine within one pacing window: at most 5 per channel), so only the bound that holds
+        // at any speed is asserted.
         let edits = requests.filter { $0.method == "PATCH" }.count
-        #expect(edits >= 200 && edits <= 200 + 5 * Self.channels.count, "\(edits) edits")
+        #expect(edits >= 200 && edits <= 600, "\(edits) edits")
         let messages = Self.channels.flatMap { rig.emulator.messages(in: $0) }
         #expect(messages.count == 200)
-        #expect(messages.allSatisfy { $0.editCount <= 2 }, "\(messages.map(\.editCount).max() ?? 0) edits of one message")
+        #expect(messages.allSatisfy { $0.editCount <= 3 }, "\(messages.map(\.editCount).max() ?? 0) edits of one message")
         await rig.shutdown()
     }
 }

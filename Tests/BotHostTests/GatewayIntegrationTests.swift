@@ -109,7 +109,9 @@ import Testing
         guard case .ready(let sessionID) = setup.client.shardStates[0] else { Issue.record("not ready"); return }
         #expect(ready.data.contains(sessionID))
         #expect(ready.sequence == 1)
-        #expect(setup.sink.states.map(\.1) == [.connecting, .identifying, .ready(sessionID: sessionID)])
+        // (A stalled machine may make a heartbeat late and the connection look like a zombie
+        // afterwards; what the start itself went through is the first three states.)
+        #expect(Array(setup.sink.states.map(\.1).prefix(3)) == [.connecting, .identifying, .ready(sessionID: sessionID)])
 
         let identify = try #require(Self.received(setup.emulator, op: 2).first)
         let d = try #require(try JSONValue.parse(identify.json)["d"])
