@@ -333,6 +333,9 @@ func emulatorCall(
     @Test func aButtonClickCanUpdateTheMessageItCameFrom() async throws {
         let emulator = try await startedEmulator()
         defer { Task { await emulator.shutdown() } }
+        // Discord's 3-second response window runs on the emulator's clock: frozen, a stalled
+        // machine cannot close it before the callback arrives.
+        emulator.freezeClock()
         let row = #"[{"type":1,"components":[{"type":2,"style":1,"label":"More","custom_id":"more"}]}]"#
         let noCustomID = try await emulatorCall(emulator, "POST", "/channels/2001/messages",
             #"{"content":"x","components":[{"type":1,"components":[{"type":2,"style":1,"label":"More"}]}]}"#)
@@ -357,6 +360,7 @@ func emulatorCall(
     @Test func callbackWithResponseTakesEveryBooleanSpellingDiscordTakes() async throws {
         let emulator = try await startedEmulator()
         defer { Task { await emulator.shutdown() } }
+        emulator.freezeClock()  // the 3-second window must not close on a stalled machine
         for (spelling, answersWithBody) in [("1", true), ("True", true), ("true", true), ("0", false), ("False", false), ("false", false)] {
             let (id, token) = emulator.userInvokesCommand(name: "echo")
             let answer = try await emulatorCall(
