@@ -46,6 +46,11 @@ import Testing
         let queued = try #require(Int(queuedLine[1]))
         #expect((25..<40).contains(queued) && queuedLine[2] == "6", "\(queuedLine)")
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("event 8 ") } }, "\(trace.text)")  // SEND_DRAINED
+        // Drained means the last datagram was handed to the socket; it may still be on its way
+        // into the emulator, so wait for the five silence frames that end a sending.
+        #expect(await eventually {
+            emulator.voicePackets(voiceSessionID: voiceSession.id).filter(\.isSilenceFrame).count >= 5
+        })
         let packets = emulator.voicePackets(voiceSessionID: voiceSession.id)
         let audio = packets.filter { !$0.isSilenceFrame }
         #expect(audio.count == queued)
