@@ -124,6 +124,8 @@ let package = Package(
             dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib",
                            // GameSessionsBench: the plugin's core, and NIO for its loopback feed.
                            "GameSessionsCore",
+                           // MLSBench: commits and Welcomes in a 50-member group.
+                           "MLS",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],

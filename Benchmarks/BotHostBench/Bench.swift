@@ -21,6 +21,7 @@ struct Bench {
             ("voicemedia", VoiceMediaBench.run),
             ("voicepacing", VoicePacingBench.run),
             ("gamesessions", GameSessionsBench.run),
+            ("mls", MLSBench.run),
         ]
         let wanted = Set(CommandLine.arguments.dropFirst())
         if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {
