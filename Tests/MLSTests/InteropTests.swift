@@ -9,31 +9,55 @@ struct InteropTests {
     @Test func daveyOpenMLS() throws { try runScenario(script: "davey_member.py") }
     @Test func libdaveMLSpp() throws { try runScenario(script: "libdave_member.py") }
 
-    /// The other side's messages arrive as files (see Interop/exchange.py).
-    struct Exchange {
-        let directory: URL
+    /// Messages cross the other process's standard input and output, a line each: "NAME HEX"
+    /// (see Interop/exchange.py). Reads block until the line arrives or the process ends.
+    final class Exchange {
         let process: Process
+        private let input: FileHandle
+        private let output: FileHandle
+        private var buffered: [UInt8] = []
 
-        func put(_ name: String, _ bytes: [UInt8]) throws {
-            try Data(bytes).write(to: directory.appendingPathComponent(name))
-            try Data().write(to: directory.appendingPathComponent("\(name).done"))
+        init(process: Process, input: FileHandle, output: FileHandle) {
+            self.process = process
+            self.input = input
+            self.output = output
         }
 
-        /// Waits for the file to be complete, the other side to fail, or 60 s.
+        func put(_ name: String, _ bytes: [UInt8]) throws {
+            try input.write(contentsOf: Data((name + " " + bytes.map { String(format: "%02x", $0) }.joined() + "\n").utf8))
+        }
+
         func wait(_ name: String) throws -> [UInt8] {
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline {
-                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("error.done").path) {
-                    let reason = String(decoding: try Data(contentsOf: directory.appendingPathComponent("error")), as: UTF8.self)
-                    throw MLSError.invalid("the other member failed: \(reason)")
+            let line = try readLine(awaiting: name)
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            let payload = try Self.bytes(fromHex: parts.count > 1 ? parts[1] : "")
+            if parts.first == "error" { throw MLSError.invalid("the other member failed: \(String(decoding: payload, as: UTF8.self))") }
+            guard parts.first == name else { throw MLSError.invalid("expected \(name) from the other member, got \(parts.first ?? "")") }
+            return payload
+        }
+
+        private func readLine(awaiting name: String) throws -> String {
+            while true {
+                if let end = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: buffered[..<end], as: UTF8.self)
+                    buffered.removeSubrange(...end)
+                    return line
                 }
-                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("\(name).done").path) {
-                    return Array(try Data(contentsOf: directory.appendingPathComponent(name)))
-                }
-                guard process.isRunning else { throw MLSError.invalid("the other member exited before sending \(name)") }
-                Thread.sleep(forTimeInterval: 0.02)
+                let chunk = output.availableData  // blocks until data or end of file
+                guard !chunk.isEmpty else { throw MLSError.invalid("the other member exited before sending \(name)") }
+                buffered += chunk
             }
-            throw MLSError.invalid("no \(name) from the other member")
+        }
+
+        private static func bytes(fromHex text: String) throws -> [UInt8] {
+            let digits = Array(text.utf8)
+            guard digits.count % 2 == 0 else { throw MLSError.invalid("odd-length hex from the other member") }
+            return try stride(from: 0, to: digits.count, by: 2).map { index in
+                guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else {
+                    throw MLSError.invalid("bad hex from the other member")
+                }
+                return byte
+            }
         }
     }
 
@@ -49,18 +73,18 @@ struct InteropTests {
     private func runScenario(script: String) throws {
         let python = try #require(ProcessInfo.processInfo.environment["MLS_INTEROP_PYTHON"])
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mls-interop-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [scripts.appendingPathComponent(script).path, directory.path]
+        process.arguments = [scripts.appendingPathComponent(script).path]
         process.currentDirectoryURL = scripts
         // No __pycache__ left in the source tree.
         process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONDONTWRITEBYTECODE": "1"]) { _, new in new }
+        let toOther = Pipe(), fromOther = Pipe()
+        process.standardInput = toOther
+        process.standardOutput = fromOther
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let other = Exchange(directory: directory, process: process)
+        let other = Exchange(process: process, input: toOther.fileHandleForWriting, output: fromOther.fileHandleForReading)
 
         let suite = CipherSuite.mls128DHKEMP256AES128GCMSHA256P256
         let gateway = suite.generateSignatureKeyPair()

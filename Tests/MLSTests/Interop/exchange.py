@@ -1,26 +1,21 @@
-"""File exchange with the Swift side of the MLS interop test: each message is a file, and a
-second empty file NAME.done says it is complete. Errors are reported in a file named error."""
-import os, sys, time
-
-DIRECTORY = sys.argv[1]
+"""Message exchange with the Swift side of the MLS interop test over the process's standard input
+and output: one line per message, "NAME HEX". A failure is reported as "error HEX" (its text)."""
+import sys
 
 
-def wait(name, timeout=60.0):
-    path = os.path.join(DIRECTORY, name)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if os.path.exists(path + ".done"):
-            with open(path, "rb") as handle:
-                return handle.read()
-        time.sleep(0.02)
-    raise TimeoutError("no " + name)
+def wait(name):
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError("the Swift side closed the exchange before sending " + name)
+    got, _, payload = line.strip().partition(" ")
+    if got != name:
+        raise ValueError("expected " + name + ", got " + got)
+    return bytes.fromhex(payload)
 
 
 def put(name, data):
-    path = os.path.join(DIRECTORY, name)
-    with open(path, "wb") as handle:
-        handle.write(data)
-    open(path + ".done", "wb").close()
+    sys.stdout.write(name + " " + bytes(data).hex() + "\n")
+    sys.stdout.flush()
 
 
 def run(scenario):
