@@ -42,6 +42,10 @@ import Testing
         let log: CapturedLog
     }
 
+    /// Heartbeats a minute apart: however long the machine stalls, no connection here is taken
+    /// for a zombie, so every reconnect counted is one the test caused.
+    static let noZombies: @Sendable (inout EmulatorConfiguration) -> Void = { $0.heartbeatIntervalMs = 60_000 }
+
     /// `GET /gateway/bot` over HTTP, as the host's REST client would do it.
     static func gatewayBot(_ emulator: DiscordEmulator) -> @Sendable () async throws -> GatewayBotInfo {
         let address = emulator.apiBaseURL + "/gateway/bot"

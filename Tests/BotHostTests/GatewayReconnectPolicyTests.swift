@@ -12,10 +12,6 @@ import Testing
 @Suite(.serialized) struct GatewayReconnectPolicyTests {
     typealias Rig = GatewayIntegrationTests
 
-    /// Heartbeats a minute apart: however long the machine stalls, no connection here is taken
-    /// for a zombie, so every reconnect counted is one the test caused.
-    static let noZombies: @Sendable (inout EmulatorConfiguration) -> Void = { $0.heartbeatIntervalMs = 60_000 }
-
     /// The delays of every `reconnecting` state the shard reported, in order.
     static func waits(_ sink: GatewayIntegrationTests.Sink) -> [Duration] {
         sink.states.compactMap { if case .reconnecting(let after) = $0.1 { after } else { nil } }
@@ -23,7 +19,7 @@ import Testing
 
     @Test func dropsOfHealthySessionsNeverGrowTheBackoff() async throws {
         // A 2 s heartbeat: no ACK arrives between drops, so only the handshake can reset the backoff.
-        let setup = try await Rig.setUp(emulator: Self.noZombies)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies)
         try await setup.client.start()
         var sent = 0
         for round in 1...10 {
@@ -45,7 +41,7 @@ import Testing
     }
 
     @Test func reconnectRequestsAreFollowedAtOnceTenTimesInARow() async throws {
-        let setup = try await Rig.setUp(emulator: Self.noZombies)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies)
         try await setup.client.start()
         for round in 1...10 {
             setup.emulator.inject(.reconnect)
@@ -60,7 +56,7 @@ import Testing
     }
 
     @Test func resumableInvalidSessionWaitsDiscordsDelayThenResumes() async throws {
-        let setup = try await Rig.setUp(emulator: Self.noZombies)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies)
         try await setup.client.start()
         let closedAt = setup.emulator.nowMs
         setup.emulator.inject(.invalidSession(resumable: true))
@@ -74,7 +70,7 @@ import Testing
     }
 
     @Test func nonResumableInvalidSessionWaitsThenIdentifiesOnTheGatewayURL() async throws {
-        let setup = try await Rig.setUp(emulator: Self.noZombies)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies)
         try await setup.client.start()
         // One drop first, so the next connection is made to the resume URL and answered with op 9.
         setup.emulator.inject(.dropConnections)
@@ -93,7 +89,7 @@ import Testing
     }
 
     @Test func aServerThatRefusesConnectionsEscalatesToTheCapAndLogsEachWaitOnce() async throws {
-        let setup = try await Rig.setUp(emulator: Self.noZombies)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies)
         try await setup.client.start()
         // Discord goes away: every attempt from now on is refused before it can complete.
         await setup.emulator.shutdown()

@@ -8,13 +8,9 @@ import Testing
 @Suite(.serialized) struct GatewayStreamLossTests {
     typealias Rig = GatewayIntegrationTests
 
-    /// Heartbeats a minute apart: however long the machine stalls, no connection here is taken
-    /// for a zombie, so every reconnect counted is one the test caused.
-    static let noZombies: @Sendable (inout EmulatorConfiguration) -> Void = { $0.heartbeatIntervalMs = 60_000 }
-
     @Test(arguments: [true, false])
     func payloadsThatAreNotJSONEndTheConnectionAndResumeAtOnce(compress: Bool) async throws {
-        let setup = try await Rig.setUp(emulator: Self.noZombies, compress: compress)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies, compress: compress)
         try await setup.client.start()
         setup.emulator.dispatch("TEST_EVENT", json: #"{"n":1}"#, toShard: 0)
         #expect(await eventually { setup.sink.events("TEST_EVENT").count == 1 })
@@ -31,7 +27,7 @@ import Testing
     }
 
     @Test func aCorruptCompressedFrameEndsTheConnectionAndResumesAtOnce() async throws {
-        let setup = try await Rig.setUp(emulator: Self.noZombies, compress: true)
+        let setup = try await Rig.setUp(emulator: Rig.noZombies, compress: true)
         try await setup.client.start()
         setup.emulator.inject(.corruptStream)
         setup.emulator.dispatch("TEST_EVENT", json: #"{"n":1}"#, toShard: 0)

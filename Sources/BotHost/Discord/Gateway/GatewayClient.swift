@@ -139,7 +139,7 @@ public final class GatewayClient: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                let delay = backoff.next(random: min(max(random(), 0), 0.999_999_999))
+                let delay = backoff.next(random: ShardEnvironment.unit(random()))
                 let text = GatewayPayload.redact("\(error)", token: configuration.token)
                 logger.warning("GET /gateway/bot failed (\(text)); retrying in \(GatewayTime.describe(delay)) (attempt \(backoff.attempts))")
                 try await sleeper.sleep(for: delay)

@@ -19,9 +19,11 @@ struct ShardEnvironment: Sendable {
     /// Records a state change (the client keeps the latest per shard) before the sink hears it.
     let recordState: @Sendable (Int, ShardState) -> Void
 
-    func randomUnit() -> Double {
-        let r = random()
-        return r.isFinite ? min(max(r, 0), 0.999_999_999) : 0
+    func randomUnit() -> Double { Self.unit(random()) }
+
+    /// A value from a random source, held to [0, 1) whatever the source returns.
+    static func unit(_ r: Double) -> Double {
+        r.isFinite ? min(max(r, 0), 0.999_999_999) : 0
     }
 
     /// A point in the configured invalid-session range (Discord: 1–5 s).
