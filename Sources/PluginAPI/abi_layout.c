@@ -21,6 +21,10 @@ _Static_assert(offsetof(bothost_host_api, voice_join) == 24 + 8 * 29,
                "minor 3 slot moved: append new slots at the end, never reorder");
 _Static_assert(offsetof(bothost_host_api, voice_subscribe_events) == 24 + 8 * 34,
                "minor 3 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_host_api, json_get_string) == 24 + 8 * 35,
+               "minor 4 slot moved: append new slots at the end, never reorder");
+_Static_assert(offsetof(bothost_host_api, json_array_length) == 24 + 8 * 40,
+               "minor 4 slot moved: append new slots at the end, never reorder");
 _Static_assert(offsetof(bothost_voice_frame, pcm) == 40, "voice frame moved");
 _Static_assert(offsetof(bothost_bus_message_info, publisher) == 16, "bus message info moved");
 _Static_assert(offsetof(bothost_plugin_descriptor, gateway_intents) == 40, "descriptor moved");

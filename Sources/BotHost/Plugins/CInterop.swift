@@ -17,6 +17,8 @@ enum Status {
     static let cancelled = bothost_status(BOTHOST_E_CANCELLED)
     static let internalError = bothost_status(BOTHOST_E_INTERNAL)
     static let denied = bothost_status(BOTHOST_E_DENIED)
+    static let wrongType = bothost_status(BOTHOST_E_WRONG_TYPE)
+    static let badPointer = bothost_status(BOTHOST_E_BAD_POINTER)
 
     static func name(_ status: bothost_status) -> String {
         switch Int(status) {
@@ -34,6 +36,8 @@ enum Status {
         case Int(BOTHOST_E_CANCELLED): "CANCELLED"
         case Int(BOTHOST_E_INTERNAL): "INTERNAL"
         case Int(BOTHOST_E_DENIED): "DENIED"
+        case Int(BOTHOST_E_WRONG_TYPE): "WRONG_TYPE"
+        case Int(BOTHOST_E_BAD_POINTER): "BAD_POINTER"
         default: status >= Int32(BOTHOST_E_PLUGIN) ? "PLUGIN_\(status)" : "STATUS_\(status)"
         }
     }

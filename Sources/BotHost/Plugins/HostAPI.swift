@@ -26,6 +26,7 @@ enum HostAPI {
         installHTTP(table)
         installDiscord(table)
         installVoice(table)
+        installJSON(table)
         table.pointee.cleanup_register = apiCleanupRegister
         return UnsafePointer(table)
     }()

@@ -13,6 +13,7 @@ extension HostAPI {
         1: slotOffset(\.discord_request),
         2: slotOffset(\.component_register),
         3: slotOffset(\.voice_join),
+        4: slotOffset(\.json_get_string),
     ]
 
     /// One table per minor from 0 to the current one, built once and never freed.

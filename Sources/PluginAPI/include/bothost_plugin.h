@@ -198,7 +198,7 @@ extern "C" {
 /** Breaking changes bump the major; a plugin must match it exactly. */
 #define BOTHOST_ABI_MAJOR 1
 /** Additions bump the minor: the minor this header describes (rule 2). */
-#define BOTHOST_ABI_MINOR 3
+#define BOTHOST_ABI_MINOR 4
 
 /**
  * The lowest host minor the plugin needs, written to its descriptor's abi_minor (rule 2). It is
@@ -287,6 +287,12 @@ enum {
     BOTHOST_E_INTERNAL = 12,        /**< a host bug; please report it */
     BOTHOST_E_DENIED = 13,          /**< not this plugin's to do: a name reserved for the host or owned
                                          by another plugin; older hosts never return it) */
+    BOTHOST_E_WRONG_TYPE = 14,      /**< minor 4, the json_* calls: the value there is not of the type
+                                         asked for (a string read as an integer, 1.5 or 2^63 read as
+                                         an integer, null read as anything) */
+    BOTHOST_E_BAD_POINTER = 15,     /**< minor 4, the json_* calls: the JSON Pointer is not valid
+                                         RFC 6901 (not empty and not starting with '/', a '~' not
+                                         followed by 0 or 1, not UTF-8) */
     BOTHOST_E_PLUGIN = 100          /**< first code a plugin may use for its own failures */
 };
 
@@ -854,6 +860,71 @@ typedef struct bothost_host_api {
                                              bothost_voice_event_fn fn, void *user_data,
                                              bothost_free_fn user_data_free,
                                              bothost_handle *out_subscription);
+
+    /* ---- reading JSON (minor 4: check BOTHOST_API_HAS(host, json_get_string)) -------------- */
+
+    /*
+     * A plugin receives JSON everywhere — its config (config_get, config_changed), an interaction
+     * (bothost_interaction.json), bus payloads, Discord's answers — and these calls read values out
+     * of it, so that a C plugin needs no JSON code of its own:
+     *
+     *   json     the whole document, UTF-8 (e.g. the config buffer, or interaction->json). It is
+     *            checked in full on every call: malformed JSON — or bytes after the value, or
+     *            invalid UTF-8 — is BOTHOST_E_INVALID_ARGUMENT, whatever the pointer.
+     *   pointer  where the value is, as an RFC 6901 JSON Pointer: "" is the whole document,
+     *            "/tickMs" a member of the top object, "/data/options/0/value" the value of the first
+     *            option; "~1" in a token stands for '/' and "~0" for '~' ("/a~1b" is member "a/b").
+     *            A token names an object member by its exact UTF-8 bytes (the last one, when a name
+     *            repeats) or an array element by its index written in decimal without leading zeros.
+     *
+     * Each call returns BOTHOST_OK with the value, or (out untouched unless said otherwise):
+     *   BOTHOST_E_NOT_FOUND       nothing there: no such member, an index past the end or not a
+     *                             number ("-" included), or a token that goes into a string, number,
+     *                             true, false or null
+     *   BOTHOST_E_WRONG_TYPE      a value is there but not of the type asked for (null included)
+     *   BOTHOST_E_INVALID_ARGUMENT  the JSON is malformed, or an out pointer is NULL
+     *   BOTHOST_E_BAD_POINTER     the pointer is not valid RFC 6901
+     *   BOTHOST_E_TOO_LARGE       json_get_string only: the buffer is too small (see there)
+     * and host->last_error() says which token or byte, as for every call.
+     *
+     * They are pure functions of their arguments: no plugin handle, callable from any thread, at any
+     * time (in init, in a callback, from a thread of the plugin's own, even after the plugin stopped),
+     * and they keep nothing. A document of a few kilobytes reads in microseconds; a plugin that reads
+     * many values from one large document may prefer to keep its own parsed copy.
+     */
+
+    /**
+     * A string, its escapes decoded, copied into `out` (out_size bytes) and NUL-terminated.
+     * *out_len (may be NULL) gets the string's length in bytes without the NUL whenever the value is
+     * a string — also when it does not fit. If out_size < *out_len + 1 the call returns
+     * BOTHOST_E_TOO_LARGE and `out` holds as much as fits, NUL-terminated (nothing when out_size is
+     * 0); call again with *out_len + 1 bytes. A string may contain "\u0000": *out_len counts the
+     * bytes past such a NUL. `out` may be NULL only when out_size is 0 (to ask for the length).
+     */
+    bothost_status (*json_get_string)(bothost_str json, bothost_str pointer, char *out, size_t out_size,
+                                      size_t *out_len);
+
+    /**
+     * An integer: a number written without fraction or exponent ("42", "-7") that fits in int64_t.
+     * 1.5, 1e3 or 9223372036854775808 are BOTHOST_E_WRONG_TYPE (read those with json_get_double).
+     */
+    bothost_status (*json_get_int64)(bothost_str json, bothost_str pointer, int64_t *out);
+
+    /** Any number, as the nearest double. One too large for a double (1e400) is BOTHOST_E_WRONG_TYPE. */
+    bothost_status (*json_get_double)(bothost_str json, bothost_str pointer, double *out);
+
+    /** true or false, as 1 or 0. */
+    bothost_status (*json_get_bool)(bothost_str json, bothost_str pointer, int32_t *out);
+
+    /**
+     * Any value, as the slice of `json` that spells it (no surrounding whitespace): an object or array
+     * to hand on whole, or a string with its quotes and escapes as written. *out points INTO `json`:
+     * it is valid as long as `json` is, and nothing is allocated or to be freed.
+     */
+    bothost_status (*json_get_raw)(bothost_str json, bothost_str pointer, bothost_str *out);
+
+    /** The number of elements of an array (an object is BOTHOST_E_WRONG_TYPE). */
+    bothost_status (*json_array_length)(bothost_str json, bothost_str pointer, size_t *out);
 
     /*
      * Later minor versions append here. Always test with BOTHOST_API_HAS before calling a slot

@@ -159,6 +159,28 @@ struct JSONByteCursor {
         }
     }
 
+    /// Walks the array at the current position. `visit` gets each element's index and must consume
+    /// exactly one value (by skipping or reading it).
+    mutating func scanArray(_ visit: (Int, inout JSONByteCursor) throws(JSONScanError) -> Void) throws(JSONScanError) {
+        try expect(UInt8(ascii: "["), "'['")
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") { position += 1; return }
+        var index = 0
+        while true {
+            skipWhitespace()
+            let before = position
+            try visit(index, &self)
+            guard position > before else { throw error("the element to be consumed") }
+            index += 1
+            skipWhitespace()
+            switch peek {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return
+            default: throw error("',' or ']' after an array element")
+            }
+        }
+    }
+
     /// Reads and decodes the string at the current position.
     mutating func readString() throws(JSONScanError) -> String {
         let start = position

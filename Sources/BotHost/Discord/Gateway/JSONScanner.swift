@@ -69,6 +69,21 @@ struct JSONScanner {
         }
     }
 
+    // MARK: arrays
+
+    /// Walks the array at the current position. `visit` gets each element's index and must consume
+    /// exactly one value (by skipping or reading it).
+    mutating func scanArray(_ visit: (Int, inout JSONScanner) throws(JSONScanError) -> Void) throws(JSONScanError) {
+        let bytes = self.bytes
+        try withCursor { (cursor) throws(JSONScanError) in
+            try cursor.scanArray { (index, element) throws(JSONScanError) in
+                var scanner = JSONScanner(bytes, at: bytes.startIndex + element.position)
+                try visit(index, &scanner)
+                element.move(to: scanner.index - bytes.startIndex)
+            }
+        }
+    }
+
     // MARK: values
 
     /// Skips one complete value and returns its byte range (without surrounding whitespace).
