@@ -103,6 +103,9 @@ static const char *status_name(bothost_status status) {
     case BOTHOST_E_TOO_LARGE: return "E_TOO_LARGE";
     case BOTHOST_E_CANCELLED: return "E_CANCELLED";
     case BOTHOST_E_INTERNAL: return "E_INTERNAL";
+    case BOTHOST_E_DENIED: return "E_DENIED";
+    case BOTHOST_E_WRONG_TYPE: return "E_WRONG_TYPE";
+    case BOTHOST_E_BAD_POINTER: return "E_BAD_POINTER";
     default: return status >= BOTHOST_E_PLUGIN ? "plugin-defined error" : "unknown status";
     }
 }
@@ -146,170 +149,21 @@ static void log_failure(bothost_plugin *self, const char *what, bothost_status s
 }
 
 /* ============================================================================================== */
-/* A tiny JSON scanner                                                                            */
+/* Reading JSON                                                                                   */
 /*                                                                                                */
-/* Just enough to walk objects and arrays and pick out a few values. It checks structure          */
-/* (brackets, strings, commas, colons) but is not a full validator: the host hands us well-formed */
-/* JSON, and every value we use is checked again when we read it. A real plugin may prefer a JSON */
-/* library; this one shows that none is needed.                                                   */
+/* ABI: the host reads JSON for us (minor 4): host->json_get_int64(json, "/tickMs", &out) and its */
+/* siblings take the document and a JSON Pointer and say OK, NOT_FOUND (absent), WRONG_TYPE or    */
+/* INVALID_ARGUMENT (not JSON). So the plugin carries no JSON code: one call per value.           */
 /* ============================================================================================== */
 
-/* A piece of JSON text: [p, end). */
-typedef struct json_span {
-    const char *p;
-    const char *end;
-} json_span;
-
-#define JSON_MAX_DEPTH 64
-
-static const char *json_ws(const char *p, const char *end) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    return p;
+/* The JSON in a buffer the host gave us (config_get, storage_get), as the slice the json_* calls take. */
+static bothost_str buffer_text(bothost_buffer buffer) {
+    return (bothost_str){ (const char *)buffer.ptr, buffer.len };
 }
 
-/* p points at '"'. Returns the position just after the closing quote, or NULL. */
-static const char *json_skip_string(const char *p, const char *end) {
-    for (p++; p < end; p++) {
-        if (*p == '"') return p + 1;
-        if ((unsigned char)*p < 0x20) return NULL; /* raw control characters are not allowed */
-        if (*p == '\\' && ++p == end) return NULL; /* skip the escaped character */
-    }
-    return NULL;
-}
-
-/* Skips one value (after leading whitespace). Returns the position after it, or NULL. */
-static const char *json_skip_value(const char *p, const char *end, int depth) {
-    p = json_ws(p, end);
-    if (p == end) return NULL;
-    if (*p == '"') return json_skip_string(p, end);
-    if (*p == '{' || *p == '[') {
-        const int is_object = *p == '{';
-        const char close = is_object ? '}' : ']';
-        if (depth >= JSON_MAX_DEPTH) return NULL;
-        p = json_ws(p + 1, end);
-        if (p < end && *p == close) return p + 1;
-        for (;;) {
-            if (is_object) {
-                if (p == end || *p != '"' || (p = json_skip_string(p, end)) == NULL) return NULL;
-                p = json_ws(p, end);
-                if (p == end || *p != ':') return NULL;
-                p++;
-            }
-            if ((p = json_skip_value(p, end, depth + 1)) == NULL) return NULL;
-            p = json_ws(p, end);
-            if (p == end) return NULL;
-            if (*p == close) return p + 1;
-            if (*p != ',') return NULL;
-            p = json_ws(p + 1, end);
-        }
-    }
-    /* A number or a literal (true, false, null): a run of these characters. */
-    const char *start = p;
-    while (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || *p == '-' ||
-                       *p == '+' || *p == '.' || *p == 'E')) {
-        p++;
-    }
-    return p > start ? p : NULL;
-}
-
-/* Walks the members of an object or the elements of an array. */
-typedef struct json_iter {
-    const char *p;
-    const char *end;
-    char close; /* '}' or ']' */
-    int first;
-} json_iter;
-
-/* Starts walking `value` if it is an object (open '{') or array (open '['); 0 if it is not. */
-static int json_iter_begin(json_iter *it, json_span value, char open) {
-    const char *p = json_ws(value.p, value.end);
-    if (p == value.end || *p != open) return 0;
-    it->p = p + 1;
-    it->end = value.end;
-    it->close = open == '{' ? '}' : ']';
-    it->first = 1;
-    return 1;
-}
-
-/*
- * The next member: 1 with its key (objects only; the span includes the quotes) and value,
- * 0 at the end, -1 when the text is malformed.
- */
-static int json_iter_next(json_iter *it, json_span *key, json_span *value) {
-    const char *p = json_ws(it->p, it->end);
-    if (p == it->end) return -1;
-    if (*p == it->close) {
-        it->p = p + 1;
-        return 0;
-    }
-    if (!it->first) {
-        if (*p != ',') return -1;
-        p = json_ws(p + 1, it->end);
-    }
-    it->first = 0;
-    if (it->close == '}') {
-        if (p == it->end || *p != '"') return -1;
-        const char *key_end = json_skip_string(p, it->end);
-        if (key_end == NULL) return -1;
-        if (key != NULL) *key = (json_span){ p, key_end };
-        p = json_ws(key_end, it->end);
-        if (p == it->end || *p != ':') return -1;
-        p = json_ws(p + 1, it->end);
-    }
-    const char *value_end = json_skip_value(p, it->end, 1);
-    if (value_end == NULL) return -1;
-    *value = (json_span){ p, value_end };
-    it->p = value_end;
-    return 1;
-}
-
-/* True when `s` is the JSON string "<text>" written without escapes. */
-static int json_is_string(json_span s, const char *text) {
-    size_t n = strlen(text);
-    return (size_t)(s.end - s.p) == n + 2 && s.p[0] == '"' && memcmp(s.p + 1, text, n) == 0;
-}
-
-/* Looks up `key` in an object: 1 found, 0 absent, -1 not a well-formed object. */
-static int json_get(json_span object, const char *key, json_span *out) {
-    json_iter it;
-    json_span k, v;
-    int r, found = 0;
-    if (!json_iter_begin(&it, object, '{')) return -1;
-    while ((r = json_iter_next(&it, &k, &v)) == 1) {
-        if (!found && json_is_string(k, key)) {
-            *out = v;
-            found = 1;
-        }
-    }
-    return r < 0 ? -1 : found;
-}
-
-/* Parses exactly [p, end) as a decimal integer ("-12", "40"). 0 on anything else or overflow. */
-static int parse_int64(const char *p, const char *end, int64_t *out) {
-    int negative = 0;
-    uint64_t magnitude = 0;
-    const uint64_t limit = (uint64_t)INT64_MAX + 1; /* |INT64_MIN| */
-    if (p < end && *p == '-') {
-        negative = 1;
-        p++;
-    }
-    if (p == end) return 0;
-    for (; p < end; p++) {
-        if (*p < '0' || *p > '9') return 0;
-        unsigned digit = (unsigned)(*p - '0');
-        if (magnitude > (limit - digit) / 10) return 0;
-        magnitude = magnitude * 10 + digit;
-    }
-    if (!negative && magnitude > (uint64_t)INT64_MAX) return 0;
-    *out = negative ? (magnitude == limit ? INT64_MIN : -(int64_t)magnitude) : (int64_t)magnitude;
-    return 1;
-}
-
-/* Like parse_int64, ignoring ASCII whitespace around the number (bus payloads like "40\n"). */
-static int parse_int64_trimmed(const char *p, const char *end, int64_t *out) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) end--;
-    return parse_int64(p, end, out);
+/* A payload (bus, storage) as JSON text. "40" and " -3\n" are JSON documents: a number. */
+static bothost_str bytes_text(bothost_bytes bytes) {
+    return (bothost_str){ (const char *)bytes.ptr, bytes.len };
 }
 
 /* ============================================================================================== */
@@ -370,11 +224,10 @@ static void on_add(void *user_data, bothost_handle subscription, bothost_str top
     (void)subscription;
     (void)topic;
     counter_state *s = user_data;
-    const char *p = (const char *)payload.ptr;
     int64_t delta;
-    if (p == NULL || !parse_int64_trimmed(p, p + payload.len, &delta)) {
+    if (host->json_get_int64(bytes_text(payload), BOTHOST_STR(""), &delta) != BOTHOST_OK) {
         logf_(s->self, BOTHOST_LOG_WARNING, "counter.add wants an ASCII integer such as \"5\"; ignored \"%.*s\"",
-              (int)(payload.len > 40 ? 40 : payload.len), p != NULL ? p : "");
+              (int)(payload.len > 40 ? 40 : payload.len), payload.ptr != NULL ? (const char *)payload.ptr : "");
         return;
     }
     add_to_count(s, delta);
@@ -392,23 +245,24 @@ static void on_get(void *user_data, bothost_handle request, bothost_str topic, b
     if (st != BOTHOST_OK) log_failure(s->self, "bus_reply to counter.get", st);
 }
 
-/* Finds the integer option "add" in interaction.data.options: 1 found, 0 absent, -1 malformed. */
+/*
+ * Finds the integer option "add" in the interaction's data.options: 1 found, 0 absent, -1 there but
+ * not a whole number. Options are an array of {"name", "type", "value"} in the order the user typed.
+ */
 static int find_add_option(bothost_str interaction_json, int64_t *out) {
-    json_span root = { interaction_json.ptr, interaction_json.ptr + interaction_json.len };
-    json_span data, options, option, value;
-    json_iter it;
-    int r;
-    if (interaction_json.ptr == NULL) return 0;
-    if ((r = json_get(root, "data", &data)) != 1) return r;
-    if ((r = json_get(data, "options", &options)) != 1) return r;
-    if (!json_iter_begin(&it, options, '[')) return -1;
-    while ((r = json_iter_next(&it, NULL, &option)) == 1) {
-        json_span name;
-        if (json_get(option, "name", &name) != 1 || !json_is_string(name, "add")) continue;
-        if (json_get(option, "value", &value) != 1) return -1;
-        return parse_int64(value.p, value.end, out) ? 1 : -1;
+    size_t count = 0;
+    if (host->json_array_length(interaction_json, BOTHOST_STR("/data/options"), &count) != BOTHOST_OK) return 0;
+    for (size_t i = 0; i < count; i++) {
+        char pointer[48], name[16];
+        snprintf(pointer, sizeof pointer, "/data/options/%zu/name", i);
+        if (host->json_get_string(interaction_json, (bothost_str){ pointer, strlen(pointer) }, name, sizeof name,
+                                  NULL) != BOTHOST_OK || strcmp(name, "add") != 0) {
+            continue;
+        }
+        snprintf(pointer, sizeof pointer, "/data/options/%zu/value", i);
+        return host->json_get_int64(interaction_json, (bothost_str){ pointer, strlen(pointer) }, out) == BOTHOST_OK ? 1 : -1;
     }
-    return r < 0 ? -1 : 0;
+    return 0;
 }
 
 /* Completion of interaction_reply: the message reached Discord, or why not. */
@@ -495,41 +349,42 @@ static int valid_topic(const char *p, size_t len) {
 }
 
 /* Reads {"tickMs": N, "topic": "..."} into s. Returns NULL, or why the config is refused. */
-static const char *parse_config(counter_state *s, const char *json, size_t len) {
-    json_span root = { json, json + len }, key, value;
-    json_iter it;
-    int r;
+static const char *parse_config(counter_state *s, bothost_str config) {
+    bothost_str whole;
+    int64_t ms;
+    size_t topic_len = 0;
 
     s->tick_ms = COUNTER_DEFAULT_TICK_MS;
     memcpy(s->topic, COUNTER_DEFAULT_TOPIC, sizeof COUNTER_DEFAULT_TOPIC);
     s->topic_len = sizeof COUNTER_DEFAULT_TOPIC - 1;
 
-    if (json == NULL || !json_iter_begin(&it, root, '{')) return "config must be a JSON object";
-    while ((r = json_iter_next(&it, &key, &value)) == 1) {
-        if (json_is_string(key, "tickMs")) {
-            int64_t ms;
-            if (!parse_int64(value.p, value.end, &ms) || ms <= 0) return "tickMs must be a positive integer";
-            if (ms > (int64_t)COUNTER_MAX_TICK_MS)
-                return "tickMs must be a positive integer no larger than 86400000 (one day)";
-            s->tick_ms = (uint64_t)ms;
-        } else if (json_is_string(key, "topic")) {
-            /* A string (the span then has both quotes), used without escapes: a topic needs none. */
-            const char *text = value.p + 1;
-            size_t text_len = value.p[0] == '"' ? (size_t)(value.end - value.p) - 2 : 0;
-            if (text_len == 0 || memchr(text, '\\', text_len) != NULL || !valid_topic(text, text_len))
-                return "topic must be a string like \"counter.tick\": 1-255 characters of letters, digits, "
-                       "'_' and '-' in dot-separated segments (no wildcards)";
-            memcpy(s->topic, text, text_len);
-            s->topic[text_len] = '\0';
-            s->topic_len = text_len;
-        } else {
-            /* A typo such as "tickms" would otherwise pass silently. */
-            logf_(s->self, BOTHOST_LOG_WARNING, "ignoring unknown config key %.*s (known: tickMs, topic)",
-                  (int)(key.end - key.p > 64 ? 64 : key.end - key.p), key.p);
-        }
+    /* "" is the whole document: its first byte says whether it is an object. */
+    if (host->json_get_raw(config, BOTHOST_STR(""), &whole) != BOTHOST_OK || whole.ptr[0] != '{')
+        return "config must be a JSON object";
+
+    switch (host->json_get_int64(config, BOTHOST_STR("/tickMs"), &ms)) {
+    case BOTHOST_OK:
+        if (ms <= 0 || ms > (int64_t)COUNTER_MAX_TICK_MS)
+            return "tickMs must be a positive integer no larger than 86400000 (one day)";
+        s->tick_ms = (uint64_t)ms;
+        break;
+    case BOTHOST_E_NOT_FOUND: break; /* optional: keep the default */
+    default: return "tickMs must be a positive integer";
     }
-    if (r < 0 || json_ws(it.p, root.end) != root.end) return "config is not well-formed JSON";
-    return NULL;
+
+    /* A string, escapes decoded, NUL-terminated; E_TOO_LARGE when it does not fit in the buffer. */
+    switch (host->json_get_string(config, BOTHOST_STR("/topic"), s->topic, sizeof s->topic, &topic_len)) {
+    case BOTHOST_OK:
+        if (topic_len != strlen(s->topic) || !valid_topic(s->topic, topic_len)) break;
+        s->topic_len = topic_len;
+        return NULL;
+    case BOTHOST_E_NOT_FOUND:
+        return NULL;
+    default:
+        break;
+    }
+    return "topic must be a string like \"counter.tick\": 1-255 characters of letters, digits, "
+           "'_' and '-' in dot-separated segments (no wildcards)";
 }
 
 /* Loads the stored count. Returns NULL, or why init must refuse. */
@@ -545,11 +400,10 @@ static const char *load_count(counter_state *s) {
         describe_failure(reason_buffer, sizeof reason_buffer, "reading the stored count", st);
         return reason_buffer;
     }
-    const char *p = (const char *)stored.ptr;
     int64_t count = 0;
-    if (p == NULL || !parse_int64_trimmed(p, p + stored.len, &count)) {
+    if (host->json_get_int64(buffer_text(stored), BOTHOST_STR(""), &count) != BOTHOST_OK) {
         logf_(s->self, BOTHOST_LOG_WARNING, "stored count \"%.*s\" is not a decimal number; starting from 0",
-              (int)(stored.len > 40 ? 40 : stored.len), p != NULL ? p : "");
+              (int)(stored.len > 40 ? 40 : stored.len), stored.ptr != NULL ? (const char *)stored.ptr : "");
         count = 0;
     }
     /* ABI: the host allocated the buffer and handed it to us; only host->free may release it. */
@@ -560,13 +414,14 @@ static const char *load_count(counter_state *s) {
 
 static bothost_status counter_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
     /*
-     * ABI: a host of the same major and at least our minor has every slot we were built with, and
-     * the loader already checked that. The slots this file uses all date from minor 0, so this check
-     * cannot fail today; it shows the pattern. Any slot added after minor 0 (discord_request,
-     * voice_*, …) must be tested with BOTHOST_API_HAS before EVERY use, since an older host lacks it.
+     * ABI: the descriptor requires this header's minor (BOTHOST_REQUIRED_MINOR), and the loader
+     * refuses the plugin on a host that offers less, so every slot this file uses is there —
+     * json_* (minor 4) included — and this check cannot fail; it shows the pattern. A plugin that
+     * defines BOTHOST_REQUIRED_MINOR lower to run on older hosts must test every newer slot with
+     * BOTHOST_API_HAS before EVERY use instead, since an older host lacks it.
      */
-    if (!BOTHOST_API_HAS(host, cleanup_register))
-        return refuse(out_reason, BOTHOST_E_UNSUPPORTED, "this host's API table is older than ABI 1.0");
+    if (!BOTHOST_API_HAS(host, json_get_string))
+        return refuse(out_reason, BOTHOST_E_UNSUPPORTED, "this host's API table is older than ABI 1.4");
 
     /* Fresh state every time: init runs again when the plugin is re-enabled or reconfigured. */
     counter_state *s = calloc(1, sizeof *s);
@@ -581,7 +436,7 @@ static bothost_status counter_init(bothost_plugin *self, void **out_state, botho
         state_release(s);
         return refuse(out_reason, st, reason_buffer);
     }
-    const char *config_error = parse_config(s, (const char *)config.ptr, config.len);
+    const char *config_error = parse_config(s, buffer_text(config));
     host->free(config.ptr); /* ABI: our buffer now; release it with the host's free, never free() */
     if (config_error == NULL) config_error = load_count(s);
     if (config_error != NULL) {
@@ -666,7 +521,7 @@ static void counter_stop(bothost_plugin *self, void *state) {
 static const bothost_plugin_descriptor descriptor = {
     .struct_size = sizeof(bothost_plugin_descriptor),
     .abi_major = BOTHOST_ABI_MAJOR, /* the ABI this file was compiled against */
-    .abi_minor = BOTHOST_ABI_MINOR,
+    .abi_minor = BOTHOST_REQUIRED_MINOR, /* the lowest host minor it needs: this header's (rule 2) */
     .name = "counter",
     .version = "1.0.0",
     .description = "Counts ticks, bus adds and /count calls, and remembers the count",
