@@ -34,106 +34,6 @@
 
 static const bothost_host_api *host;
 
-/* ---- config reading (flat JSON objects only; enough for a test fixture) ----------------------- */
-
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-/* Finds `"key" :` in the config and returns where its value starts, or NULL. */
-static const char *config_value(const char *json, size_t len, const char *key) {
-    size_t klen = strlen(key);
-    const char *end = json + len;
-    for (const char *p = json; json != NULL && (size_t)(end - p) >= klen + 2; p++) {
-        if (p[0] != '"' || memcmp(p + 1, key, klen) != 0 || p[klen + 1] != '"') continue;
-        const char *q = p + klen + 2;
-        while (q < end && is_ws(*q)) q++;
-        if (q == end || *q != ':') continue;
-        for (q++; q < end && is_ws(*q); q++) {
-        }
-        return q < end ? q : NULL;
-    }
-    return NULL;
-}
-
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads four hex digits at p (p + 4 <= end). Returns the code unit, or -1. */
-static long hex4(const char *p, const char *end) {
-    long v = 0;
-    if (end - p < 4) return -1;
-    for (int i = 0; i < 4; i++) {
-        int d = hex_digit(p[i]);
-        if (d < 0) return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/*
- * Copies the string value of `key`, decoding JSON escapes (the host's JSON writer may send a path
- * as "\/tmp\/trace"). Returns 1 when copied, 0 when the key is absent, -1 when it is not a string
- * or does not fit.
- */
-static int config_string(const char *json, size_t len, const char *key, char *out, size_t out_len) {
-    const char *end = json + len;
-    const char *p = config_value(json, len, key);
-    size_t n = 0;
-    if (p == NULL) return 0;
-    if (*p != '"') return -1;
-    for (p++; p < end && *p != '"'; p++) {
-        unsigned long c = (unsigned char)*p;
-        int escaped = 0;
-        if (c == '\\') {
-            escaped = 1;
-            if (++p == end) return -1;
-            switch (*p) {
-            case '"': case '\\': case '/': c = (unsigned char)*p; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'u': {
-                long u = hex4(p + 1, end);
-                if (u < 0) return -1;
-                p += 4;
-                c = (unsigned long)u;
-                if (c >= 0xD800 && c <= 0xDBFF) { /* a surrogate pair */
-                    long low = (end - p >= 7 && p[1] == '\\' && p[2] == 'u') ? hex4(p + 3, end) : -1;
-                    if (low < 0xDC00 || low > 0xDFFF) return -1;
-                    c = 0x10000 + ((c - 0xD800) << 10) + ((unsigned long)low - 0xDC00);
-                    p += 6;
-                }
-                break;
-            }
-            default: return -1;
-            }
-        }
-        /* Append c as UTF-8 (unescaped bytes arrive already encoded and pass through as they are). */
-        unsigned char bytes[4];
-        size_t count;
-        if (c < 0x80 || !escaped) { bytes[0] = (unsigned char)c; count = 1; }
-        else if (c < 0x800) { bytes[0] = (unsigned char)(0xC0 | (c >> 6)); bytes[1] = (unsigned char)(0x80 | (c & 0x3F)); count = 2; }
-        else if (c < 0x10000) {
-            bytes[0] = (unsigned char)(0xE0 | (c >> 12)); bytes[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            bytes[2] = (unsigned char)(0x80 | (c & 0x3F)); count = 3;
-        } else {
-            bytes[0] = (unsigned char)(0xF0 | (c >> 18)); bytes[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            bytes[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F)); bytes[3] = (unsigned char)(0x80 | (c & 0x3F)); count = 4;
-        }
-        if (n + count >= out_len) return -1;
-        memcpy(out + n, bytes, count);
-        n += count;
-    }
-    if (p == end) return -1;
-    out[n] = '\0';
-    return 1;
-}
-
 /* ---- tracing and logging ---------------------------------------------------------------------- */
 
 static void trace_append(const char *path, char letter) {
@@ -259,9 +159,11 @@ static bothost_status frees_init(bothost_plugin *self, void **out_state, bothost
         return BOTHOST_E_PLUGIN;
     }
     s->self = self;
-    int found = config_string((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
+    /* The host decodes escapes: its JSON writer may send a path as "\/tmp\/trace". */
+    bothost_str json = { (const char *)config.ptr, config.len };
+    bothost_status found = host->json_get_string(json, BOTHOST_STR("/traceFile"), s->trace, sizeof s->trace, NULL);
     host->free(config.ptr);
-    if (found != 1 || s->trace[0] == '\0') {
+    if (found != BOTHOST_OK || s->trace[0] == '\0') {
         free(s);
         *out_reason = BOTHOST_STR("config needs \"traceFile\": a path string shorter than 1024 bytes");
         return BOTHOST_E_PLUGIN;

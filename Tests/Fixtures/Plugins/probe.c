@@ -68,27 +68,6 @@ static void trace(probe_state *s, const char *kind, bothost_str a, long number, 
     fclose(f);
 }
 
-/* Copies the string value of "key" from a flat JSON object into out (no escapes supported). */
-static int json_string(const char *json, size_t len, const char *key, char *out, size_t out_len) {
-    char pattern[128];
-    snprintf(pattern, sizeof pattern, "\"%s\"", key);
-    const char *end = json + len;
-    const char *p = json;
-    size_t plen = strlen(pattern);
-    for (; p + plen <= end; p++) {
-        if (memcmp(p, pattern, plen) != 0) continue;
-        p += plen;
-        while (p < end && (*p == ' ' || *p == ':')) p++;
-        if (p >= end || *p != '"') return 0;
-        p++;
-        size_t n = 0;
-        while (p < end && *p != '"' && n + 1 < out_len) out[n++] = *p++;
-        out[n] = 0;
-        return 1;
-    }
-    return 0;
-}
-
 static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
     (void)sub;
     trace(ud, "msg", topic, 0, payload, 0);
@@ -260,13 +239,15 @@ static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost
     bothost_buffer config = {0};
     if (host->config_get(self, &config) != BOTHOST_OK) { *out_reason = BOTHOST_STR("config_get failed"); return BOTHOST_E_PLUGIN; }
     probe_state *s = calloc(1, sizeof *s);
-    int ok = json_string((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
-    json_string((const char *)config.ptr, config.len, "subscribe", s->subscribe, sizeof s->subscribe);
-    json_string((const char *)config.ptr, config.len, "origin", s->origin, sizeof s->origin);
-    json_string((const char *)config.ptr, config.len, "components", s->components, sizeof s->components);
-    json_string((const char *)config.ptr, config.len, "startRequest", s->start_request, sizeof s->start_request);
+    /* Every key but traceFile is optional: a key that is absent leaves its buffer empty. */
+    bothost_str json = { (const char *)config.ptr, config.len };
+    int ok = host->json_get_string(json, BOTHOST_STR("/traceFile"), s->trace, sizeof s->trace, NULL) == BOTHOST_OK;
+    host->json_get_string(json, BOTHOST_STR("/subscribe"), s->subscribe, sizeof s->subscribe, NULL);
+    host->json_get_string(json, BOTHOST_STR("/origin"), s->origin, sizeof s->origin, NULL);
+    host->json_get_string(json, BOTHOST_STR("/components"), s->components, sizeof s->components, NULL);
+    host->json_get_string(json, BOTHOST_STR("/startRequest"), s->start_request, sizeof s->start_request, NULL);
     char env_check[128] = {0};
-    json_string((const char *)config.ptr, config.len, "envCheck", env_check, sizeof env_check);
+    host->json_get_string(json, BOTHOST_STR("/envCheck"), env_check, sizeof env_check, NULL);
     host->free(config.ptr);
     if (!ok) { free(s); *out_reason = BOTHOST_STR("config needs \"traceFile\""); return BOTHOST_E_PLUGIN; }
     if (env_check[0]) {

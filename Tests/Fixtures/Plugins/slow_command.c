@@ -17,18 +17,21 @@ typedef struct {
     int public_reply;
 } pending_reply;
 
-/* Finds `"name":"<option>"` in the interaction JSON and returns the text after the next "value": */
-static const char *option_value(const char *json, size_t len, const char *option) {
-    char needle[64];
-    snprintf(needle, sizeof needle, "\"name\":\"%s\"", option);
-    const char *end = json + len;
-    size_t n = strlen(needle);
-    for (const char *p = json; p + n <= end; p++) {
-        if (memcmp(p, needle, n) != 0) continue;
-        const char *v = strstr(p, "\"value\":");
-        return v && v < end ? v + 8 : NULL;
+/* The value of the option named `option` as raw JSON ("250", "true"), or an empty slice. */
+static bothost_str option_value(bothost_str json, const char *option) {
+    size_t count = 0;
+    host->json_array_length(json, BOTHOST_STR("/data/options"), &count);
+    for (size_t i = 0; i < count; i++) {
+        char pointer[48], name[32];
+        snprintf(pointer, sizeof pointer, "/data/options/%zu/name", i);
+        if (host->json_get_string(json, (bothost_str){ pointer, strlen(pointer) }, name, sizeof name, NULL) != BOTHOST_OK ||
+            strcmp(name, option) != 0) continue;
+        snprintf(pointer, sizeof pointer, "/data/options/%zu/value", i);
+        bothost_str value = { NULL, 0 };
+        host->json_get_raw(json, (bothost_str){ pointer, strlen(pointer) }, &value);
+        return value;
     }
-    return NULL;
+    return (bothost_str){ NULL, 0 };
 }
 
 static void answer(void *ud, bothost_handle timer) {
@@ -45,10 +48,13 @@ static void on_slow(void *ud, const bothost_interaction *ix) {
     (void)ud;
     pending_reply *r = calloc(1, sizeof *r);
     r->interaction = ix->interaction;
-    const char *delay = option_value(ix->json.ptr, ix->json.len, "delay");
-    const char *visible = option_value(ix->json.ptr, ix->json.len, "public");
-    r->delay = delay ? strtol(delay, NULL, 10) : 0;
-    r->public_reply = visible && strncmp(visible, "true", 4) == 0;
+    int64_t delay = 0;
+    int32_t visible = 0;
+    bothost_str delay_json = option_value(ix->json, "delay"), visible_json = option_value(ix->json, "public");
+    if (delay_json.len > 0) host->json_get_int64(delay_json, BOTHOST_STR(""), &delay);
+    if (visible_json.len > 0) host->json_get_bool(visible_json, BOTHOST_STR(""), &visible);
+    r->delay = (long)delay;
+    r->public_reply = visible;
     bothost_handle timer;
     host->timer_start(self_plugin, (uint64_t)r->delay, 0, answer, r, free, &timer);
 }

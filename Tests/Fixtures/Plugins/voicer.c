@@ -33,23 +33,6 @@ static void trace_line(voicer_state *s, const char *line) {
     fclose(f);
 }
 
-static int json_text(const char *json, size_t len, const char *key, char *out, size_t out_len) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\"", key);
-    size_t plen = strlen(pattern);
-    for (const char *p = json; p + plen <= json + len; p++) {
-        if (memcmp(p, pattern, plen) != 0) continue;
-        p += plen;
-        while (p < json + len && (*p == ' ' || *p == ':')) p++;
-        if (p < json + len && *p == '"') p++;
-        size_t n = 0;
-        while (p < json + len && *p != '"' && *p != ',' && *p != '}' && n + 1 < out_len) out[n++] = *p++;
-        out[n] = 0;
-        return 1;
-    }
-    return 0;
-}
-
 static void on_joined(void *ud, bothost_status status, bothost_bytes body) {
     char line[512];
     snprintf(line, sizeof line, "joined %d %.*s\n", (int)status, (int)body.len, (const char *)body.ptr);
@@ -135,10 +118,12 @@ static bothost_status voicer_init(bothost_plugin *self, void **out_state, bothos
     if (host->config_get(self, &config) != BOTHOST_OK) { *out_reason = BOTHOST_STR("config_get failed"); return BOTHOST_E_PLUGIN; }
     voicer_state *s = calloc(1, sizeof *s);
     char number[32];
-    json_text((const char *)config.ptr, config.len, "traceFile", s->trace, sizeof s->trace);
-    json_text((const char *)config.ptr, config.len, "pcmFile", s->pcm, sizeof s->pcm);
-    if (json_text((const char *)config.ptr, config.len, "guild", number, sizeof number)) s->guild = strtoull(number, NULL, 10);
-    if (json_text((const char *)config.ptr, config.len, "channel", number, sizeof number)) s->channel = strtoull(number, NULL, 10);
+    bothost_str json = { (const char *)config.ptr, config.len };
+    host->json_get_string(json, BOTHOST_STR("/traceFile"), s->trace, sizeof s->trace, NULL);
+    host->json_get_string(json, BOTHOST_STR("/pcmFile"), s->pcm, sizeof s->pcm, NULL);
+    /* Snowflakes are strings of digits. */
+    if (host->json_get_string(json, BOTHOST_STR("/guild"), number, sizeof number, NULL) == BOTHOST_OK) s->guild = strtoull(number, NULL, 10);
+    if (host->json_get_string(json, BOTHOST_STR("/channel"), number, sizeof number, NULL) == BOTHOST_OK) s->channel = strtoull(number, NULL, 10);
     host->free(config.ptr);
     *out_state = s;
     return BOTHOST_OK;
