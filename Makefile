@@ -46,14 +46,17 @@ SOAK_SECONDS ?= 600
 soak: build
 	$(BUILD_DIR)/BotHostSoak --seconds $(SOAK_SECONDS) --build-dir $(BUILD_DIR)
 
-# The release binary and the shipped plugins under PREFIX: bin/bothost, lib/bothost/plugins/*.so
+# The release binary, the shipped plugins and the plugin headers under PREFIX: bin/bothost,
+# lib/bothost/plugins/*.so, include/bothost/bothost_plugin.h(pp)
 # (DESTDIR is prepended for packaging). INSTALL_FROM=.build/debug installs an existing debug build
 # instead, without building (the test suite checks the layout that way).
 PREFIX ?= /usr/local
 INSTALL_FROM ?= $(RELEASE_DIR)
 install:
 	@if [ "$(INSTALL_FROM)" = "$(RELEASE_DIR)" ]; then ./scripts/install-deps.sh && $(SWIFT) build -c release; fi
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/bothost/plugins
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/bothost/plugins $(DESTDIR)$(PREFIX)/include/bothost
+	@# The plugin headers, where `bothost plugins new` looks for them beside bin/bothost.
+	install -m 0644 Sources/PluginAPI/include/bothost_plugin.h Sources/PluginAPI/cpp/bothost_plugin.hpp $(DESTDIR)$(PREFIX)/include/bothost/
 	install -m 0755 $(INSTALL_FROM)/bothost $(DESTDIR)$(PREFIX)/bin/bothost.tmp
 	mv -f $(DESTDIR)$(PREFIX)/bin/bothost.tmp $(DESTDIR)$(PREFIX)/bin/bothost
 	@# Rename over, never overwrite in place: a running host may have the old file mapped.

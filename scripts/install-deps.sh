@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # Debian packages: SQLite for storage (GRDB), a C compiler for C plugins and test fixtures, a C++
-# compiler for the test that builds the documentation's examples as C++ too, zlib for gateway
-# compression, libopus and libsodium for voice, opus-tools to check recordings.
-packages=(libsqlite3-dev gcc g++ libc6-dev zlib1g-dev pkg-config libopus-dev libsodium-dev opus-tools)
+# compiler for the C++ example and the test that builds the documentation's examples as C++ too,
+# rustc for the Rust example plugin, zlib for gateway compression, libopus and libsodium for voice,
+# opus-tools to check recordings.
+packages=(libsqlite3-dev gcc g++ rustc libc6-dev zlib1g-dev pkg-config libopus-dev libsodium-dev opus-tools)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,7 +6,7 @@ struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "Inspect and edit plugins.json, or check a plugin library.",
-        subcommands: [List.self, Enable.self, Disable.self, Check.self]
+        subcommands: [List.self, Enable.self, Disable.self, Check.self, New.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -86,6 +86,74 @@ struct PluginsCommand: AsyncParsableCommand {
                     """)
             case .failure(let refusal):
                 say(refusal.description)
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new plugin that builds as it stands: it reads its config and answers a slash command.",
+            discussion: """
+                C: NAME.c and a Makefile against bothost_plugin.h (found beside this bothost: PREFIX/include/bothost \
+                when installed, Sources/PluginAPI/include in the source tree; --include overrides). \
+                Swift: a package over PluginKit from the BotHost source tree (--package overrides).
+                Prints the build command and the plugins.json entry; --config adds the entry to that file.
+                """)
+        @Argument(help: "The plugin's name: 1–64 of a-z, 0-9, '_' and '-'.") var name: String
+        @Option(help: "c or swift.") var lang: PluginScaffold.Language
+        @Option(help: "Where to write it (default: ./NAME); must not exist or be empty.") var directory: String?
+        @Option(help: "Add the entry to this plugins.json (created when missing).") var config: String?
+        @Option(name: .customLong("include"), help: "C: the directory holding bothost_plugin.h.") var includeDirectory: String?
+        @Option(name: .customLong("package"), help: "Swift: the BotHost source tree that provides PluginKit.") var packageRoot: String?
+
+        func run() async throws {
+            do {
+                let scaffold = try PluginScaffold(name: name, language: lang,
+                                                  directory: URL(fileURLWithPath: absolutePath(directory ?? name)))
+                let executable = PluginScaffold.currentExecutable
+                let files: [String: String]
+                let build: String
+                switch lang {
+                case .c:
+                    guard let include = includeDirectory.map(absolutePath) ?? PluginScaffold.headerDirectory(forExecutable: executable),
+                          FileManager.default.fileExists(atPath: include + "/bothost_plugin.h") else {
+                        throw PluginScaffold.Failure(description: "bothost_plugin.h was not found beside \(executable.path); "
+                                                     + "pass --include DIR (the directory that holds it)")
+                    }
+                    files = scaffold.cFiles(includeDirectory: include)
+                    build = scaffold.buildCommand(includeDirectory: include)
+                case .swift:
+                    guard let root = packageRoot.map({ URL(fileURLWithPath: absolutePath($0)) })
+                            ?? PluginScaffold.sourceTree(above: executable.deletingLastPathComponent()),
+                          FileManager.default.fileExists(atPath: root.appendingPathComponent("Sources/PluginKit").path) else {
+                        throw PluginScaffold.Failure(description: "a Swift plugin depends on PluginKit from the BotHost source tree, "
+                                                     + "which was not found above \(executable.path); pass --package DIR")
+                    }
+                    files = scaffold.swiftFiles(packageRoot: root)
+                    build = scaffold.buildCommand(includeDirectory: "")
+                }
+                try scaffold.write(files: files)
+                let entryText = scaffold.entryJSON.prettyText
+                say("""
+                    Wrote the \(lang == .c ? "C" : "Swift") plugin "\(name)" in \(scaffold.directory.path):
+                    \(files.keys.sorted().map { "  " + $0 }.joined(separator: "\n"))
+                    Build (in that directory):
+                      \(build)
+                    Check:
+                      bothost plugins check \(scaffold.libraryPath)
+                    """)
+                if let config {
+                    try PluginsFileEditor.addPlugin(scaffold.entry, in: absolutePath(config))
+                    say("Added \"\(name)\" to \(config); a running host loads it once the library is built and the file changes.")
+                } else {
+                    say("plugins.json entry (add it to \"plugins\", or pass --config FILE):\n\(entryText.dropLast())")
+                }
+            } catch let failure as PluginScaffold.Failure {
+                say(failure.description)
+                throw ExitCode(1)
+            } catch let error as ConfigError {
+                say(error.description)
                 throw ExitCode(1)
             }
         }
