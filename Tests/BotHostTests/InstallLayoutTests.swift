@@ -18,5 +18,13 @@ import Testing
         // The installed binary runs and checks an installed plugin from where the service finds them.
         let check = try Fixtures.run(binary, ["plugins", "check", plugins + "/libExampleCCounter.so"])
         #expect(check.contains("counter"))
+        // The plugin headers, and the installed binary scaffolds plugins against them.
+        let include = prefix.appendingPathComponent("include/bothost")
+        for header in ["bothost_plugin.h", "bothost_plugin.hpp"] {
+            #expect(FileManager.default.fileExists(atPath: include.appendingPathComponent(header).path), "\(header)")
+        }
+        let scaffold = try Fixtures.run(binary, ["plugins", "new", "installed", "--lang", "c",
+                                                 "--directory", prefix.deletingLastPathComponent().appendingPathComponent("installed").path])
+        #expect(scaffold.contains("-I \(include.standardizedFileURL.resolvingSymlinksInPath().path)"), "\(scaffold)")
     }
 }

@@ -82,6 +82,42 @@ enum Fixtures {
         }
     }
 
+    /// An example plugin that scripts/build-test-fixtures.sh builds with another language's
+    /// compiler (the C++ and Rust examples): its library, built by that script when missing or
+    /// stale. Without `compiler` the test fails saying what to install — never a silent skip.
+    static func example(_ name: String, compiler: String, package: String, sources: [String]) async throws -> String {
+        let path = packageRoot.appendingPathComponent(".build/test-fixtures/lib\(name).so").path
+        let inputs = sources.map { packageRoot.appendingPathComponent($0).path } + [headerDirectory + "/bothost_plugin.h"]
+        if isNewer(path, than: inputs) { return privateCopy(of: path) }
+        guard (try? execute("/usr/bin/env", ["sh", "-c", "command -v \(compiler)"]).status) == 0 else {
+            throw CommandFailed(description: "\(compiler) is not installed, so the \(name) example cannot be built: install Debian's "
+                                + "\(package) (apt-get install \(package)); scripts/install-deps.sh, which make test runs, does")
+        }
+        let script = packageRoot.appendingPathComponent("scripts/build-test-fixtures.sh").path
+        try await offPool { try scriptLock.withLock { _ in try run(script, []) } }
+        guard isNewer(path, than: inputs) else {
+            throw CommandFailed(description: "scripts/build-test-fixtures.sh did not build \(path)")
+        }
+        return privateCopy(of: path)
+    }
+    private static let scriptLock = Mutex<Void>(())
+
+    /// Runs blocking work (a compiler, a child process) on a thread of its own, so that the
+    /// cooperative threads every async test shares stay free while it waits.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    private static func isNewer(_ file: String, than inputs: [String]) -> Bool {
+        func modified(_ file: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+        }
+        guard let built = modified(file) else { return false }
+        return inputs.allSatisfy { input in modified(input).map { built > $0 } ?? false }
+    }
+
     /// .build/test-fixtures/lib<name>.so when it is newer than `source` and the ABI header.
     private static func prebuilt(_ name: String, source: String) -> String? {
         let path = packageRoot.appendingPathComponent(".build/test-fixtures/lib\(name).so").path
