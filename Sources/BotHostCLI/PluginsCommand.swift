@@ -133,6 +133,12 @@ struct PluginsCommand: AsyncParsableCommand {
                     files = scaffold.swiftFiles(packageRoot: root)
                     build = scaffold.buildCommand(includeDirectory: "")
                 }
+                // A name plugins.json already has is refused before anything is written.
+                if let config, FileManager.default.fileExists(atPath: absolutePath(config)),
+                   try PluginsFileLoader.load(contentsOf: absolutePath(config)).plugins.contains(where: { $0.name == name }) {
+                    throw PluginScaffold.Failure(description: "\(config) already has a plugin named \"\(name)\"; choose another name "
+                                                 + "(nothing was written)")
+                }
                 try scaffold.write(files: files)
                 let entryText = scaffold.entryJSON.prettyText
                 say("""
@@ -145,7 +151,7 @@ struct PluginsCommand: AsyncParsableCommand {
                     """)
                 if let config {
                     try PluginsFileEditor.addPlugin(scaffold.entry, in: absolutePath(config))
-                    say("Added \"\(name)\" to \(config); a running host loads it once the library is built and the file changes.")
+                    say("Added \"\(name)\" to \(config). Build the library before the host reads that file: a running host applies it at once.")
                 } else {
                     say("plugins.json entry (add it to \"plugins\", or pass --config FILE):\n\(entryText.dropLast())")
                 }
