@@ -55,11 +55,11 @@ import Testing
     }
 
     @Test func theCallsNeedNoPluginAndWorkFromAnyThread() async throws {
-        let table = HostAPI.table.pointee
-        let getInt = try #require(table.json_get_int64)
+        #expect(HostAPI.table.pointee.json_get_int64 != nil)
         let results = await withTaskGroup(of: Int64.self) { group in
             for n in 0..<8 {
                 group.addTask {
+                    guard let getInt = HostAPI.table.pointee.json_get_int64 else { return -1 }
                     let json = Array(#"{"n": \#(n)}"#.utf8)
                     var value: Int64 = -1
                     let status = json.withUnsafeBufferPointer { buffer in
