@@ -87,8 +87,8 @@
  *     still "stopping": inside them host->log, bus_publish, config_get and the storage calls still
  *     work, and every registering call fails with BOTHOST_E_STOPPED (freeing its own user_data).
  *     The stop callback has already run, so a free must not touch state it released. Once the
- *     plugin has stopped, every host call returns BOTHOST_E_STOPPED (and log lines may be dropped);
- *     a stale bothost_plugin pointer never crashes the host.
+ *     plugin has stopped, every host call that takes it returns BOTHOST_E_STOPPED (and log lines may
+ *     be dropped); a stale bothost_plugin pointer never crashes the host.
  *
  * ---------------------------------------------------------------------------------------------------
  * A MINIMAL PLUGIN
