@@ -31,20 +31,6 @@ typedef struct {
 static volatile uint64_t delivered;
 BOTHOST_EXPORT uint64_t bench_gateway_count(void) { return delivered; }
 
-/* The unsigned integer or string-of-digits value of "key" in a flat JSON object. */
-static uint64_t json_number(const char *json, size_t len, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\"", key);
-    size_t plen = strlen(pattern);
-    for (const char *p = json; p + plen <= json + len; p++) {
-        if (memcmp(p, pattern, plen) != 0) continue;
-        p += plen;
-        while (p < json + len && (*p == ' ' || *p == ':' || *p == '"')) p++;
-        return strtoull(p, NULL, 10);
-    }
-    return 0;
-}
-
 /* The report's outcome goes to the host log: a failed post must not look like a slow host. */
 static void on_posted(void *ud, bothost_handle request, bothost_status status, uint32_t http_status, bothost_bytes body) {
     (void)ud; (void)request;
@@ -94,9 +80,11 @@ static bothost_status counter_init(bothost_plugin *self, void **out_state, botho
     bothost_buffer config = {0};
     if (host->config_get(self, &config) != BOTHOST_OK) { *out_reason = BOTHOST_STR("config_get failed"); return BOTHOST_E_PLUGIN; }
     counter_state *s = calloc(1, sizeof *s);
-    s->expect = json_number((const char *)config.ptr, config.len, "expect");
-    snprintf(s->channel, sizeof s->channel, "%llu",
-             (unsigned long long)json_number((const char *)config.ptr, config.len, "channel"));
+    bothost_str json = { (const char *)config.ptr, config.len };
+    int64_t expect = 0;
+    host->json_get_int64(json, BOTHOST_STR("/expect"), &expect);
+    s->expect = expect > 0 ? (uint64_t)expect : 0;
+    host->json_get_string(json, BOTHOST_STR("/channel"), s->channel, sizeof s->channel, NULL);
     host->free(config.ptr);
     if (s->expect == 0) { free(s); *out_reason = BOTHOST_STR("config needs \"expect\""); return BOTHOST_E_PLUGIN; }
     *out_state = s;
