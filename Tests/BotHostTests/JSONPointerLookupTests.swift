@@ -75,6 +75,11 @@ import Testing
         #expect(try Lookup.arrayLength(at: pointer("/a/2/x"), in: document) == 0)
         #expect(try Lookup.int64(at: pointer("/a/1/1"), in: document) == 3)
         #expect(try raw("/o", document) == #"{"k": "v"}"#)
+        // A NUL inside a string is kept (the length counts past it); a lone surrogate becomes U+FFFD.
+        let odd = Array(#"{"nul": "a\u0000b", "lone": "\ud800x", "pair": "\ud83d\ude00"}"#.utf8)
+        #expect(try Lookup.string(at: pointer("/nul"), in: odd) == [0x61, 0x00, 0x62])
+        #expect(try Lookup.string(at: pointer("/lone"), in: odd) == Array("\u{FFFD}x".utf8))
+        #expect(try Lookup.string(at: pointer("/pair"), in: odd) == Array("\u{1F600}".utf8))
         #expect(try raw("/s", document) == #""caf\u00e9 \"q\" \/""#)
     }
 

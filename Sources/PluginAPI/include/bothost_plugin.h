@@ -899,7 +899,8 @@ typedef struct bothost_host_api {
      * a string — also when it does not fit. If out_size < *out_len + 1 the call returns
      * BOTHOST_E_TOO_LARGE and `out` holds as much as fits, NUL-terminated (nothing when out_size is
      * 0); call again with *out_len + 1 bytes. A string may contain "\u0000": *out_len counts the
-     * bytes past such a NUL. `out` may be NULL only when out_size is 0 (to ask for the length).
+     * bytes past such a NUL; an unpaired surrogate escape ("\ud800") comes out as U+FFFD. `out`
+     * may be NULL only when out_size is 0 (to ask for the length).
      */
     bothost_status (*json_get_string)(bothost_str json, bothost_str pointer, char *out, size_t out_size,
                                       size_t *out_len);
