@@ -9,6 +9,9 @@ import Testing
 /// scripts/build-test-fixtures.sh with c++ and rustc, and their tests fail, naming the package to
 /// install, where that compiler is missing.
 @Suite struct PluginLanguagesTests {
+    private static let cppSources = ["Plugins/Examples/CppEcho/echo.cpp", "Sources/PluginAPI/cpp/bothost_plugin.hpp",
+                                     "Sources/PluginAPI/include/bothost_plugin.h"]
+
     @Test func theCExampleAnswersItsSlashCommandWithTheCountItWasSentOnTheBus() async throws {
         let host = try TestHost()
         try await host.apply(plugins: #"[{"name": "counter", "library": \#(jsonString(Fixtures.built("libExampleCCounter.so"))), "config": {"tickMs": 3600000}}]"#)
@@ -24,7 +27,7 @@ import Testing
 
     @Test func theCppExampleEchoesTheBusAndAnswersItsCommand() async throws {
         let library = try await Fixtures.example("cppecho", compiler: "c++", package: "g++",
-                                                 sources: ["Plugins/Examples/CppEcho/echo.cpp", "Sources/PluginAPI/cpp/bothost_plugin.hpp"])
+                                                 sources: Self.cppSources)
         let host = try TestHost()
         let statuses = try await host.apply(plugins: #"[{"name": "cppecho", "library": \#(jsonString(library)), "config": {"prefix": "C++ says: "}}]"#)
         #expect(statuses.first?.state == .running, "\(statuses)")
@@ -41,7 +44,7 @@ import Testing
 
     @Test func aCppExampleWithABadConfigIsRefusedWithItsExceptionsMessage() async throws {
         let library = try await Fixtures.example("cppecho", compiler: "c++", package: "g++",
-                                                 sources: ["Plugins/Examples/CppEcho/echo.cpp", "Sources/PluginAPI/cpp/bothost_plugin.hpp"])
+                                                 sources: Self.cppSources)
         let host = try TestHost()
         let statuses = try await host.apply(plugins: #"[{"name": "cppecho", "library": \#(jsonString(library)), "config": {"prefix": 7}}]"#)
         guard case .refused(let refusal) = statuses.first?.state else {

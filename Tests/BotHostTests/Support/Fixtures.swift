@@ -84,10 +84,12 @@ enum Fixtures {
 
     /// An example plugin that scripts/build-test-fixtures.sh builds with another language's
     /// compiler (the C++ and Rust examples): its library, built by that script when missing or
-    /// stale. Without `compiler` the test fails saying what to install — never a silent skip.
+    /// stale (`sources`: what its rule there depends on). Without `compiler` the test fails saying
+    /// what to install — never a silent skip.
     static func example(_ name: String, compiler: String, package: String, sources: [String]) async throws -> String {
         let path = packageRoot.appendingPathComponent(".build/test-fixtures/lib\(name).so").path
-        let inputs = sources.map { packageRoot.appendingPathComponent($0).path } + [headerDirectory + "/bothost_plugin.h"]
+        // Exactly the files the script's rule for it depends on.
+        let inputs = sources.map { packageRoot.appendingPathComponent($0).path }
         if isNewer(path, than: inputs) { return privateCopy(of: path) }
         guard (try? execute("/usr/bin/env", ["sh", "-c", "command -v \(compiler)"]).status) == 0 else {
             throw CommandFailed(description: "\(compiler) is not installed, so the \(name) example cannot be built: install Debian's "
