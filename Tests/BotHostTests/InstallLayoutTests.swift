@@ -23,8 +23,12 @@ import Testing
         for header in ["bothost_plugin.h", "bothost_plugin.hpp"] {
             #expect(FileManager.default.fileExists(atPath: include.appendingPathComponent(header).path), "\(header)")
         }
-        let scaffold = try Fixtures.run(binary, ["plugins", "new", "installed", "--lang", "c",
-                                                 "--directory", prefix.deletingLastPathComponent().appendingPathComponent("installed").path])
+        let scaffolded = prefix.deletingLastPathComponent().appendingPathComponent("installed")
+        let scaffold = try Fixtures.run(binary, ["plugins", "new", "installed", "--lang", "c", "--directory", scaffolded.path])
         #expect(scaffold.contains("-I \(include.standardizedFileURL.resolvingSymlinksInPath().path)"), "\(scaffold)")
+        // With nothing but the installed files, its Makefile builds a plugin the installed binary accepts.
+        try Fixtures.run("/usr/bin/env", ["make", "-s", "-C", scaffolded.path])
+        let built = try Fixtures.run(binary, ["plugins", "check", scaffolded.appendingPathComponent("libinstalled.so").path])
+        #expect(built.contains("name:        installed"), "\(built)")
     }
 }
