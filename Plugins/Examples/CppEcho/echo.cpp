@@ -6,8 +6,10 @@
  *   command  /cppecho text:<text>          replies "<prefix><text>"
  *
  * Build:
- *   c++ -std=c++17 -Wall -Wextra -Werror -shared -fPIC \
+ *   c++ -std=c++17 -Wall -Wextra -Werror -fvisibility=hidden -shared -fPIC \
  *       -I Sources/PluginAPI/include -I Sources/PluginAPI/cpp -o libcppecho.so echo.cpp
+ * (-fvisibility=hidden keeps the wrapper's inline code private to the library; the entry is
+ * exported explicitly.)
  */
 #include "bothost_plugin.hpp"
 

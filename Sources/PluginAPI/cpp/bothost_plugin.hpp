@@ -14,7 +14,8 @@
  *   - BOTHOST_CPP_PLUGIN(Class, "name", "version", "description", intents): the descriptor and the
  *     exported entry for Class.
  *
- * Build: c++ -std=c++17 -shared -fPIC -I <dir of bothost_plugin.h> -I <dir of this file> -o libx.so x.cpp
+ * Build: c++ -std=c++17 -fvisibility=hidden -shared -fPIC -I <dir of bothost_plugin.h> -I <dir of this file>
+ *        -o libx.so x.cpp
  * (installed, both headers are in PREFIX/include/bothost).
  */
 #ifndef BOTHOST_PLUGIN_HPP
