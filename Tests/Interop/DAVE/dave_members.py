@@ -249,7 +249,10 @@ class LibdaveMember:
         self.user_id, self.channel_id = user_id, channel_id
         self.failures = []
         self.session = dave.Session(lambda source, reason: self.failures.append((source, reason)))
-        self.session.init(PROTOCOL_VERSION, channel_id, str(user_id))
+        # One signing key for the whole call, kept across resets, as Discord's clients keep theirs:
+        # after op 31 the gateway removes and re-adds the member with the same signature key.
+        self.signing_key = dave.SignatureKeyPair.generate(PROTOCOL_VERSION)
+        self.session.init(PROTOCOL_VERSION, channel_id, str(user_id), self.signing_key)
         self.encryptor = dave.Encryptor()
         self.encryptor.assign_ssrc_to_codec(1, dave.Codec.opus)
         self.encryptor.assign_ssrc_to_codec(2, dave.Codec.vp8)
@@ -284,7 +287,7 @@ class LibdaveMember:
 
     def recover(self, transition_id):
         self.session.reset()
-        self.session.init(PROTOCOL_VERSION, self.channel_id, str(self.user_id))
+        self.session.init(PROTOCOL_VERSION, self.channel_id, str(self.user_id), self.signing_key)
         return [("invalid", transition_id), ("key_package", self.session.get_marshalled_key_package())]
 
     def entered(self, changes, transition_id):
@@ -348,7 +351,7 @@ class LibdaveMember:
         if kind == "prepare_epoch":
             if message[1] == 1:
                 self.session.reset()
-                self.session.init(message[2], self.channel_id, str(self.user_id))
+                self.session.init(message[2], self.channel_id, str(self.user_id), self.signing_key)
                 return [("key_package", self.session.get_marshalled_key_package())]
             return []
         raise AssertionError(kind)
