@@ -97,7 +97,9 @@ public final class DAVESession {
         var events: [DAVESessionEvent] = []
         signatureKeyPair = suite.generateSignatureKeyPair()
         resetGroup()
+        retireKeys(except: [])
         pendingTransitions = [:]
+        upcomingProtocolVersion = nil
         setProtocolVersion(version, events: &events)
         // Until the first group's transition executes, media is unencrypted both ways.
         encryptor.setKeyRatchet(nil)
@@ -238,9 +240,10 @@ public final class DAVESession {
     }
 
     /// Why a proposal that MLS found valid is refused: only the gateway (external sender) may
-    /// propose; an Add must be for a user connected to the call and not already a member; a Remove
-    /// may not remove us. Removes of connected users are allowed: the gateway removes a member to
-    /// re-add it with a new key package (after op 31).
+    /// propose; an Add must be for a user connected to the call; a Remove may not remove us.
+    /// Removes of connected users are allowed, and Adds of current members too: the gateway
+    /// removes a member and re-adds it with a new key package in one commit (after op 31). Two
+    /// leaves with one user id are refused when the commit is applied (`enter`).
     private func refusal(of proposal: Proposal, from sender: Sender, ourLeaf: UInt32) -> DAVEError? {
         guard case .external = sender else { return .refusedProposal("proposal not from the voice gateway") }
         switch proposal {
@@ -371,6 +374,7 @@ public final class DAVESession {
         events.append(.recovering(reason: reason))
         events.append(.send(.invalidCommitWelcome(transitionID: transitionID)))
         resetGroup()
+        retireKeys(except: [])
         try sendKeyPackage(&events)
     }
 
