@@ -125,8 +125,9 @@ public final class DAVESession {
 
     /// A DAVE message from the voice gateway. Throws when the message is refused as a whole (a
     /// proposal for a user not expected, a message the state cannot take): nothing changed and
-    /// nothing is to be sent. Unprocessable commits and Welcomes do not throw: they return the
-    /// recovery (op 31, reset, fresh key package) as events.
+    /// nothing is to be sent; or when proposals were queued but our commit to them could not be
+    /// made (they stay queued for the winning commit). Unprocessable commits and Welcomes do not
+    /// throw: they return the recovery (op 31, reset, fresh key package) as events.
     public func receive(_ message: DAVEServerMessage) throws -> [DAVESessionEvent] {
         var events: [DAVESessionEvent] = []
         switch message {
