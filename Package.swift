@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         // MLS (RFC 9420), the subset Discord's voice end-to-end encryption (DAVE) uses.
         .library(name: "MLS", targets: ["MLS"]),
+        // DAVE, Discord's voice end-to-end encryption: media keys and frames, gateway messages, the member's state machine.
+        .library(name: "DAVE", targets: ["DAVE"]),
         // GameSessions' feed readers and rendering, for the fuzz targets (Fuzz/Package.swift).
         .library(name: "GameSessionsCore", targets: ["GameSessionsCore"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
@@ -53,6 +55,14 @@ let package = Package(
             name: "MLS",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/MLS",
+            exclude: ["README.md"]
+        ),
+        // DAVE on top of MLS; depends only on MLS and swift-crypto, so the host and the local
+        // Discord both use it without either depending on the other.
+        .target(
+            name: "DAVE",
+            dependencies: ["MLS", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/DAVE",
             exclude: ["README.md"]
         ),
         // The host runtime.
@@ -126,6 +136,8 @@ let package = Package(
                            "GameSessionsCore",
                            // MLSBench: commits and Welcomes in a 50-member group.
                            "MLS",
+                           // DAVEBench: frames and an 8-member call's commits.
+                           "DAVE",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -156,6 +168,15 @@ let package = Package(
             dependencies: ["MLS"],
             path: "Tests/MLSTests",
             exclude: ["Vectors", "Interop"]
+        ),
+        // One DAVE call member (DAVESession) behind a line protocol, for the interop driver in
+        // Tests/Interop/DAVE (davey and libdave as the other members).
+        .executableTarget(name: "DAVEInteropMember", dependencies: ["DAVE"], path: "Tests/DAVEInterop/Member"),
+        // DAVE: frames, ratchet, gateway codecs and the session state machine, on their own.
+        .testTarget(
+            name: "DAVETests",
+            dependencies: ["DAVE", "MLS"],
+            path: "Tests/DAVETests"
         ),
     ]
 )
