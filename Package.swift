@@ -87,6 +87,8 @@ let package = Package(
                 // Voice: the emulator seals, opens and codes media itself, independently of the host.
                 "CSodium",
                 "COpus",
+                // DAVE: the voice gateway is the MLS group's external sender, and simulated users are members.
+                "MLS",
             ],
             path: "Sources/DiscordEmulator"
         ),
@@ -137,6 +139,8 @@ let package = Package(
             name: "BotHostTests",
             dependencies: [
                 "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles",
+                // The emulated voice gateway's DAVE group is checked with MLS types.
+                "MLS",
                 "GameSessionsCore",
                 "VoiceSessionsCore",
                 "StrictJSON",

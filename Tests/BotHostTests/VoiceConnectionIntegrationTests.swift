@@ -310,14 +310,15 @@ import Testing
         await rig.stop()
     }
 
-    @Test func daveRequiredFailsTheJoinWithAClearError() async throws {
-        let rig = try await Self.start(emulator: { $0.voice.requiresDAVE = true })
+    @Test func aRefusedDAVEVersionFailsTheJoinWithAClearError() async throws {
+        let rig = try await Self.start(emulator: { $0.voice.minimumDAVEProtocolVersion = 2 })
         do {
             _ = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
-            Issue.record("a server that requires DAVE must fail the join")
+            Issue.record("a server that refuses the offered DAVE version must fail the join")
         } catch let error as VoiceConnectionError {
-            #expect(error == .daveRequired)
+            #expect(error == .endToEndEncryptionRefused)
             #expect(error.description.contains("end-to-end encryption (DAVE)"))
+            #expect(error.description.contains("4017"))
         }
         // Not retried, and the bot does not stay in the channel.
         #expect(rig.emulator.voiceSessions.first?.closeCodes == [4017])

@@ -102,4 +102,6 @@ public struct EmulatedVoiceSession: Sendable {
     public var opusDecodeFailures: Int
     /// The SSRC each simulated user speaks with in this session.
     public var userSSRCs: [UInt64: UInt32]
+    /// The DAVE call (protocol version 1), from Session Description on; nil on transport-only sessions.
+    public var dave: EmulatedDAVECall?
 }

@@ -21,12 +21,18 @@ final class VoiceSessionCore: Sendable {
     }
 
     let guildID: UInt64
+    /// The session's end-to-end encryption (DAVE); nil when the host offers none.
+    let endToEnd: (any VoiceEndToEndSession)?
     private let state: Mutex<State>
 
-    init(guildID: UInt64, channelID: UInt64) {
+    init(guildID: UInt64, channelID: UInt64, endToEnd: (any VoiceEndToEndSession)? = nil) {
         self.guildID = guildID
+        self.endToEnd = endToEnd
         state = Mutex(State(channelID: channelID))
     }
+
+    /// Where end-to-end encryption stands (transport only without a DAVE layer).
+    var endToEndStatus: VoiceEndToEndStatus { endToEnd?.status ?? .transportOnly }
 
     // MARK: state
 

@@ -99,7 +99,7 @@ final class VoiceSender: @unchecked Sendable {
             transport.eventLoop.execute { [self] in
                 sendingPlugin = plugin
                 let clock = SystemClock()
-                if let last = lastPacketNs, let pipeline = pipeline(for: transport) {
+                if let last = lastPacketNs, let pipeline = pipeline(for: transport, session: session) {
                     // Receivers keep timing across the pause: the timestamp moves on by its length.
                     let paused = (clock.monotonicNs() &- last) / VoiceAudioFormat.frameDurationNanoseconds
                     if paused > 1 { pipeline.skipFrames(Int(min(paused - 1, 1 << 20))) }
@@ -121,7 +121,7 @@ final class VoiceSender: @unchecked Sendable {
                 transport.eventLoop.scheduleTask(in: .nanoseconds(Int64(nanoseconds))) { [self] in tick(session) }
                 return
             case .send(_, let skipped):
-                guard let pipeline = pipeline(for: transport) else { return finish(session, reason: "no cipher") }
+                guard let pipeline = pipeline(for: transport, session: session) else { return finish(session, reason: "no cipher") }
                 if skipped > 0 { pipeline.skipFrames(Int(skipped)) }
                 let frame = queue.withLock { q -> OutgoingVoiceFrame? in
                     let frame = q.frames.popFirst()
@@ -178,12 +178,14 @@ final class VoiceSender: @unchecked Sendable {
         }
     }
 
-    /// The pipeline for this transport: a new session (new SSRC and key) needs a new one.
-    private func pipeline(for transport: VoiceTransport) -> VoiceSendPipeline? {
+    /// The pipeline for this transport: a new session (new SSRC and key) needs a new one. Its
+    /// frame transform is the session's end-to-end encryption (DAVE), which follows the group's
+    /// epochs by itself.
+    private func pipeline(for transport: VoiceTransport, session: VoiceSession) -> VoiceSendPipeline? {
         if pipelineTransport == ObjectIdentifier(transport), let pipeline { return pipeline }
         do {
             let cipher = try VoiceTransportCipher(mode: transport.mode, secretKey: transport.secretKey)
-            let made = VoiceSendPipeline(ssrc: transport.ssrc, cipher: cipher)
+            let made = VoiceSendPipeline(ssrc: transport.ssrc, cipher: cipher, frameTransform: session.makeFrameTransform())
             pipeline = made
             pipelineTransport = ObjectIdentifier(transport)
             return made
