@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         // MLS (RFC 9420), the subset Discord's voice end-to-end encryption (DAVE) uses.
         .library(name: "MLS", targets: ["MLS"]),
+        // DAVE, Discord's voice end-to-end encryption: media keys and frames, gateway messages, the member's state machine.
+        .library(name: "DAVE", targets: ["DAVE"]),
         // GameSessions' feed readers and rendering, for the fuzz targets (Fuzz/Package.swift).
         .library(name: "GameSessionsCore", targets: ["GameSessionsCore"]),
         // Every plugin is its own shared library, loaded by the host with dlopen.
@@ -53,6 +55,14 @@ let package = Package(
             name: "MLS",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/MLS",
+            exclude: ["README.md"]
+        ),
+        // DAVE on top of MLS; depends only on MLS and swift-crypto, so the host and the local
+        // Discord both use it without either depending on the other.
+        .target(
+            name: "DAVE",
+            dependencies: ["MLS", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/DAVE",
             exclude: ["README.md"]
         ),
         // The host runtime.
@@ -160,6 +170,12 @@ let package = Package(
             dependencies: ["MLS"],
             path: "Tests/MLSTests",
             exclude: ["Vectors", "Interop"]
+        ),
+        // DAVE: frames, ratchet, gateway codecs and the session state machine, on their own.
+        .testTarget(
+            name: "DAVETests",
+            dependencies: ["DAVE", "MLS"],
+            path: "Tests/DAVETests"
         ),
     ]
 )
