@@ -16,6 +16,14 @@ public struct EmulatedDAVECall: Sendable, Equatable {
     public var invalidReports: [UInt64]
     /// The simulated users in the call, as DAVE members.
     public var simulatedMembers: [UInt64: EmulatedDAVEMember]
+    /// The bot's frames that were not DAVE frames (silence aside): media sent unencrypted into
+    /// an end-to-end encrypted call. Must stay 0.
+    public var unprotectedFramesFromBot: Int
+    /// The bot's DAVE frames no simulated user in the call could open: encrypted before the group
+    /// was ready, or with a stale epoch. Must stay 0 while the bot only sends with a ready group.
+    public var unopenableFramesFromBot: Int
+    /// The bot's DAVE frames sent while no simulated user was in the call.
+    public var unheardFramesFromBot: Int
 }
 
 /// A simulated user's side of DAVE.
@@ -28,4 +36,9 @@ public struct EmulatedDAVEMember: Sendable, Equatable {
     public var epochAuthenticator: [UInt8]?
     /// What it could not process (proposals, commits, Welcomes).
     public var failures: [String]
+    /// The voice privacy code of its current group, as its Discord client would show it.
+    public var privacyCode: String?
+    /// The bot's frames it opened, and those it could not.
+    public var framesOpenedFromBot: Int
+    public var framesRefusedFromBot: Int
 }

@@ -65,13 +65,17 @@ extension DiscordEmulator {
 
     private static func daveSnapshot(_ call: DAVEGatewayCall, _ session: VoiceSession) -> EmulatedDAVECall {
         EmulatedDAVECall(
-            protocolVersion: call.protocolVersion, epoch: call.epoch, members: call.members,
+            protocolVersion: Int(call.protocolVersion), epoch: call.epoch, members: call.members,
             pendingUsers: call.keyPackages.keys.sorted(), acceptedCommits: call.acceptedCommits,
             executedTransitions: call.executedTransitions, refusals: call.refusals.map { "\($0.userID): \($0.reason)" },
             invalidReports: call.invalidReports,
             simulatedMembers: session.daveMembers.mapValues { member in
                 EmulatedDAVEMember(sendingEpoch: member.sendingEpoch, groupEpoch: member.group?.epoch,
-                                   epochAuthenticator: member.group?.epochAuthenticator, failures: member.failures)
-            })
+                                   epochAuthenticator: member.group?.epochAuthenticator, failures: member.failures,
+                                   privacyCode: member.privacyCode, framesOpenedFromBot: member.framesOpenedFromBot,
+                                   framesRefusedFromBot: member.framesRefusedFromBot)
+            },
+            unprotectedFramesFromBot: session.daveMedia.unprotectedFrames, unopenableFramesFromBot: session.daveMedia.unopenableFrames,
+            unheardFramesFromBot: session.daveMedia.unheardFrames)
     }
 }

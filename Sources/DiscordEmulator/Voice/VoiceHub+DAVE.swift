@@ -1,3 +1,4 @@
+import DAVE
 import MLS
 
 /// DAVE on the voice gateway: the bot's session and the simulated users in its channel are the
@@ -9,7 +10,7 @@ extension VoiceHub {
     /// After Session Description: the call starts with the bot and whoever is in its channel.
     func startDAVE(_ state: inout VoiceHubState, sessionKey: Int) {
         guard let session = state.sessions[sessionKey], session.daveProtocolVersion > 0, session.dave == nil else { return }
-        var call = DAVEGatewayCall(protocolVersion: session.daveProtocolVersion, channelID: session.channelID,
+        var call = DAVEGatewayCall(protocolVersion: UInt16(clamping: session.daveProtocolVersion), channelID: session.channelID,
                                    signer: DAVEGatewayCall.suite.generateSignatureKeyPair(), identity: Array("voice gateway".utf8))
         var deliveries = call.connect(session.userID)
         state.sessions[sessionKey]?.dave = call
@@ -41,10 +42,10 @@ extension VoiceHub {
     /// The bot's binary frames: key packages (op 26) and commits with Welcomes (op 28).
     func daveBinary(_ state: inout VoiceHubState, _ connectionID: Int, sessionKey: Int, _ bytes: [UInt8]) {
         guard state.sessions[sessionKey]?.dave != nil else { return close(&state, connectionID, code: VoiceClose.badRequest) }
-        guard let op = bytes.first.map(Int.init), DAVEClientMessage.binaryOps.contains(op) else {
+        guard let opcode = bytes.first.flatMap(DAVEOpcode.init(rawValue:)), VoiceOp.daveClientBinaryOps.contains(opcode) else {
             return close(&state, connectionID, code: VoiceClose.unknownOpcode)
         }
-        guard let message = DAVEClientMessage.parse(binary: bytes) else { return close(&state, connectionID, code: VoiceClose.decodeError) }
+        guard let message = try? DAVEClientMessage.decode(binaryFrame: bytes) else { return close(&state, connectionID, code: VoiceClose.decodeError) }
         fromBot(&state, sessionKey: sessionKey, message)
     }
 
@@ -52,7 +53,9 @@ extension VoiceHub {
     func daveJSON(_ state: inout VoiceHubState, _ connectionID: Int, sessionKey: Int, op: Int, _ d: WireJSON) {
         // Without a DAVE call there is nothing to be ready for; Discord ignores these then.
         guard state.sessions[sessionKey]?.dave != nil else { return }
-        guard let message = DAVEClientMessage.parse(op: op, d: d) else { return close(&state, connectionID, code: VoiceClose.decodeError) }
+        guard let message = try? DAVEClientMessage.decode(jsonOpcode: op, data: d.bytes) else {
+            return close(&state, connectionID, code: VoiceClose.decodeError)
+        }
         fromBot(&state, sessionKey: sessionKey, message)
     }
 
@@ -92,10 +95,12 @@ extension VoiceHub {
         -> [(from: UInt64, message: DAVEClientMessage)] {
         guard let session = state.sessions[sessionKey] else { return [] }
         if delivery.to == session.userID {
-            if let json = delivery.message.json {
-                sendSessionMessage(&state, sessionKey: sessionKey, op: delivery.message.op, d: json)
-            } else if let payload = delivery.message.binaryPayload {
-                sendSessionBinary(&state, sessionKey: sessionKey, op: delivery.message.op, payload: payload)
+            let message = delivery.message
+            let op = Int(message.opcode.rawValue)
+            if message.opcode.isBinary {
+                sendSessionBinary(&state, sessionKey: sessionKey, op: op) { sequence in try? message.binaryFrame(sequence: sequence) }
+            } else if let data = try? message.jsonData(), let d = try? WireJSONParser.parse(data) {
+                sendSessionMessage(&state, sessionKey: sessionKey, op: op, d: d)
             }
             return []
         }

@@ -44,6 +44,7 @@ extension VoiceHub {
         session.daveProtocolVersion = daveVersion
         session.dave = nil
         session.daveMembers = [:]
+        session.daveMedia = DAVEMediaCounters()
         state.sessions[key] = session
         state.connections[connectionID]?.sessionKey = key
 

@@ -75,7 +75,7 @@ final class VoiceHub: Sendable {
                 guard let sessionKey = connection.sessionKey else { return close(&state, connectionID, code: VoiceClose.notAuthenticated) }
                 if op == VoiceOp.selectProtocol { selectProtocol(&state, connectionID, sessionKey: sessionKey, d) }
                 if op == VoiceOp.speaking { speaking(&state, connectionID, sessionKey: sessionKey, d) }
-                if DAVEClientMessage.jsonOps.contains(op) { daveJSON(&state, connectionID, sessionKey: sessionKey, op: op, d) }
+                if VoiceOp.daveClientJSONOps.contains(op) { daveJSON(&state, connectionID, sessionKey: sessionKey, op: op, d) }
             }
         }
     }
@@ -134,11 +134,11 @@ final class VoiceHub: Sendable {
     }
 
     /// A binary message of the session (DAVE's MLS messages): `[u16 seq][u8 op][payload]`, taking
-    /// the next seq from the same counter as the JSON messages, kept for replay.
-    func sendSessionBinary(_ state: inout VoiceHubState, sessionKey: Int, op: Int, payload: [UInt8]) {
-        guard var session = state.sessions[sessionKey] else { return }
+    /// the next seq from the same counter as the JSON messages, kept for replay. `frame` builds
+    /// the bytes for a sequence number (the low 16 bits of the session's seq).
+    func sendSessionBinary(_ state: inout VoiceHubState, sessionKey: Int, op: Int, frame build: (UInt16) -> [UInt8]?) {
+        guard var session = state.sessions[sessionKey], let frame = build(UInt16(truncatingIfNeeded: session.seq + 1)) else { return }
         session.seq += 1
-        let frame = [UInt8(truncatingIfNeeded: session.seq >> 8), UInt8(truncatingIfNeeded: session.seq), UInt8(truncatingIfNeeded: op)] + payload
         session.appendToLog(LoggedVoiceMessage(seq: session.seq, op: op, payload: frame, binary: true))
         state.sessions[sessionKey] = session
         if let connectionID = session.connectionID {

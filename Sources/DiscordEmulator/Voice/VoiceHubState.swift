@@ -54,6 +54,7 @@ struct VoiceSession {
     var dave: DAVEGatewayCall?
     /// Simulated users in the call, as DAVE members.
     var daveMembers: [UInt64: SimulatedDAVEMember] = [:]
+    var daveMedia = DAVEMediaCounters()
     var speakingFlags: [Int] = []
     var closeCodes: [UInt16] = []
     var media = VoiceMediaLog()

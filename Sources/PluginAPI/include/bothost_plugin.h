@@ -500,7 +500,9 @@ enum {
     BOTHOST_VOICE_SPEAKING = 5,     /**< user_id started (speaking != 0) or stopped speaking */
     BOTHOST_VOICE_USER_JOINED = 6,  /**< user_id entered the bot's channel */
     BOTHOST_VOICE_USER_LEFT = 7,    /**< user_id left the bot's channel */
-    BOTHOST_VOICE_SEND_DRAINED = 8  /**< every frame queued by voice_send has gone out */
+    BOTHOST_VOICE_SEND_DRAINED = 8, /**< every frame queued by voice_send has gone out */
+    BOTHOST_VOICE_ENCRYPTION = 9    /**< the call's end-to-end encryption (DAVE) changed: reason says
+                                         how, for people, with the voice privacy code when encrypted */
 };
 
 typedef struct bothost_voice_event {
@@ -510,7 +512,7 @@ typedef struct bothost_voice_event {
     uint64_t channel_id; /**< the bot's voice channel; 0 when disconnected */
     uint64_t user_id;    /**< SPEAKING, USER_JOINED, USER_LEFT */
     uint32_t speaking;   /**< SPEAKING: Discord's speaking flags (1 microphone …); 0 stopped */
-    bothost_str reason;  /**< RECONNECTING, DISCONNECTED: why, for people */
+    bothost_str reason;  /**< RECONNECTING, DISCONNECTED: why; ENCRYPTION: the state; for people */
 } bothost_voice_event;
 
 /** One 20 ms frame a user sent, in the format subscribed to. */

@@ -29,9 +29,13 @@ public struct VoiceConnectionSettings: Sendable {
     public var isAES256GCMUsable: @Sendable () -> Bool
     /// Values in [0, 1): reconnect jitter (fixed in tests).
     public var random: @Sendable () -> Double
-    /// Makes the end-to-end encryption (DAVE) layer of a voice session for the bot's user id;
-    /// nil offers no end-to-end encryption (`max_dave_protocol_version` 0).
+    /// Makes the end-to-end encryption (DAVE) layer of a voice session for the bot's user id:
+    /// DAVE protocol version 1 by default, as Discord requires; nil offers no end-to-end
+    /// encryption (`max_dave_protocol_version` 0), for tests of transport-only calls.
     public var makeEndToEndSession: (@Sendable (_ userID: UInt64) -> any VoiceEndToEndSession)?
+
+    /// DAVE on the DAVE module, one session per voice session.
+    public static let daveEndToEnd: @Sendable (_ userID: UInt64) -> any VoiceEndToEndSession = { DAVEEndToEndSession(userID: $0) }
 
     /// - Parameter gatewayURL: the host's main gateway URL (nil: Discord's own, from `/gateway/bot`).
     public init(
@@ -49,7 +53,7 @@ public struct VoiceConnectionSettings: Sendable {
         maxMessageBytes: Int = 1 << 20,
         isAES256GCMUsable: @escaping @Sendable () -> Bool = { VoiceEncryptionMode.aeadAES256GCMRTPSize.isAvailable },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        makeEndToEndSession: (@Sendable (_ userID: UInt64) -> any VoiceEndToEndSession)? = nil
+        makeEndToEndSession: (@Sendable (_ userID: UInt64) -> any VoiceEndToEndSession)? = VoiceConnectionSettings.daveEndToEnd
     ) {
         secureWebSocket = Self.usesTLS(forGatewayURL: gatewayURL)
         self.joinTimeout = joinTimeout

@@ -52,6 +52,13 @@ public final class VoiceSession: Sendable {
     /// Whether the session is end-to-end encrypted (DAVE), its epoch and voice privacy code.
     public var endToEndStatus: VoiceEndToEndStatus { core.endToEndStatus }
 
+    /// Calls `observer` whenever the end-to-end status changes (replacing any earlier observer).
+    public func onEndToEndChange(_ observer: (@Sendable (VoiceEndToEndStatus) -> Void)?) { core.observeEndToEnd(observer) }
+
+    /// Whether media may go out now: false while end-to-end encryption is negotiated and its group
+    /// not ready yet (the sender holds its frames meanwhile).
+    public var isReadyToSendMedia: Bool { core.endToEnd?.isReadyToSend ?? true }
+
     /// A frame transform for one media pipeline: DAVE's when the host offers it (it encrypts and
     /// decrypts with the current group's keys), else frames pass through.
     public func makeFrameTransform() -> any VoiceFrameTransform {

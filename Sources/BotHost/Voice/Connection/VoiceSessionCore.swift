@@ -18,6 +18,7 @@ final class VoiceSessionCore: Sendable {
         var datagramHandler: VoiceDatagramHandler?
         var speaking: VoiceSpeakingFlags = []
         var lastProblem: String?
+        var endToEndObserver: (@Sendable (VoiceEndToEndStatus) -> Void)?
     }
 
     let guildID: UInt64
@@ -33,6 +34,16 @@ final class VoiceSessionCore: Sendable {
 
     /// Where end-to-end encryption stands (transport only without a DAVE layer).
     var endToEndStatus: VoiceEndToEndStatus { endToEnd?.status ?? .transportOnly }
+
+    /// Called with every change of the end-to-end status (one observer: the guild's voice link).
+    func observeEndToEnd(_ observer: (@Sendable (VoiceEndToEndStatus) -> Void)?) {
+        state.withLock { $0.endToEndObserver = observer }
+    }
+
+    func endToEndChanged() {
+        let observer = state.withLock { $0.endToEndObserver }
+        observer?(endToEndStatus)
+    }
 
     // MARK: state
 

@@ -29,6 +29,7 @@ extension VoiceSessionDriver {
         if after != before, after.isEndToEndEncrypted != before.isEndToEndEncrypted || after.epoch != before.epoch {
             // What the sandbox's terminal shows, and what an operator compares with a Discord client.
             logger.info("voice in guild \(environment.guildID) is \(after)")
+            core.endToEndChanged()
         }
     }
 

@@ -31,8 +31,8 @@ final class DAVEEndToEndSession: VoiceEndToEndSession {
     var maxProtocolVersion: Int { Int(DAVESession.maxProtocolVersion) }
 
     func reset(channelID: UInt64) {
-        let fresh = DAVESession(userID: userID, channelID: channelID, clock: clock)
-        state.withLock { $0 = State(session: fresh) }
+        let (userID, clock) = (self.userID, self.clock)
+        state.withLock { $0 = State(session: DAVESession(userID: userID, channelID: channelID, clock: clock)) }
     }
 
     func start(protocolVersion: Int) throws -> [VoiceEndToEndMessage] {
@@ -80,9 +80,15 @@ final class DAVEEndToEndSession: VoiceEndToEndSession {
     /// The encryptor for our frames; throws while DAVE is negotiated but our first key is not
     /// there yet, so nothing is sent unencrypted into an end-to-end encrypted call.
     func sendingEncryptor() throws(DAVEFrameTransform.Refusal) -> DAVEFrameEncryptor {
-        let (encryptor, waiting) = state.withLock { ($0.session.encryptor, $0.negotiatedVersion > 0 && $0.sendingEpoch == nil && $0.protocolVersion > 0) }
-        if waiting { throw .noSendingKeyYet }
+        let (encryptor, ready) = state.withLock { ($0.session.encryptor, Self.readyToSend($0)) }
+        if !ready { throw .noSendingKeyYet }
         return encryptor
+    }
+
+    var isReadyToSend: Bool { state.withLock { Self.readyToSend($0) } }
+
+    private static func readyToSend(_ state: State) -> Bool {
+        state.negotiatedVersion == 0 || state.protocolVersion == 0 || state.sendingEpoch != nil
     }
 
     func decryptor(for user: UInt64) -> DAVEFrameDecryptor {

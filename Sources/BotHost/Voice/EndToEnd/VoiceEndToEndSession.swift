@@ -22,6 +22,9 @@ public protocol VoiceEndToEndSession: AnyObject, Sendable {
     func receive(op: Int, payload: ArraySlice<UInt8>) throws -> [VoiceEndToEndMessage]
     /// What `/voice status` and the sandbox show.
     var status: VoiceEndToEndStatus { get }
+    /// Whether media may go out now: false while DAVE is negotiated but our first sending key
+    /// is not there yet (nothing is sent unencrypted into an end-to-end encrypted call).
+    var isReadyToSend: Bool { get }
     /// A per-frame transform for one media pipeline; `userID` names the sender behind an SSRC.
     func makeFrameTransform(userID: @escaping @Sendable (UInt32) -> UInt64?) -> any VoiceFrameTransform
 }
@@ -77,7 +80,7 @@ public struct VoiceEndToEndStatus: Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         guard protocolVersion > 0 else { return "not end-to-end encrypted (transport encryption only)" }
-        guard isEndToEndEncrypted else { return "end-to-end encryption (DAVE v\(protocolVersion)) is being set up" }
+        guard isEndToEndEncrypted else { return "being set up for end-to-end encryption (DAVE v\(protocolVersion))" }
         return "end-to-end encrypted (DAVE v\(protocolVersion)); voice privacy code \(privacyCode ?? "unknown")"
     }
 }

@@ -35,6 +35,7 @@ final class VoiceSender: @unchecked Sendable {
     private var pipelineTransport: ObjectIdentifier?
     private var pacer: VoiceFramePacer<SystemClock>?
     private var silenceLeft = 0
+    private var waitingForEndToEnd = false
     private var sendingPlugin = ""
     /// When the last packet of the previous burst left: a pause advances the RTP timestamp.
     private var lastPacketNs: UInt64?
@@ -114,6 +115,17 @@ final class VoiceSender: @unchecked Sendable {
     private func tick(_ session: VoiceSession) {
         let transport = session.transport
         guard transport.isOpen, var schedule = pacer else { return finish(session, reason: "the voice connection closed") }
+        guard session.isReadyToSendMedia else {
+            // End-to-end encryption is negotiated but its group is not ready: frames wait in the
+            // queue (nothing goes out unencrypted); pacing starts afresh once the key is there.
+            waitingForEndToEnd = true
+            transport.eventLoop.scheduleTask(in: .nanoseconds(Int64(VoiceAudioFormat.frameDurationNanoseconds))) { [self] in tick(session) }
+            return
+        }
+        if waitingForEndToEnd {
+            waitingForEndToEnd = false
+            schedule = VoiceFramePacer(clock: schedule.clock, latePolicy: .burst(maxFrames: 3))
+        }
         while true {
             switch schedule.next() {
             case .wait(let nanoseconds):

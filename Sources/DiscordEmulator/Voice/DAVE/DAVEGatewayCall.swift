@@ -1,3 +1,4 @@
+import DAVE
 import MLS
 
 /// The voice gateway's half of DAVE for one call: the MLS delivery service and external sender.
@@ -35,7 +36,7 @@ struct DAVEGatewayCall {
 
     static let suite = CipherSuite.mls128DHKEMP256AES128GCMSHA256P256
 
-    let protocolVersion: Int
+    let protocolVersion: UInt16
     let groupID: [UInt8]
     let externalSender: ExternalSender
     private let signer: SignatureKeyPair
@@ -57,7 +58,7 @@ struct DAVEGatewayCall {
     private(set) var executedTransitions = 0
     private(set) var invalidReports: [UInt64] = []
 
-    init(protocolVersion: Int, channelID: UInt64, signer: SignatureKeyPair, identity: [UInt8]) {
+    init(protocolVersion: UInt16, channelID: UInt64, signer: SignatureKeyPair, identity: [UInt8]) {
         self.protocolVersion = protocolVersion
         groupID = Self.bigEndian(channelID)
         self.signer = signer
@@ -136,7 +137,7 @@ struct DAVEGatewayCall {
         }
         let earlier = inFlight.map(\.message)
         out += propose(.add(keyPackage), change: .add(user))
-        if !earlier.isEmpty { out.append(Delivery(to: user, message: .proposals(append: earlier))) }
+        if !earlier.isEmpty { out.append(Delivery(to: user, message: .proposals(.append(earlier)))) }
         return out
     }
 
@@ -167,7 +168,11 @@ struct DAVEGatewayCall {
         guard added.isEmpty || welcome != nil else { return refuse(user, "commit adds members without a Welcome") }
 
         let previousMembers = isEstablished ? Set(members) : [user]
-        if !isEstablished { leaves = [user] }
+        if !isEstablished {
+            // The committer's own group became the call's: its key package is used up.
+            leaves = [user]
+            keyPackages[user] = nil
+        }
         for entry in ordered {
             if case .remove(_, let leaf) = entry.change, Int(leaf) < leaves.count { leaves[Int(leaf)] = nil }
         }
@@ -236,14 +241,14 @@ struct DAVEGatewayCall {
                                                        signaturePrivateKey: signer.privateKey),
               case .publicMessage(let framed) = message.body else { return [] }
         inFlight.append(InFlight(reference: Self.suite.proposalRef(framed.authenticatedContent), change: change, message: message))
-        return recipients(excluding: change).map { Delivery(to: $0, message: .proposals(append: [message])) }
+        return recipients(excluding: change).map { Delivery(to: $0, message: .proposals(.append([message]))) }
     }
 
     private mutating func revokeAdds(of user: UInt64) -> [Delivery] {
         let revoked = inFlight.filter { $0.change == .add(user) }
         guard !revoked.isEmpty else { return [] }
         inFlight.removeAll { $0.change == .add(user) }
-        return recipients(excluding: .add(user)).map { Delivery(to: $0, message: .revokeProposals(references: revoked.map(\.reference))) }
+        return recipients(excluding: .add(user)).map { Delivery(to: $0, message: .proposals(.revoke(revoked.map(\.reference)))) }
     }
 
     private func recipients(excluding change: InFlight.Change) -> [UInt64] {

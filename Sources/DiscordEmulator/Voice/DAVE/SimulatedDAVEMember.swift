@@ -1,3 +1,4 @@
+import DAVE
 import MLS
 
 /// A simulated user's DAVE membership, kept by the emulator itself on the project's MLS module:
@@ -25,6 +26,13 @@ struct SimulatedDAVEMember {
     /// Groups whose senders' media it can open: the current one and the ones before it.
     private(set) var receivingGroups: [Group] = []
     private(set) var failures: [String] = []
+    /// Its own frames, encrypted with its key of the sending epoch (the DAVE module's cipher).
+    let encryptor = DAVEFrameEncryptor()
+    /// Other members' frames, opened with their keys of the epochs kept.
+    private(set) var decryptors: [UInt64: DAVEFrameDecryptor] = [:]
+    /// Frames from the bot it opened, and those it could not.
+    var framesOpenedFromBot = 0
+    var framesRefusedFromBot = 0
 
     static let suite = DAVEGatewayCall.suite
     /// Epochs kept for receiving after a transition (Discord keeps the previous ones for 10 s).
@@ -55,7 +63,7 @@ struct SimulatedDAVEMember {
         case .executeTransition(let id):
             if let staged, staged.transitionID == id { execute(staged.group) }
             return []
-        case .proposals(let messages):
+        case .proposals(.append(let messages)):
             guard var current = group else { return [] }
             for proposal in messages {
                 do {
@@ -69,7 +77,7 @@ struct SimulatedDAVEMember {
             }
             group = current
             return commitPending()
-        case .revokeProposals(let references):
+        case .proposals(.revoke(let references)):
             guard var current = group else { return [] }
             for reference in references { current.revokeProposal(reference: reference) }
             group = current
@@ -145,6 +153,7 @@ struct SimulatedDAVEMember {
     private mutating func stage(_ next: Group, transitionID: UInt16) -> [DAVEClientMessage] {
         group = next
         addReceiving(next)
+        installReceiveKeys(next)
         if transitionID == 0 {
             execute(next)
             return []
@@ -156,8 +165,30 @@ struct SimulatedDAVEMember {
     private mutating func execute(_ next: Group?) {
         guard let next else { return }
         sendingGroup = next
+        encryptor.setKeyRatchet(DAVEKeyRatchet(baseSecret: DAVEKeyRatchet.baseSecret(group: next, userID: userID)))
         addReceiving(next)
         staged = nil
+    }
+
+    /// Receivers take the new epoch's keys when they process its commit or Welcome, before the
+    /// senders switch, so nothing sent after the transition is lost; older keys stay a while.
+    private mutating func installReceiveKeys(_ next: Group) {
+        let others = Set(next.members.compactMap { member in
+            member.identity.count == 8 ? member.identity.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : nil
+        }).subtracting([userID])
+        for other in others {
+            let decryptor = decryptors[other] ?? DAVEFrameDecryptor()
+            decryptor.transition(to: DAVEKeyRatchet(baseSecret: DAVEKeyRatchet.baseSecret(group: next, userID: other)))
+            decryptor.setPassthrough(false)
+            decryptors[other] = decryptor
+        }
+        for (gone, decryptor) in decryptors where !others.contains(gone) { decryptor.transition(to: nil) }
+    }
+
+    /// The voice privacy code of its current group, as a Discord client shows it.
+    var privacyCode: String? {
+        guard let group, group.epoch > 0 else { return nil }
+        return try? DisplayableCode.voicePrivacyCode(epochAuthenticator: group.epochAuthenticator)
     }
 
     private mutating func addReceiving(_ next: Group) {
