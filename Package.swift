@@ -142,6 +142,8 @@ let package = Package(
                            "GameSessionsCore",
                            // MLSBench: commits and Welcomes in a 50-member group.
                            "MLS",
+                           // DAVEBench: frames and an 8-member call's commits.
+                           "DAVE",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -175,6 +177,9 @@ let package = Package(
             path: "Tests/MLSTests",
             exclude: ["Vectors", "Interop"]
         ),
+        // One DAVE call member (DAVESession) behind a line protocol, for the interop driver in
+        // Tests/Interop/DAVE (davey and libdave as the other members).
+        .executableTarget(name: "DAVEInteropMember", dependencies: ["DAVE"], path: "Tests/DAVEInterop/Member"),
         // DAVE: frames, ratchet, gateway codecs and the session state machine, on their own.
         .testTarget(
             name: "DAVETests",

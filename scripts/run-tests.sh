@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `make test` after the build: the Swift tests, then the interop tests (an independent client,
-# discord.py, against the emulator, from the project's .venv). Everything runs even when a part
-# fails; the last line says how each part went, and the exit status is non-zero if any failed.
+# `make test` after the build: the Swift tests, then the interop tests from the project's .venv:
+# an independent client, discord.py, against the emulator; and DAVE calls with davey and libdave
+# (Tests/Interop/DAVE). The Swift tests need the .venv too (MLSTests.InteropTests). Everything
+# runs even when a part fails; the last line says how each part went, and the exit status is
+# non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 swift=${SWIFT:-swift}
@@ -27,5 +29,5 @@ fi
 
 verdict() { if [ "$1" -eq 0 ]; then echo "passed"; else echo "FAILED"; fi; }
 if [ "$swift_status" -eq 0 ] && [ "$interop_status" -eq 0 ]; then overall=PASS; else overall=FAIL; fi
-echo "make test: $overall — swift test $(verdict "$swift_status"); interop (discord.py) $(verdict "$interop_status") (${interop_detail:-no result})"
+echo "make test: $overall — swift test $(verdict "$swift_status"); interop (discord.py, DAVE) $(verdict "$interop_status") (${interop_detail:-no result})"
 [ "$overall" = PASS ]

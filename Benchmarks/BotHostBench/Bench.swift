@@ -22,6 +22,7 @@ struct Bench {
             ("voicepacing", VoicePacingBench.run),
             ("gamesessions", GameSessionsBench.run),
             ("mls", MLSBench.run),
+            ("dave", DAVEBench.run),
         ]
         let wanted = Set(CommandLine.arguments.dropFirst())
         if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {

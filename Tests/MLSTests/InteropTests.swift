@@ -3,11 +3,32 @@ import Foundation
 import Testing
 
 /// Interop with davey (OpenMLS) and libdave (mlspp) through their Python packages; see
-/// Interop/README.md. Runs only when MLS_INTEROP_PYTHON is set.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["MLS_INTEROP_PYTHON"] != nil))
+/// Interop/README.md. The Python is MLS_INTEROP_PYTHON or else the project's .venv (which
+/// `make test` creates from Tests/Interop/requirements.txt); without it, or without the packages,
+/// the tests fail and say so: they are never skipped.
 struct InteropTests {
     @Test func daveyOpenMLS() throws { try runScenario(script: "davey_member.py") }
     @Test func libdaveMLSpp() throws { try runScenario(script: "libdave_member.py") }
+
+    /// The Python with davey and dave.py, or an error that says what is missing.
+    static func interopPython() throws -> String {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = ProcessInfo.processInfo.environment["MLS_INTEROP_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw MLSError.invalid("no Python at \(python) for the interop tests: run `make test` (or scripts/install-interop-deps.sh) to create .venv, or set MLS_INTEROP_PYTHON")
+        }
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: python)
+        check.arguments = ["-c", "import davey, dave"]
+        check.standardOutput = FileHandle.nullDevice
+        check.standardError = FileHandle.nullDevice
+        try check.run()
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            throw MLSError.invalid("\(python) cannot import davey and dave (dave.py): install Tests/Interop/requirements.txt into it")
+        }
+        return python
+    }
 
     /// Messages cross the other process's standard input and output, a line each: "NAME HEX"
     /// (see Interop/exchange.py). Reads block until the line arrives or the process ends.
@@ -71,7 +92,7 @@ struct InteropTests {
     }
 
     private func runScenario(script: String) throws {
-        let python = try #require(ProcessInfo.processInfo.environment["MLS_INTEROP_PYTHON"])
+        let python = try Self.interopPython()
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

@@ -38,7 +38,10 @@ extension Group {
     func validateProposal(_ proposal: Proposal, sender: Sender) throws {
         switch proposal {
         case .add(let keyPackage):
-            try validateKeyPackage(keyPackage, in: tree)
+            // Against the other members only when a commit applies it, after the commit's Removes
+            // (§12.2): a member removed and re-added in one commit may keep its signature key
+            // (DAVE's recovery after op 31 does exactly that).
+            try validateKeyPackage(keyPackage, in: tree, checkingMembers: false)
         case .remove(let leafIndex):
             guard tree.leaf(leafIndex) != nil else { throw MLSError.invalid("Remove of leaf \(leafIndex), which is blank or absent") }
         case .update(let leafNode):
@@ -56,11 +59,11 @@ extension Group {
     }
 
     /// KeyPackage validation (§10.1) for adding it to `tree`.
-    func validateKeyPackage(_ keyPackage: KeyPackage, in tree: RatchetTree) throws {
+    func validateKeyPackage(_ keyPackage: KeyPackage, in tree: RatchetTree, checkingMembers: Bool = true) throws {
         guard keyPackage.version == context.version else { throw MLSError.invalid("key package version") }
         try keyPackage.validate(suite: suite, currentTime: currentTime)
         try tree.validateLeafNode(keyPackage.leafNode, suite: suite, groupContext: context, leafIndex: nil, origin: .keyPackage,
-                                  currentTime: currentTime)
+                                  currentTime: currentTime, checkingMembers: checkingMembers)
     }
 
     /// What applying a commit's proposals produced.

@@ -40,7 +40,7 @@ extension RatchetTree {
     /// there): credential, signature, capabilities against the group and its members, source,
     /// lifetime when `currentTime` is given, and unique keys among the other members.
     public func validateLeafNode(_ leaf: LeafNode, suite: CipherSuite, groupContext: GroupContext, leafIndex: UInt32?,
-                                 origin: LeafNodeOrigin, currentTime: UInt64?) throws {
+                                 origin: LeafNodeOrigin, currentTime: UInt64?, checkingMembers: Bool = true) throws {
         guard case .basic = leaf.credential else { throw MLSError.unsupported("credentials other than basic") }
         guard suite.isValidSignaturePublicKey(leaf.signatureKey) else { throw MLSError.invalidKey("leaf signature key") }
         guard suite.isValidHPKEPublicKey(leaf.encryptionKey) else { throw MLSError.invalidKey("leaf encryption key") }
@@ -66,7 +66,8 @@ extension RatchetTree {
         if case .keyPackage(let lifetime) = leaf.source, let currentTime {
             guard lifetime.notBefore <= currentTime, currentTime <= lifetime.notAfter else { throw MLSError.invalid("leaf node lifetime") }
         }
-        for other in occupiedLeaves where other != leafIndex {
+        // The checks against the other members (`checkingMembers: false` leaves them to the commit).
+        for other in occupiedLeaves where checkingMembers && other != leafIndex {
             guard let member = self.leaf(other) else { continue }
             guard member.capabilities.credentials.contains(leaf.credential.credentialType),
                   leaf.capabilities.credentials.contains(member.credential.credentialType) else {
