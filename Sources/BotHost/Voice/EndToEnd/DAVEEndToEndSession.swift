@@ -91,6 +91,11 @@ final class DAVEEndToEndSession: VoiceEndToEndSession {
         state.negotiatedVersion == 0 || state.protocolVersion == 0 || state.sendingEpoch != nil
     }
 
+    /// The other members of the group, whose frames we may receive.
+    var otherMembers: [UInt64] {
+        state.withLock { state in state.session.members.filter { $0 != userID } }
+    }
+
     func decryptor(for user: UInt64) -> DAVEFrameDecryptor {
         state.withLock { state in
             if let known = state.decryptors[user] { return known }
@@ -152,7 +157,15 @@ final class DAVEFrameTransform: VoiceFrameTransform {
     }
 
     func decryptIncoming(_ frame: UnsafeRawBufferPointer, ssrc: UInt32, into output: inout [UInt8]) throws {
-        guard let user = userID(ssrc) else { throw Refusal.unknownSender(ssrc: ssrc) }
-        try session.decryptor(for: user).decrypt(frame, into: &output)
+        if let user = userID(ssrc) {
+            try session.decryptor(for: user).decrypt(frame, into: &output)
+            return
+        }
+        // Op 5, which names the SSRC's user, can trail the first packets. A frame opens only
+        // under its sender's key (it is authenticated), so each member's keys are tried.
+        for member in session.otherMembers {
+            if (try? session.decryptor(for: member).decrypt(frame, into: &output)) != nil { return }
+        }
+        throw Refusal.unknownSender(ssrc: ssrc)
     }
 }

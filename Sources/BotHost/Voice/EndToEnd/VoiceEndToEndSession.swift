@@ -78,9 +78,20 @@ public struct VoiceEndToEndStatus: Sendable, Equatable, CustomStringConvertible 
     /// Our media is end-to-end encrypted: DAVE is on and the group has keys.
     public var isEndToEndEncrypted: Bool { protocolVersion > 0 && epoch != nil }
 
+    /// The code in groups of five digits, as Discord's clients show it.
+    static func grouped(_ code: String) -> String {
+        var groups: [Substring] = []
+        var rest = Substring(code)
+        while !rest.isEmpty {
+            groups.append(rest.prefix(5))
+            rest = rest.dropFirst(5)
+        }
+        return groups.joined(separator: " ")
+    }
+
     public var description: String {
         guard protocolVersion > 0 else { return "not end-to-end encrypted (transport encryption only)" }
         guard isEndToEndEncrypted else { return "being set up for end-to-end encryption (DAVE v\(protocolVersion))" }
-        return "end-to-end encrypted (DAVE v\(protocolVersion)); voice privacy code \(privacyCode ?? "unknown")"
+        return "end-to-end encrypted (DAVE v\(protocolVersion)); voice privacy code \(privacyCode.map(Self.grouped) ?? "unknown")"
     }
 }
