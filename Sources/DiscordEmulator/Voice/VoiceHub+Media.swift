@@ -53,7 +53,7 @@ extension VoiceHub {
             let samples = opus.map { session.media.decode($0, ssrc: header.ssrc, maxAudioSamples: maxAudioSamples) } ?? 0
             session.media.record(RecordedVoicePacket(
                 sequence: header.sequence, timestamp: header.timestamp, ssrc: header.ssrc, nonce: counter, marker: header.marker,
-                csrcCount: header.csrcs.count, hadHeaderExtension: header.extensionPreamble != nil, payloadSize: payload.count,
+                csrcCount: header.csrcs.count, hadHeaderExtension: header.extensionPreamble != nil, payloadSize: (opus ?? payload).count,
                 isSilenceFrame: payload == OpusFrames.silence, decodedSamplesPerChannel: samples, arrivalMs: arrivalMs,
                 arrivalUptimeNanoseconds: arrivalNanos))
             return nil
