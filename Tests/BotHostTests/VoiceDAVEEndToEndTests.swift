@@ -126,6 +126,24 @@ import Testing
         await rig.stop()
     }
 
+    /// A voice server that chooses transport encryption only (protocol version 0): the host's
+    /// frames pass through the DAVE stage unchanged and go out at once, even with nobody to hear.
+    @Test func aTransportOnlyCallPassesFramesThrough() async throws {
+        let rig = try await Self.start { $0.voice.daveProtocolVersion = 0 }
+        let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
+        #expect(rig.current?.maxDAVEProtocolVersion == 1)
+        #expect(rig.current?.dave == nil)
+        #expect(session.endToEndStatus == .transportOnly)
+        #expect(session.isReadyToSendMedia)
+        let sender = try Self.hostSends(10, session: session)
+        #expect(await eventually { (rig.current?.receivedPacketCount ?? 0) >= 15 })  // 10 frames and 5 of silence
+        let voice = try #require(rig.current)
+        let audio = rig.emulator.voicePackets(voiceSessionID: voice.id).filter { !$0.isSilenceFrame }
+        #expect(audio.count == 10 && audio.allSatisfy { $0.decodedSamplesPerChannel == 960 })
+        sender.bind(nil)
+        await rig.stop()
+    }
+
     /// (a) Audio lost with more than two members: with three users in the call, the host opens
     /// every frame each user sends, and every user opens every frame the host sends.
     @Test(arguments: [false, true])
