@@ -78,8 +78,11 @@ public struct VoiceEndToEndStatus: Sendable, Equatable, CustomStringConvertible 
     /// Our media is end-to-end encrypted: DAVE is on and the group has keys.
     public var isEndToEndEncrypted: Bool { protocolVersion > 0 && epoch != nil }
 
-    /// The code in groups of five digits, as Discord's clients show it.
-    static func grouped(_ code: String) -> String {
+    /// The privacy code in groups of five digits, as Discord's clients show it.
+    public var groupedPrivacyCode: String? { privacyCode.map(Self.grouped) }
+
+    /// A displayable code in groups of five digits, as Discord's clients show it.
+    public static func grouped(_ code: String) -> String {
         var groups: [Substring] = []
         var rest = Substring(code)
         while !rest.isEmpty {
@@ -92,6 +95,6 @@ public struct VoiceEndToEndStatus: Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         guard protocolVersion > 0 else { return "not end-to-end encrypted (transport encryption only)" }
         guard isEndToEndEncrypted else { return "being set up for end-to-end encryption (DAVE v\(protocolVersion))" }
-        return "end-to-end encrypted (DAVE v\(protocolVersion)); voice privacy code \(privacyCode.map(Self.grouped) ?? "unknown")"
+        return "end-to-end encrypted (DAVE v\(protocolVersion)); voice privacy code \(groupedPrivacyCode ?? "unknown")"
     }
 }
