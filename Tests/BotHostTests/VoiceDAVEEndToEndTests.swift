@@ -195,6 +195,30 @@ import Testing
         await rig.stop()
     }
 
+    /// The last user leaves: the bot, alone, is told to reset (op 24 with epoch 1, then op 21 with
+    /// transition 0); when the next user joins, a new group forms and both hear each other in it.
+    @Test func aloneTheBotStartsANewGroupWithTheNextUser() async throws {
+        let rig = try await Self.start()
+        let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
+        let ears = try HostEars(session)
+        #expect(rig.emulator.userJoinsVoice(channelID: Self.lounge, userID: 3000))
+        #expect(await eventually { Self.groupReady(rig, session, users: [3000]) })
+        rig.emulator.userLeavesVoice(guildID: Self.guild, userID: 3000)
+        #expect(await eventually { rig.current?.dave?.epoch == 0 && rig.current?.dave?.pendingUsers == [rig.current?.userID ?? 0] })
+        let sent = rig.emulator.voiceGatewayEvents.filter { $0.direction == .sent }.compactMap(\.op)
+        #expect(sent.suffix(2) == [24, 21])
+
+        #expect(rig.emulator.userJoinsVoice(channelID: Self.lounge, userID: 3001))
+        #expect(await eventually { Self.groupReady(rig, session, users: [3001]) })
+        let report = try await Self.speech(rig, user: 3001, frames: 10)
+        #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames })
+        let sender = try Self.hostSends(10, session: session)
+        #expect(await eventually { rig.current?.dave?.simulatedMembers[3001]?.framesOpenedFromBot == 10 })
+        #expect(ears.failed == 0)
+        sender.bind(nil)
+        await rig.stop()
+    }
+
     /// (c) Encrypting before the group is ready: audio queued while the bot is alone waits; none
     /// of it reaches the voice server unencrypted or under a key nobody has, and once a user
     /// joins and the group is ready, all of it arrives and opens.
