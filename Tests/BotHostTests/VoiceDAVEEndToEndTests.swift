@@ -195,6 +195,33 @@ import Testing
         await rig.stop()
     }
 
+    /// (b, the bot's side) The bot's own voice session starts over (close 4006, identify afresh):
+    /// it must not carry its old group into the new one. It sends a fresh key package, a new
+    /// group forms, and the bot and the user hear each other in it.
+    @Test func theBotIdentifyingAfreshJoinsANewGroupNotItsOldEpoch() async throws {
+        let rig = try await Self.start()
+        let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
+        #expect(rig.emulator.userJoinsVoice(channelID: Self.lounge, userID: 3000))
+        #expect(await eventually { Self.groupReady(rig, session, users: [3000]) })
+        let first = session.transport
+        let codeBefore = session.endToEndStatus.privacyCode
+        rig.emulator.injectVoice(.close(code: 4006))
+        #expect(await eventually { rig.current?.identifyCount == 2 && session.state.isConnected && session.transport !== first })
+        #expect(await eventually { Self.groupReady(rig, session, users: [3000]) })
+        #expect(session.endToEndStatus.privacyCode != codeBefore)
+
+        let ears = try HostEars(session)
+        let report = try await Self.speech(rig, user: 3000, frames: 10)
+        #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames })
+        let sender = try Self.hostSends(10, session: session)
+        #expect(await eventually { rig.current?.dave?.simulatedMembers[3000]?.framesOpenedFromBot == 10 })
+        let call = try #require(rig.current?.dave)
+        #expect(call.unopenableFramesFromBot == 0 && call.unprotectedFramesFromBot == 0)
+        #expect(ears.failed == 0)
+        sender.bind(nil)
+        await rig.stop()
+    }
+
     /// The last user leaves: the bot, alone, is told to reset (op 24 with epoch 1, then op 21 with
     /// transition 0); when the next user joins, a new group forms and both hear each other in it.
     @Test func aloneTheBotStartsANewGroupWithTheNextUser() async throws {
