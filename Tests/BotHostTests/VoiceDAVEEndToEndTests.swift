@@ -222,6 +222,24 @@ import Testing
         await rig.stop()
     }
 
+    /// A moderator moves the bot to another channel: a new voice session, whose group is the new
+    /// channel's (the MLS group id is the channel id), with the user there.
+    @Test func aMovedBotFormsTheNewChannelsGroup() async throws {
+        let rig = try await Self.start()
+        let session = try await rig.voice.join(guildID: Self.guild, channelID: Self.lounge)
+        #expect(rig.emulator.userJoinsVoice(channelID: Self.lounge, userID: 3000))
+        #expect(await eventually { Self.groupReady(rig, session, users: [3000]) })
+        #expect(rig.emulator.userJoinsVoice(channelID: VoiceConnectionIntegrationTests.stage, userID: 3001))
+        #expect(rig.emulator.moderatorMovesBot(guildID: Self.guild, toChannelID: VoiceConnectionIntegrationTests.stage))
+        #expect(await eventually { rig.current?.channelID == VoiceConnectionIntegrationTests.stage && session.channelID == VoiceConnectionIntegrationTests.stage })
+        #expect(await eventually { Self.groupReady(rig, session, users: [3001]) })
+        #expect(rig.current?.dave?.refusals == [])
+        let ears = try HostEars(session)
+        let report = try await Self.speech(rig, user: 3001, frames: 10)
+        #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames })
+        await rig.stop()
+    }
+
     /// The last user leaves: the bot, alone, is told to reset (op 24 with epoch 1, then op 21 with
     /// transition 0); when the next user joins, a new group forms and both hear each other in it.
     @Test func aloneTheBotStartsANewGroupWithTheNextUser() async throws {
