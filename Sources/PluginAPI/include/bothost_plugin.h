@@ -832,7 +832,9 @@ typedef struct bothost_host_api {
      * BOTHOST_VOICE_FRAME_BYTES; OPUS one packet of at most 1 275 bytes, sent as is (Ogg Opus files
      * play without re-encoding). One plugin sends at a time: BOTHOST_E_CONFLICT while another's
      * frames are queued. BOTHOST_E_QUEUE_FULL when 10 s of Opus or 0.5 s of PCM are already queued
-     * (PCM is 24 times larger): keep the frame and offer it again a little later.
+     * (PCM is 24 times larger): keep the frame and offer it again a little later. In an end-to-end
+     * encrypted call (DAVE) frames wait in the queue until the call's group is ready: nothing is
+     * sent unencrypted, and the bot alone in a channel has no group to send in.
      */
     bothost_status (*voice_send)(bothost_plugin *self, uint64_t guild_id, bothost_audio_format format,
                                  bothost_bytes frame);
