@@ -97,7 +97,9 @@ public final class DAVESession {
         var events: [DAVESessionEvent] = []
         signatureKeyPair = suite.generateSignatureKeyPair()
         resetGroup()
+        retireKeys(except: [])
         pendingTransitions = [:]
+        upcomingProtocolVersion = nil
         setProtocolVersion(version, events: &events)
         // Until the first group's transition executes, media is unencrypted both ways.
         encryptor.setKeyRatchet(nil)
@@ -123,8 +125,9 @@ public final class DAVESession {
 
     /// A DAVE message from the voice gateway. Throws when the message is refused as a whole (a
     /// proposal for a user not expected, a message the state cannot take): nothing changed and
-    /// nothing is to be sent. Unprocessable commits and Welcomes do not throw: they return the
-    /// recovery (op 31, reset, fresh key package) as events.
+    /// nothing is to be sent; or when proposals were queued but our commit to them could not be
+    /// made (they stay queued for the winning commit). Unprocessable commits and Welcomes do not
+    /// throw: they return the recovery (op 31, reset, fresh key package) as events.
     public func receive(_ message: DAVEServerMessage) throws -> [DAVESessionEvent] {
         var events: [DAVESessionEvent] = []
         switch message {
@@ -238,9 +241,10 @@ public final class DAVESession {
     }
 
     /// Why a proposal that MLS found valid is refused: only the gateway (external sender) may
-    /// propose; an Add must be for a user connected to the call and not already a member; a Remove
-    /// may not remove us. Removes of connected users are allowed: the gateway removes a member to
-    /// re-add it with a new key package (after op 31).
+    /// propose; an Add must be for a user connected to the call; a Remove may not remove us.
+    /// Removes of connected users are allowed, and Adds of current members too: the gateway
+    /// removes a member and re-adds it with a new key package in one commit (after op 31). Two
+    /// leaves with one user id are refused when the commit is applied (`enter`).
     private func refusal(of proposal: Proposal, from sender: Sender, ourLeaf: UInt32) -> DAVEError? {
         guard case .external = sender else { return .refusedProposal("proposal not from the voice gateway") }
         switch proposal {
@@ -371,6 +375,7 @@ public final class DAVESession {
         events.append(.recovering(reason: reason))
         events.append(.send(.invalidCommitWelcome(transitionID: transitionID)))
         resetGroup()
+        retireKeys(except: [])
         try sendKeyPackage(&events)
     }
 
