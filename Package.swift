@@ -81,6 +81,8 @@ let package = Package(
                 "CZlib",
                 "COpus",
                 "CSodium",
+                // Discord's voice end-to-end encryption, at the per-frame seam of every voice connection.
+                "DAVE",
             ],
             path: "Sources/BotHost"
         ),
@@ -97,6 +99,10 @@ let package = Package(
                 // Voice: the emulator seals, opens and codes media itself, independently of the host.
                 "CSodium",
                 "COpus",
+                // DAVE: the voice gateway is the MLS group's external sender, simulated users are members
+                // (their MLS state kept here), and their frames go through the DAVE module's cipher.
+                "MLS",
+                "DAVE",
             ],
             path: "Sources/DiscordEmulator"
         ),
@@ -149,6 +155,8 @@ let package = Package(
             name: "BotHostTests",
             dependencies: [
                 "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles",
+                // The emulated voice gateway's DAVE group is checked with MLS types.
+                "MLS",
                 "GameSessionsCore",
                 "VoiceSessionsCore",
                 "StrictJSON",

@@ -98,6 +98,10 @@ struct SandboxSpeech: Sendable {
             let durationMs = Int((seconds * 1000).rounded())
             try await emulator.userSpeaks(userID: userID, guildID: guildID, audio: .tone(frequency: frequency, durationMs: durationMs))
             say("• you spoke a \(Int(frequency)) Hz tone for \(seconds) s in the bot's voice channel")
+            // What your own Discord client would show, to compare with the bot's /voice status.
+            if let code = emulator.currentVoiceSession(guildID: guildID)?.dave?.simulatedMembers[userID]?.privacyCode {
+                say("• the call is end-to-end encrypted; your client shows voice privacy code \(VoiceEndToEndStatus.grouped(code))")
+            }
         } catch {
             say("!speak: \(error)")
         }

@@ -55,6 +55,9 @@ public enum VoiceEventKind: Sendable, Hashable {
     case userLeft
     /// Every frame this plugin queued with `send` has gone out.
     case sendDrained
+    /// The call's end-to-end encryption (DAVE) changed; `reason` says how, for people, with the
+    /// voice privacy code when the call is end-to-end encrypted.
+    case encryption
     case other(UInt32)
 
     public init(rawValue: UInt32) {
@@ -67,6 +70,7 @@ public enum VoiceEventKind: Sendable, Hashable {
         case UInt32(BOTHOST_VOICE_USER_JOINED): self = .userJoined
         case UInt32(BOTHOST_VOICE_USER_LEFT): self = .userLeft
         case UInt32(BOTHOST_VOICE_SEND_DRAINED): self = .sendDrained
+        case UInt32(BOTHOST_VOICE_ENCRYPTION): self = .encryption
         default: self = .other(rawValue)
         }
     }

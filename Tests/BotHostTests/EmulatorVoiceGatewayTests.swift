@@ -89,7 +89,8 @@ import Testing
         let client = try await joined.connectVoice()
         let hello = try #require(await client.next(op: 8)?["d"] as? [String: Any])
         #expect(hello["heartbeat_interval"] as? Double == 5_000)
-        try await client.send(joined.identifyPayload(dave: 1))
+        // Transport only: this raw client speaks no DAVE (the DAVE tests drive the host).
+        try await client.send(joined.identifyPayload(dave: 0))
         let readyMessage = try #require(await client.next(op: 2))
         let ready = try #require(readyMessage["d"] as? [String: Any])
         #expect(readyMessage["seq"] as? Int == 1)
@@ -123,7 +124,8 @@ import Testing
         let session = try #require(emulator.currentVoiceSession())
         #expect(session.ssrc == UInt32(ssrc))
         #expect(session.identifyCount == 1)
-        #expect(session.maxDAVEProtocolVersion == 1)
+        #expect(session.maxDAVEProtocolVersion == 0)
+        #expect(session.dave == nil)
         #expect(session.clientAddress?.port == 40_000)
 
         // Speaking from the client is recorded; an unknown mode closes 4016.
@@ -165,15 +167,15 @@ import Testing
         await joined.gateway.disconnect()
     }
 
-    @Test func daveRequiredClosesWith4017() async throws {
-        let emulator = try await startedEmulator { $0.voice.requiresDAVE = true }
+    @Test func aClientBelowTheMinimumDAVEVersionIsClosedWith4017() async throws {
+        let emulator = try await startedEmulator { $0.voice.minimumDAVEProtocolVersion = 1 }
         defer { Task { await emulator.shutdown() } }
         let joined = try await JoinedVoice.join(emulator)
         let client = try await joined.connectVoice()
-        try await client.send(joined.identifyPayload(dave: 1))
+        try await client.send(joined.identifyPayload(dave: 0))
         #expect(await client.closeCode() == 4017)
         #expect(emulator.currentVoiceSession()?.closeCodes == [4017])
-        #expect(emulator.currentVoiceSession()?.maxDAVEProtocolVersion == 1)
+        #expect(emulator.currentVoiceSession()?.maxDAVEProtocolVersion == 0)
         await client.disconnect()
         await joined.gateway.disconnect()
     }

@@ -95,7 +95,7 @@ import Testing
         #expect(VoiceCloseCode.action(for: 4021) == .end(.rateLimited))
         #expect(VoiceCloseCode.action(for: 4022) == .end(.callTerminated))
         #expect(VoiceCloseCode.action(for: 4016) == .end(.failed(.unknownEncryptionMode)))
-        #expect(VoiceCloseCode.action(for: 4017) == .end(.failed(.daveRequired)))
+        #expect(VoiceCloseCode.action(for: 4017) == .end(.failed(.endToEndEncryptionRefused)))
         #expect(VoiceCloseCode.action(for: 4004) == .end(.failed(.authenticationFailed)))
         for code in [4001, 4002, 4003, 4005, 4011, 4012, 4020] {
             guard case .end(.failed(.rejected(let rejected, _))) = VoiceCloseCode.action(for: code) else {
@@ -106,11 +106,12 @@ import Testing
         }
     }
 
-    @Test func theDAVEErrorSaysWhatIsMissing() {
-        let text = VoiceConnectionError.daveRequired.description
+    @Test func theDAVEErrorSaysWhatWasRefused() {
+        let text = VoiceConnectionError.endToEndEncryptionRefused.description
         #expect(text.contains("end-to-end encryption"))
         #expect(text.contains("DAVE"))
-        #expect(text.contains("does not support"))
+        #expect(text.contains("refused"))
+        #expect(!text.contains("does not support"))
     }
 
     // MARK: the join state machine
@@ -245,15 +246,18 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
     }
 
-    @Test func identifyAnnouncesNoDAVESupport() throws {
-        let payload = try object(VoiceClientPayload.identify(serverID: 2000, userID: 1001, sessionID: "se\"ss", token: "to\\ken"))
+    @Test func identifyAnnouncesTheDAVEVersionOffered() throws {
+        let none = try object(VoiceClientPayload.identify(serverID: 2000, userID: 1001, sessionID: "s", token: "t", maxDAVEProtocolVersion: 0))
+        #expect((none["d"] as? [String: Any])?["max_dave_protocol_version"] as? Int == 0)
+        let payload = try object(VoiceClientPayload.identify(serverID: 2000, userID: 1001, sessionID: "se\"ss", token: "to\\ken",
+                                                             maxDAVEProtocolVersion: 1))
         #expect(payload["op"] as? Int == 0)
         let d = try #require(payload["d"] as? [String: Any])
         #expect(d["server_id"] as? String == "2000")
         #expect(d["user_id"] as? String == "1001")
         #expect(d["session_id"] as? String == "se\"ss")
         #expect(d["token"] as? String == "to\\ken")
-        #expect(d["max_dave_protocol_version"] as? Int == 0)
+        #expect(d["max_dave_protocol_version"] as? Int == 1)
     }
 
     @Test func heartbeatResumeSelectAndSpeakingHaveTheV8Shapes() throws {
@@ -311,6 +315,11 @@ import Testing
         let description = try VoiceServerMessage.sessionDescription(Array(#"{"mode":"aead_aes256_gcm_rtpsize","secret_key":[\#(key)],"dave_protocol_version":0}"#.utf8)[...])
         #expect(description.mode == "aead_aes256_gcm_rtpsize")
         #expect(description.secretKey == Array(0..<32))
+        #expect(description.daveProtocolVersion == 0)
+        let dave = try VoiceServerMessage.sessionDescription(Array(#"{"mode":"aead_aes256_gcm_rtpsize","secret_key":[\#(key)],"dave_protocol_version":1}"#.utf8)[...])
+        #expect(dave.daveProtocolVersion == 1)
+        let before = try VoiceServerMessage.sessionDescription(Array(#"{"mode":"aead_aes256_gcm_rtpsize","secret_key":[\#(key)]}"#.utf8)[...])
+        #expect(before.daveProtocolVersion == 0)
 
         let speaking = try VoiceServerMessage.speaking(Array(#"{"user_id":"3000","ssrc":77,"speaking":1}"#.utf8)[...])
         #expect(speaking == VoiceServerMessage.Speaking(userID: 3000, ssrc: 77))

@@ -37,6 +37,12 @@ import Testing
         let voiceSession = try #require(emulator.currentVoiceSession(guildID: 2000))
         #expect(voiceSession.mode.map { "\($0)" }?.isEmpty == false)
 
+        // A user in the channel: the call is end-to-end encrypted (DAVE) once the two form a
+        // group, and the plugin hears of it; the bot's audio waits for that group.
+        #expect(emulator.userJoinsVoice(channelID: 2002, userID: 3000))
+        #expect(await eventually { host.events("discord.VOICE_STATE_UPDATE").contains { $0.contains(#""user_id":"3000""#) } })
+        #expect(await eventually { trace.lines.contains { $0.hasPrefix("event 9 ") && $0.contains("end-to-end encrypted") } }, "\(trace.text)")
+
         // Offer 40 frames of a 440 Hz tone at once: the host takes half a second of PCM (25 frames,
         // plus any the pacer sent while the plugin was still offering) and says QUEUE_FULL (6) for
         // the rest. The emulator decrypts and decodes on its own.
@@ -68,9 +74,7 @@ import Testing
         let frequency = try #require(VoiceToneAnalysis.dominantFrequency(pcm: sent))
         #expect(abs(frequency - 440) < 5, "decoded \(frequency) Hz")
 
-        // A user in the channel speaks: the plugin gets their audio as PCM, with their user id.
-        #expect(emulator.userJoinsVoice(channelID: 2002, userID: 3000))
-        #expect(await eventually { host.events("discord.VOICE_STATE_UPDATE").contains { $0.contains(#""user_id":"3000""#) } })
+        // The user speaks: the plugin gets their audio as PCM, with their user id.
         _ = try await emulator.userSpeaks(userID: 3000, guildID: 2000, audio: .tone(frequency: 660, durationMs: 1000, amplitude: 0.4))
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("frames 3000 ") } }, "\(trace.text)")
         #expect(await eventually { trace.lines.contains("event 5 3000 1 ") })  // SPEAKING started

@@ -246,6 +246,18 @@ import Testing
             #expect(rig.emulator.voiceChannels(guildID: Self.guild)[Self.bot] == Self.voiceChannel)
             #expect(rig.host.runtime.voice?.holders[Self.guild] == ["voicesessions"])
 
+            // The call is end-to-end encrypted (DAVE): /voice status says so, with the privacy code
+            // the user's own client shows.
+            #expect(await eventually { rig.emulator.currentVoiceSession(guildID: Self.guild)?.dave?.simulatedMembers[Self.user]?.sendingEpoch != nil })
+            let code = try #require(rig.emulator.currentVoiceSession(guildID: Self.guild)?.dave?.simulatedMembers[Self.user]?.privacyCode)
+            let shown = VoiceEndToEndStatus.grouped(code)
+            // (The encryption event reaches the plugin a moment after the group is ready.)
+            let status = try await eventuallyValue { () async throws -> String? in
+                let text = try await rig.command("status").text
+                return text.contains(shown) ? text : nil
+            }
+            #expect(status?.contains("The call is end-to-end encrypted (DAVE v1); voice privacy code \(shown).") == true, "\(status ?? "")")
+
             // A second /voice join by the same user is refused, and the other user is still refused.
             let again = try await rig.command("join")
             #expect(again.ephemeral && again.text.contains("You already have a voice session"), "\(again.text)")

@@ -11,6 +11,7 @@ extension VoiceSessionsPlugin {
         let now = host.nowMilliseconds
         if let session = book.session(key) {
             lines.append(sessionLine(session, nowMs: now))
+            if session.isActive { lines.append("The call is \(encryption[key.guildID] ?? "connecting its encryption").") }
         } else if let channel = joining[key] {
             lines.append("Your voice session is starting: I am joining <#\(channel)>.")
         } else {

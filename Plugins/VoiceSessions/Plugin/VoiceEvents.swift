@@ -16,11 +16,15 @@ extension VoiceSessionsPlugin {
             endSessions(inGuild: guild, reason: .botMoved)
         case .disconnected:
             host.log.info("voice in guild \(guild) disconnected: \(event.reason)")
+            encryption[guild] = nil
             endSessions(inGuild: guild, reason: .disconnected)
         case .sendDrained:
             sendQueueDrained(guild)
         case .reconnecting:
             host.log.info("voice in guild \(guild) is reconnecting: \(event.reason)")
+        case .encryption:
+            // Shown by /voice status, so a user can compare the privacy code with their client's.
+            encryption[guild] = event.reason
         case .connected, .userJoined, .other:
             break
         }

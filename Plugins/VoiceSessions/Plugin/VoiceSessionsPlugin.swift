@@ -29,6 +29,9 @@ actor VoiceSessionsPlugin: Plugin {
     var players: [UInt64: FilePlayer] = [:]
     /// Joins in progress, with the channel they go to, so that two cannot race into two channels.
     var joining: [SessionKey: UInt64] = [:]
+    /// Per guild, the call's end-to-end encryption as the host last described it (with the voice
+    /// privacy code), for /voice status.
+    var encryption: [UInt64: String] = [:]
     /// The cleanup each ended session waits for.
     var cleanupTimers: [SessionKey: Registration] = [:]
     var pendingUsage: PendingUsage

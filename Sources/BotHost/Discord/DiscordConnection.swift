@@ -127,6 +127,9 @@ public final class DiscordConnection: Sendable {
         if lines.isEmpty { lines.append("gateway: not started") }
         let voiceSessions = voice.sessions
         lines.append("voice: \(voiceSessions.count) session(s)" + (voiceSessions.isEmpty ? "" : " in guild(s) " + voiceSessions.keys.sorted().map(String.init).joined(separator: ", ")))
+        for (guild, session) in voiceSessions.sorted(by: { $0.key < $1.key }) {
+            lines.append("voice guild \(guild): \(session.state); \(session.endToEndStatus)")
+        }
         lines.append("REST: \(rest.invalidRequestCount) invalid request(s) in Discord's current window")
         return lines
     }

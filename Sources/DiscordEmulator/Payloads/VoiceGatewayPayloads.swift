@@ -21,14 +21,14 @@ enum VoiceGatewayPayloads {
         ]
     }
 
-    static func sessionDescription(mode: VoiceEncryptionMode, secretKey: [UInt8], mediaSessionID: String) -> WireJSON {
+    static func sessionDescription(mode: VoiceEncryptionMode, secretKey: [UInt8], mediaSessionID: String, daveProtocolVersion: Int) -> WireJSON {
         [
             "audio_codec": "opus",
             "video_codec": "H264",
             "media_session_id": .string(mediaSessionID),
             "mode": .string(mode.rawValue),
             "secret_key": .array(secretKey.map { .int(Int64($0)) }),
-            "dave_protocol_version": 0,
+            "dave_protocol_version": .int(Int64(daveProtocolVersion)),
         ]
     }
 

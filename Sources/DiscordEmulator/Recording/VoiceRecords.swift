@@ -8,7 +8,8 @@ public struct RecordedVoicePacket: Sendable, Equatable {
     public var marker: Bool
     public var csrcCount: Int
     public var hadHeaderExtension: Bool
-    /// Bytes of Opus payload (after the extension body and any RTP padding).
+    /// Bytes of Opus payload (after the extension body and any RTP padding; in a DAVE call, the
+    /// Opus frame the simulated users opened, or the DAVE frame when none could).
     public var payloadSize: Int
     /// The payload was the Opus silence frame `F8 FF FE`.
     public var isSilenceFrame: Bool
@@ -102,4 +103,6 @@ public struct EmulatedVoiceSession: Sendable {
     public var opusDecodeFailures: Int
     /// The SSRC each simulated user speaks with in this session.
     public var userSSRCs: [UInt64: UInt32]
+    /// The DAVE call (protocol version 1), from Session Description on; nil on transport-only sessions.
+    public var dave: EmulatedDAVECall?
 }

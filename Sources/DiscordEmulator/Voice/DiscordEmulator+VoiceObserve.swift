@@ -59,6 +59,23 @@ extension DiscordEmulator {
             lastServerSeq: session.seq, clientAddress: pair(session.clientAddress), discoveredAddress: pair(session.discoveredAddress),
             closeCodes: session.closeCodes, receivedPacketCount: session.media.receivedCount,
             decryptFailures: session.media.decryptFailures, malformedPackets: session.media.malformedPackets,
-            opusDecodeFailures: session.media.opusDecodeFailures, userSSRCs: session.userStreams.mapValues(\.ssrc))
+            opusDecodeFailures: session.media.opusDecodeFailures, userSSRCs: session.userStreams.mapValues(\.ssrc),
+            dave: session.dave.map { daveSnapshot($0, session) })
+    }
+
+    private static func daveSnapshot(_ call: DAVEGatewayCall, _ session: VoiceSession) -> EmulatedDAVECall {
+        EmulatedDAVECall(
+            protocolVersion: Int(call.protocolVersion), epoch: call.epoch, members: call.members,
+            pendingUsers: call.keyPackages.keys.sorted(), acceptedCommits: call.acceptedCommits,
+            executedTransitions: call.executedTransitions, refusals: call.refusals.map { "\($0.userID): \($0.reason)" },
+            invalidReports: call.invalidReports,
+            simulatedMembers: session.daveMembers.mapValues { member in
+                EmulatedDAVEMember(sendingEpoch: member.sendingEpoch, groupEpoch: member.group?.epoch,
+                                   epochAuthenticator: member.group?.epochAuthenticator, failures: member.failures,
+                                   privacyCode: member.privacyCode, framesOpenedFromBot: member.framesOpenedFromBot,
+                                   framesRefusedFromBot: member.framesRefusedFromBot)
+            },
+            unprotectedFramesFromBot: session.daveMedia.unprotectedFrames, unopenableFramesFromBot: session.daveMedia.unopenableFrames,
+            unheardFramesFromBot: session.daveMedia.unheardFrames)
     }
 }

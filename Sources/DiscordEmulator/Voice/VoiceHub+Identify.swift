@@ -15,9 +15,11 @@ extension VoiceHub {
         guard state.sessions[key]?.stateSessionID == stateSessionID else {
             return close(&state, connectionID, code: VoiceClose.sessionNoLongerValid)
         }
-        state.sessions[key]?.maxDAVEProtocolVersion = d["max_dave_protocol_version"]?.int64Value.map { Int(clamping: $0) }
-        if configuration.requiresDAVE {
-            // Discord refuses transport-only sessions since DAVE became mandatory.
+        let offered = d["max_dave_protocol_version"]?.int64Value.map { Int(clamping: $0) }
+        state.sessions[key]?.maxDAVEProtocolVersion = offered
+        // The highest version both sides speak; a client below the minimum is refused (close 4017).
+        let daveVersion = min(max(0, offered ?? 0), max(0, configuration.daveProtocolVersion))
+        if offered ?? 0 < configuration.minimumDAVEProtocolVersion {
             state.connections[connectionID]?.sessionKey = key
             state.sessions[key]?.connectionID = connectionID
             return close(&state, connectionID, code: VoiceClose.daveRequired)
@@ -38,6 +40,11 @@ extension VoiceHub {
         session.seq = 0
         session.log = []
         session.seqAck = nil
+        // A new identify is a new member of the call: its DAVE group starts over.
+        session.daveProtocolVersion = daveVersion
+        session.dave = nil
+        session.daveMembers = [:]
+        session.daveMedia = DAVEMediaCounters()
         state.sessions[key] = session
         state.connections[connectionID]?.sessionKey = key
 
@@ -84,7 +91,7 @@ extension VoiceHub {
         state.sessions[key] = session
         state.connections[connectionID]?.sessionKey = key
         for entry in session.log where entry.seq > seqAck {
-            send(&state, to: connectionID, entry.payload, op: Self.op(of: entry.payload), seq: entry.seq)
+            send(&state, to: connectionID, entry.payload, op: entry.op, seq: entry.seq, binary: entry.binary)
         }
         sendConnectionMessage(&state, to: connectionID, op: VoiceOp.resumed, d: .null)
     }
@@ -94,9 +101,5 @@ extension VoiceHub {
         guard let session = state.sessions.values.first(where: { $0.current && $0.token == token }),
               session.guildID == serverID, userID == nil || userID == session.userID else { return nil }
         return session.id
-    }
-
-    private static func op(of payload: [UInt8]) -> Int {
-        (try? WireJSONParser.parse(payload))?["op"]?.int64Value.map(Int.init) ?? -1
     }
 }

@@ -47,10 +47,13 @@ extension VoiceHub {
                 session.media.malformedPackets += 1
                 return nil
             }
-            let samples = session.media.decode(payload, ssrc: header.ssrc, maxAudioSamples: maxAudioSamples)
+            // In a DAVE call the Opus frame is end-to-end encrypted: the simulated users open it.
+            var opus: [UInt8]? = payload
+            if session.dave != nil, payload != OpusFrames.silence { opus = openBotFrame(&session, payload) }
+            let samples = opus.map { session.media.decode($0, ssrc: header.ssrc, maxAudioSamples: maxAudioSamples) } ?? 0
             session.media.record(RecordedVoicePacket(
                 sequence: header.sequence, timestamp: header.timestamp, ssrc: header.ssrc, nonce: counter, marker: header.marker,
-                csrcCount: header.csrcs.count, hadHeaderExtension: header.extensionPreamble != nil, payloadSize: payload.count,
+                csrcCount: header.csrcs.count, hadHeaderExtension: header.extensionPreamble != nil, payloadSize: (opus ?? payload).count,
                 isSilenceFrame: payload == OpusFrames.silence, decodedSamplesPerChannel: samples, arrivalMs: arrivalMs,
                 arrivalUptimeNanoseconds: arrivalNanos))
             return nil

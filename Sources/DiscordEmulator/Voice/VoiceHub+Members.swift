@@ -7,11 +7,14 @@ extension VoiceHub {
         guard from != to, userID != env.configuration.botUserID else { return }
         state.withLock { state in
             guard let session = state.currentSession(guildID: guildID), session.resumable else { return }
+            // Clients hear who connected before any DAVE proposal about them.
             if session.channelID == from {
                 sendSessionMessage(&state, sessionKey: session.id, op: VoiceOp.clientDisconnect, d: VoiceGatewayPayloads.clientDisconnect(userID))
+                daveUserMoved(&state, sessionKey: session.id, userID: userID, joined: false)
             }
             if session.channelID == to {
                 sendSessionMessage(&state, sessionKey: session.id, op: VoiceOp.clientsConnect, d: VoiceGatewayPayloads.clientsConnect([userID]))
+                daveUserMoved(&state, sessionKey: session.id, userID: userID, joined: true)
             }
         }
     }

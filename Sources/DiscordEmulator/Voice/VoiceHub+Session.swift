@@ -25,7 +25,9 @@ extension VoiceHub {
         state.sessions[sessionKey]?.outboundNonce = 0
         sendSessionMessage(
             &state, sessionKey: sessionKey, op: VoiceOp.sessionDescription,
-            d: VoiceGatewayPayloads.sessionDescription(mode: mode, secretKey: key, mediaSessionID: RandomTokens.sessionID()))
+            d: VoiceGatewayPayloads.sessionDescription(mode: mode, secretKey: key, mediaSessionID: RandomTokens.sessionID(),
+                                                       daveProtocolVersion: state.sessions[sessionKey]?.daveProtocolVersion ?? 0))
+        startDAVE(&state, sessionKey: sessionKey)
     }
 
     func speaking(_ state: inout VoiceHubState, _ connectionID: Int, sessionKey: Int, _ d: WireJSON) {

@@ -1,3 +1,4 @@
+import DAVE
 import NIOCore
 
 /// The voice server's half of a simulated user speaking: who may speak, which SSRC, the op 5
@@ -13,6 +14,8 @@ extension VoiceHub {
         var firstSequence: UInt16
         var firstTimestamp: UInt32
         var firstNonce: UInt32
+        /// The user's DAVE encryptor when the call is end-to-end encrypted.
+        var endToEnd: DAVEFrameEncryptor?
     }
 
     /// Checks the user can be heard by the bot, sends op 5 Speaking for the user's SSRC, and
@@ -30,11 +33,18 @@ extension VoiceHub {
             guard let destination = session.clientAddress, let udpChannel else {
                 throw .sessionNotReady("no UDP address for the bot")
             }
+            // A DAVE member sends nothing before its first key (no unencrypted media in an E2EE call).
+            var endToEnd: DAVEFrameEncryptor?
+            if session.dave != nil {
+                guard let member = session.daveMembers[userID], member.sendingEpoch != nil else { throw .endToEndNotReady(userID: userID) }
+                endToEnd = member.encryptor
+            }
             var stream = session.userStreams[userID] ?? OutboundVoiceStream(
                 ssrc: state.allocateSSRC(), sequence: UInt16.random(in: 0...UInt16.max), timestamp: UInt32.random(in: 0...UInt32.max))
             let plan = SpeechPlan(
                 sessionKey: session.id, ssrc: stream.ssrc, mode: mode, secretKey: secretKey, destination: destination,
-                channel: udpChannel, firstSequence: stream.sequence, firstTimestamp: stream.timestamp, firstNonce: session.outboundNonce)
+                channel: udpChannel, firstSequence: stream.sequence, firstTimestamp: stream.timestamp, firstNonce: session.outboundNonce,
+                endToEnd: endToEnd)
             stream.sequence &+= UInt16(truncatingIfNeeded: packetCount)
             stream.timestamp &+= UInt32(truncatingIfNeeded: packetCount * VoiceLimits.samplesPerFrame)
             state.sessions[session.id]?.userStreams[userID] = stream

@@ -57,8 +57,11 @@ final class VoiceHub: Sendable {
             let parsed = binary ? nil : try? WireJSONParser.parse(bytes)
             let op = binary ? bytes.first.map(Int.init) : parsed?["op"]?.int64Value.map(Int.init)
             record(&state, connectionID, .received, json: binary ? "" : String(decoding: bytes, as: UTF8.self), op: op, seq: nil)
-            // Binary frames carry DAVE's MLS messages, and DAVE is never negotiated here.
-            guard !binary else { return close(&state, connectionID, code: VoiceClose.badRequest) }
+            // Binary frames carry DAVE's MLS messages (ops 26 and 28).
+            if binary {
+                guard let sessionKey = connection.sessionKey else { return close(&state, connectionID, code: VoiceClose.notAuthenticated) }
+                return daveBinary(&state, connectionID, sessionKey: sessionKey, bytes)
+            }
             guard let payload = parsed, payload.objectMembers != nil, let op else {
                 return close(&state, connectionID, code: VoiceClose.decodeError)
             }
@@ -72,6 +75,7 @@ final class VoiceHub: Sendable {
                 guard let sessionKey = connection.sessionKey else { return close(&state, connectionID, code: VoiceClose.notAuthenticated) }
                 if op == VoiceOp.selectProtocol { selectProtocol(&state, connectionID, sessionKey: sessionKey, d) }
                 if op == VoiceOp.speaking { speaking(&state, connectionID, sessionKey: sessionKey, d) }
+                if VoiceOp.daveClientJSONOps.contains(op) { daveJSON(&state, connectionID, sessionKey: sessionKey, op: op, d) }
             }
         }
     }
@@ -122,10 +126,23 @@ final class VoiceHub: Sendable {
         guard var session = state.sessions[sessionKey] else { return }
         session.seq += 1
         let payload = VoiceGatewayPayloads.envelope(op: op, d: d, seq: session.seq)
-        session.appendToLog(seq: session.seq, payload: payload)
+        session.appendToLog(LoggedVoiceMessage(seq: session.seq, op: op, payload: payload, binary: false))
         state.sessions[sessionKey] = session
         if let connectionID = session.connectionID {
             send(&state, to: connectionID, payload, op: op, seq: session.seq)
+        }
+    }
+
+    /// A binary message of the session (DAVE's MLS messages): `[u16 seq][u8 op][payload]`, taking
+    /// the next seq from the same counter as the JSON messages, kept for replay. `frame` builds
+    /// the bytes for a sequence number (the low 16 bits of the session's seq).
+    func sendSessionBinary(_ state: inout VoiceHubState, sessionKey: Int, op: Int, frame build: (UInt16) -> [UInt8]?) {
+        guard var session = state.sessions[sessionKey], let frame = build(UInt16(truncatingIfNeeded: session.seq + 1)) else { return }
+        session.seq += 1
+        session.appendToLog(LoggedVoiceMessage(seq: session.seq, op: op, payload: frame, binary: true))
+        state.sessions[sessionKey] = session
+        if let connectionID = session.connectionID {
+            send(&state, to: connectionID, frame, op: op, seq: session.seq, binary: true)
         }
     }
 
@@ -136,11 +153,11 @@ final class VoiceHub: Sendable {
         send(&state, to: connectionID, VoiceGatewayPayloads.envelope(op: op, d: d, seq: seq), op: op, seq: seq)
     }
 
-    func send(_ state: inout VoiceHubState, to connectionID: Int, _ payload: [UInt8], op: Int, seq: Int?) {
+    func send(_ state: inout VoiceHubState, to connectionID: Int, _ payload: [UInt8], op: Int, seq: Int?, binary: Bool = false) {
         guard let connection = state.connections[connectionID], !connection.closing else { return }
-        record(&state, connectionID, .sent, json: String(decoding: payload, as: UTF8.self), op: op, seq: seq)
+        record(&state, connectionID, .sent, json: binary ? "" : String(decoding: payload, as: UTF8.self), op: op, seq: seq)
         let channel = connection.channel
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: payload))
+        let frame = WebSocketFrame(fin: true, opcode: binary ? .binary : .text, data: channel.allocator.buffer(bytes: payload))
         channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
     }
 

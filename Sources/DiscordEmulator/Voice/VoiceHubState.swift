@@ -43,11 +43,18 @@ struct VoiceSession {
     var discoveredAddress: SocketAddress?
     /// The last seq assigned to a server message, and the buffered messages for resume.
     var seq = 0
-    var log: [(seq: Int, payload: [UInt8])] = []
+    var log: [LoggedVoiceMessage] = []
     var seqAck: Int?
     var identifyCount = 0
     var resumeCount = 0
     var maxDAVEProtocolVersion: Int?
+    /// The DAVE protocol version chosen at Identify (0: transport encryption only).
+    var daveProtocolVersion = 0
+    /// The call's DAVE state, from Session Description on (protocol version 1).
+    var dave: DAVEGatewayCall?
+    /// Simulated users in the call, as DAVE members.
+    var daveMembers: [UInt64: SimulatedDAVEMember] = [:]
+    var daveMedia = DAVEMediaCounters()
     var speakingFlags: [Int] = []
     var closeCodes: [UInt16] = []
     var media = VoiceMediaLog()
@@ -58,10 +65,18 @@ struct VoiceSession {
     /// Identified once, then closed with a code that ends it: the client needs a new start.
     var wasTerminated: Bool { identifyCount > 0 && !resumable }
 
-    mutating func appendToLog(seq: Int, payload: [UInt8]) {
-        log.append((seq, payload))
+    mutating func appendToLog(_ message: LoggedVoiceMessage) {
+        log.append(message)
         if log.count > VoiceLimits.replayBufferSize { log.removeFirst(log.count - VoiceLimits.replayBufferSize) }
     }
+}
+
+/// A numbered server message, kept for replay on resume: JSON text, or a DAVE binary frame.
+struct LoggedVoiceMessage {
+    var seq: Int
+    var op: Int
+    var payload: [UInt8]
+    var binary: Bool
 }
 
 struct VoiceHubState {

@@ -1,3 +1,5 @@
+import DAVE
+
 /// Voice gateway v8 constants: opcodes, close codes with Discord's reasons, encryption modes.
 enum VoiceOp {
     static let identify = 0
@@ -12,10 +14,12 @@ enum VoiceOp {
     static let resumed = 9
     static let clientsConnect = 11
     static let clientDisconnect = 13
-    /// DAVE: ready for transition, invalid commit/welcome. Accepted and ignored, since the
-    /// emulator never negotiates DAVE.
+    /// DAVE, from the client: ready for transition and invalid commit/welcome (JSON), key package
+    /// and commit/welcome (binary). The rest of ops 21–31 only go to clients.
     static let daveTransitionReady = 23
     static let daveInvalidCommitWelcome = 31
+    static let daveClientJSONOps: Set<Int> = [daveTransitionReady, daveInvalidCommitWelcome]
+    static let daveClientBinaryOps: Set<DAVEOpcode> = [.keyPackage, .commitWelcome]
 
     /// What a client may send as JSON; anything else closes 4001.
     static let clientOps: Set<Int> = [identify, selectProtocol, heartbeat, speaking, resume, daveTransitionReady, daveInvalidCommitWelcome]

@@ -40,6 +40,9 @@ public struct VoiceSpeechOptions: Sendable {
     public var swapWithNextPackets: Set<Int> = []
     /// Silence frames (`F8 FF FE`) after the audio; Discord clients send five.
     public var trailingSilenceFrames = 5
+    /// In a DAVE call, how long to wait for the user's end-to-end key before giving up with
+    /// `endToEndNotReady` (the group forms when the user joins, in a few messages).
+    public var endToEndWait: Duration = .seconds(10)
 
     public init() {}
 }
@@ -64,6 +67,9 @@ public enum VoiceSpeechError: Error, Sendable, Equatable {
     case userNotInBotChannel(userID: UInt64, channelID: UInt64)
     /// The bot's voice connection has not selected a protocol yet (no key or UDP address).
     case sessionNotReady(String)
+    /// The call is end-to-end encrypted (DAVE) and the user's group is not ready yet: a client
+    /// sends no media then. `userSpeaks` waits for it first, up to its `endToEndWait`.
+    case endToEndNotReady(userID: UInt64)
     /// libopus could not encode the audio.
     case encodingFailed
 }

@@ -506,7 +506,9 @@ enum {
     BOTHOST_VOICE_SPEAKING = 5,     /**< user_id started (speaking != 0) or stopped speaking */
     BOTHOST_VOICE_USER_JOINED = 6,  /**< user_id entered the bot's channel */
     BOTHOST_VOICE_USER_LEFT = 7,    /**< user_id left the bot's channel */
-    BOTHOST_VOICE_SEND_DRAINED = 8  /**< every frame queued by voice_send has gone out */
+    BOTHOST_VOICE_SEND_DRAINED = 8, /**< every frame queued by voice_send has gone out */
+    BOTHOST_VOICE_ENCRYPTION = 9    /**< the call's end-to-end encryption (DAVE) changed: reason says
+                                         how, for people, with the voice privacy code when encrypted */
 };
 
 typedef struct bothost_voice_event {
@@ -516,7 +518,7 @@ typedef struct bothost_voice_event {
     uint64_t channel_id; /**< the bot's voice channel; 0 when disconnected */
     uint64_t user_id;    /**< SPEAKING, USER_JOINED, USER_LEFT */
     uint32_t speaking;   /**< SPEAKING: Discord's speaking flags (1 microphone …); 0 stopped */
-    bothost_str reason;  /**< RECONNECTING, DISCONNECTED: why, for people */
+    bothost_str reason;  /**< RECONNECTING, DISCONNECTED: why; ENCRYPTION: the state; for people */
 } bothost_voice_event;
 
 /** One 20 ms frame a user sent, in the format subscribed to. */
@@ -836,7 +838,9 @@ typedef struct bothost_host_api {
      * BOTHOST_VOICE_FRAME_BYTES; OPUS one packet of at most 1 275 bytes, sent as is (Ogg Opus files
      * play without re-encoding). One plugin sends at a time: BOTHOST_E_CONFLICT while another's
      * frames are queued. BOTHOST_E_QUEUE_FULL when 10 s of Opus or 0.5 s of PCM are already queued
-     * (PCM is 24 times larger): keep the frame and offer it again a little later.
+     * (PCM is 24 times larger): keep the frame and offer it again a little later. In an end-to-end
+     * encrypted call (DAVE) frames wait in the queue until the call's group is ready: nothing is
+     * sent unencrypted, and the bot alone in a channel has no group to send in.
      */
     bothost_status (*voice_send)(bothost_plugin *self, uint64_t guild_id, bothost_audio_format format,
                                  bothost_bytes frame);

@@ -75,9 +75,9 @@ enum GatewaySocket {
         }
     }
 
-    /// Writes one text frame (client frames are masked) and waits until it is on the wire.
-    static func send(_ payload: [UInt8], on channel: any Channel) async throws {
-        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(bytes: payload))
+    /// Writes one text (or binary) frame (client frames are masked) and waits until it is on the wire.
+    static func send(_ payload: [UInt8], on channel: any Channel, binary: Bool = false) async throws {
+        let frame = WebSocketFrame(fin: true, opcode: binary ? .binary : .text, maskKey: .random(), data: ByteBuffer(bytes: payload))
         try await channel.writeAndFlush(frame).get()
     }
 

@@ -1,13 +1,13 @@
 /// The payloads the client writes on the voice WebSocket, and op 4 for the main gateway. Built as
 /// bytes directly (small fixed shapes; free text escaped), as the main gateway's payloads are.
 enum VoiceClientPayload {
-    static func identify(serverID: UInt64, userID: UInt64, sessionID: String, token: String) -> [UInt8] {
+    /// `maxDAVEProtocolVersion` 0 tells the server this client takes no part in end-to-end encryption.
+    static func identify(serverID: UInt64, userID: UInt64, sessionID: String, token: String, maxDAVEProtocolVersion: Int) -> [UInt8] {
         var out = Array("{\"op\":0,\"d\":{\"server_id\":\"\(serverID)\",\"user_id\":\"\(userID)\",\"session_id\":".utf8)
         GatewayPayload.appendQuoted(sessionID, to: &out)
         out += Array(",\"token\":".utf8)
         GatewayPayload.appendQuoted(token, to: &out)
-        // 0: this client does not speak DAVE yet, so the server must not start a DAVE session.
-        out += Array(",\"max_dave_protocol_version\":0}}".utf8)
+        out += Array(",\"max_dave_protocol_version\":\(maxDAVEProtocolVersion)}}".utf8)
         return out
     }
 

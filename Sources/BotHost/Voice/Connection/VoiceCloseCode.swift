@@ -36,7 +36,7 @@ enum VoiceCloseCode {
         case 4016:
             return .end(.failed(.unknownEncryptionMode))
         case 4017:
-            return .end(.failed(.daveRequired))
+            return .end(.failed(.endToEndEncryptionRefused))
         case 4004:
             return .end(.failed(.authenticationFailed))
         case 4001, 4002, 4003, 4005, 4011, 4012, 4020:
@@ -63,7 +63,7 @@ enum VoiceCloseCode {
         case 4014: "disconnected (channel deleted, kicked, or the main gateway session dropped)"
         case 4015: "voice server crashed"
         case 4016: "unknown encryption mode"
-        case 4017: "end-to-end encryption (DAVE) required"
+        case 4017: "the end-to-end encryption (DAVE) protocol offered was refused"
         case 4020: "bad request"
         case 4021: "rate limited"
         case 4022: "call terminated"

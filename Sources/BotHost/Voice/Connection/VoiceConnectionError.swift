@@ -13,8 +13,9 @@ public enum VoiceConnectionError: Error, Sendable, Equatable, CustomStringConver
     case noCommonEncryptionMode(offered: [String], note: String?)
     /// Close 4016: the server did not accept the encryption mode sent in Select Protocol.
     case unknownEncryptionMode
-    /// Close 4017: the server requires DAVE end-to-end encryption.
-    case daveRequired
+    /// Close 4017: the voice server did not accept the end-to-end encryption (DAVE) this host
+    /// offered in Identify (none, or a protocol version it no longer supports).
+    case endToEndEncryptionRefused
     /// Close 4004: the voice token or session was refused.
     case authenticationFailed
     /// Another close code after which retrying cannot help.
@@ -42,8 +43,8 @@ public enum VoiceConnectionError: Error, Sendable, Equatable, CustomStringConver
             "the voice server offers no encryption mode this host supports (offered: \(offered.joined(separator: ", ")); supported: \(VoiceEncryptionMode.allCases.map(\.rawValue).joined(separator: ", ")))" + (note.map { "; \($0)" } ?? "")
         case .unknownEncryptionMode:
             "the voice server refused the selected encryption mode (close 4016)"
-        case .daveRequired:
-            "the voice server requires Discord's end-to-end encryption (DAVE), which this version of the host does not support yet (close 4017)"
+        case .endToEndEncryptionRefused:
+            "the voice server refused the end-to-end encryption (DAVE) protocol version this host offered (close 4017)"
         case .authenticationFailed:
             "the voice server refused the session's token (close 4004)"
         case .rejected(let code, let message):

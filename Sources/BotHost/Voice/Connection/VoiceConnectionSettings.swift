@@ -29,6 +29,13 @@ public struct VoiceConnectionSettings: Sendable {
     public var isAES256GCMUsable: @Sendable () -> Bool
     /// Values in [0, 1): reconnect jitter (fixed in tests).
     public var random: @Sendable () -> Double
+    /// Makes the end-to-end encryption (DAVE) layer of a voice session for the bot's user id:
+    /// DAVE protocol version 1 by default, as Discord requires; nil offers no end-to-end
+    /// encryption (`max_dave_protocol_version` 0), for tests of transport-only calls.
+    public var makeEndToEndSession: (@Sendable (_ userID: UInt64) -> any VoiceEndToEndSession)?
+
+    /// DAVE on the DAVE module, one session per voice session.
+    public static let daveEndToEnd: @Sendable (_ userID: UInt64) -> any VoiceEndToEndSession = { DAVEEndToEndSession(userID: $0) }
 
     /// - Parameter gatewayURL: the host's main gateway URL (nil: Discord's own, from `/gateway/bot`).
     public init(
@@ -45,7 +52,8 @@ public struct VoiceConnectionSettings: Sendable {
         ipDiscoveryRetryInterval: Duration = .seconds(1),
         maxMessageBytes: Int = 1 << 20,
         isAES256GCMUsable: @escaping @Sendable () -> Bool = { VoiceEncryptionMode.aeadAES256GCMRTPSize.isAvailable },
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        makeEndToEndSession: (@Sendable (_ userID: UInt64) -> any VoiceEndToEndSession)? = VoiceConnectionSettings.daveEndToEnd
     ) {
         secureWebSocket = Self.usesTLS(forGatewayURL: gatewayURL)
         self.joinTimeout = joinTimeout
@@ -61,6 +69,7 @@ public struct VoiceConnectionSettings: Sendable {
         self.maxMessageBytes = max(4096, maxMessageBytes)
         self.isAES256GCMUsable = isAES256GCMUsable
         self.random = random
+        self.makeEndToEndSession = makeEndToEndSession
     }
 
     /// The scheme rule: Discord's voice endpoints come without a scheme and always need TLS. Only

@@ -143,7 +143,7 @@ extension VoiceManager {
         }
         guard let owned else { return }
         if let join = owned.join {
-            // The join's own error says it best (e.g. DAVE required), not "session ended".
+            // The join's own error says it best (e.g. end-to-end encryption refused), not "session ended".
             let error: VoiceConnectionError = if case .failed(let failure) = reason { failure } else { .sessionEnded(reason) }
             resolve(join, .failure(error))
         }

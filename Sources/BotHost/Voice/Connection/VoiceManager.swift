@@ -59,7 +59,7 @@ public final class VoiceManager: Sendable {
 
     /// Joins (or moves to) a voice channel and returns once the session is connected: UDP up,
     /// encryption mode and key known. Fails with a `VoiceConnectionError` saying why: a timeout
-    /// naming the step Discord never completed, a final close code (e.g. DAVE required), `leave`.
+    /// naming the step Discord never completed, a final close code (e.g. 4017, end-to-end encryption refused), `leave`.
     /// A move returns the same session once it has connected to the new channel's voice server;
     /// joining the channel the session is already connected to returns that session at once.
     public func join(guildID: UInt64, channelID: UInt64, selfMute: Bool = false, selfDeaf: Bool = false) async throws -> VoiceSession {

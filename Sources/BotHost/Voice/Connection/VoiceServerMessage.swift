@@ -44,9 +44,11 @@ struct VoiceServerEnvelope: Equatable {
 
     /// A binary message's header: server→client binary frames are `[u16 seq][u8 op][payload]`.
     static func binaryHeader(_ frame: [UInt8]) -> (sequence: Int, op: Int)? {
-        guard frame.count >= 3 else { return nil }
+        guard frame.count >= binaryHeaderLength else { return nil }
         return (Int(frame[0]) << 8 | Int(frame[1]), Int(frame[2]))
     }
+
+    static let binaryHeaderLength = 3
 }
 
 /// The fields the client reads from each server message's `d`. Unknown members are skipped.
@@ -61,6 +63,8 @@ enum VoiceServerMessage {
     struct SessionDescription: Equatable {
         var mode: String
         var secretKey: [UInt8]
+        /// The DAVE protocol version the server chose (0, or absent: transport encryption only).
+        var daveProtocolVersion = 0
     }
 
     struct Speaking: Equatable {
@@ -99,6 +103,7 @@ enum VoiceServerMessage {
     static func sessionDescription(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> SessionDescription {
         var mode: String?
         var key: [UInt8]?
+        var daveVersion = 0
         var scanner = JSONScanner(data)
         try scanner.scanObject { (name, s) throws(JSONScanError) in
             switch name {
@@ -111,6 +116,11 @@ enum VoiceServerMessage {
                     bytes.append(byte)
                 }
                 key = bytes
+            case "dave_protocol_version":
+                if !s.readNull() {
+                    daveVersion = try s.readInteger()
+                    guard daveVersion >= 0 else { throw s.error("a DAVE protocol version of 0 or more") }
+                }
             default: try s.skipValue()
             }
         }
@@ -120,7 +130,7 @@ enum VoiceServerMessage {
         guard key.count == secretKeyLength else {
             throw JSONScanError(offset: 0, expected: "a secret_key of \(secretKeyLength) bytes (got \(key.count))")
         }
-        return SessionDescription(mode: mode, secretKey: key)
+        return SessionDescription(mode: mode, secretKey: key, daveProtocolVersion: daveVersion)
     }
 
     static func speaking(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> Speaking {

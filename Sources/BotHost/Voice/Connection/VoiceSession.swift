@@ -47,6 +47,26 @@ public final class VoiceSession: Sendable {
     /// Sets the receiver of inbound datagrams (replacing any earlier one; nil stops delivery).
     public func onDatagram(_ handler: VoiceDatagramHandler?) { core.setDatagramHandler(handler) }
 
+    // MARK: end-to-end encryption
+
+    /// Whether the session is end-to-end encrypted (DAVE), its epoch and voice privacy code.
+    public var endToEndStatus: VoiceEndToEndStatus { core.endToEndStatus }
+
+    /// Calls `observer` whenever the end-to-end status changes (replacing any earlier observer).
+    public func onEndToEndChange(_ observer: (@Sendable (VoiceEndToEndStatus) -> Void)?) { core.observeEndToEnd(observer) }
+
+    /// Whether media may go out now: false while end-to-end encryption is negotiated and its group
+    /// not ready yet (the sender holds its frames meanwhile).
+    public var isReadyToSendMedia: Bool { core.endToEnd?.isReadyToSend ?? true }
+
+    /// A frame transform for one media pipeline: DAVE's when the host offers it (it encrypts and
+    /// decrypts with the current group's keys), else frames pass through.
+    public func makeFrameTransform() -> any VoiceFrameTransform {
+        guard let endToEnd = core.endToEnd else { return PassthroughVoiceFrameTransform() }
+        let core = self.core
+        return endToEnd.makeFrameTransform(userID: { core.userID(forSSRC: $0) })
+    }
+
     // MARK: speaking and users
 
     /// Sends op 5 Speaking with the session's SSRC; Discord needs it before the first audio packet.

@@ -18,14 +18,31 @@ final class VoiceSessionCore: Sendable {
         var datagramHandler: VoiceDatagramHandler?
         var speaking: VoiceSpeakingFlags = []
         var lastProblem: String?
+        var endToEndObserver: (@Sendable (VoiceEndToEndStatus) -> Void)?
     }
 
     let guildID: UInt64
+    /// The session's end-to-end encryption (DAVE); nil when the host offers none.
+    let endToEnd: (any VoiceEndToEndSession)?
     private let state: Mutex<State>
 
-    init(guildID: UInt64, channelID: UInt64) {
+    init(guildID: UInt64, channelID: UInt64, endToEnd: (any VoiceEndToEndSession)? = nil) {
         self.guildID = guildID
+        self.endToEnd = endToEnd
         state = Mutex(State(channelID: channelID))
+    }
+
+    /// Where end-to-end encryption stands (transport only without a DAVE layer).
+    var endToEndStatus: VoiceEndToEndStatus { endToEnd?.status ?? .transportOnly }
+
+    /// Called with every change of the end-to-end status (one observer: the guild's voice link).
+    func observeEndToEnd(_ observer: (@Sendable (VoiceEndToEndStatus) -> Void)?) {
+        state.withLock { $0.endToEndObserver = observer }
+    }
+
+    func endToEndChanged() {
+        let observer = state.withLock { $0.endToEndObserver }
+        observer?(endToEndStatus)
     }
 
     // MARK: state

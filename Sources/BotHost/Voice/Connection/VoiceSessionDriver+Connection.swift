@@ -22,7 +22,7 @@ extension VoiceSessionDriver {
                     case .text:
                         await handle(Array(buffer: frame.unmaskedData), serial: current.serial)
                     case .binary:
-                        handleBinary(Array(buffer: frame.unmaskedData))
+                        await handleBinary(Array(buffer: frame.unmaskedData), serial: current.serial)
                     case .connectionClose:
                         var data = frame.unmaskedData
                         closeCode = data.readInteger(as: UInt16.self).map(Int.init)
@@ -107,13 +107,15 @@ extension VoiceSessionDriver {
                 let speaking = try VoiceServerMessage.speaking(envelope.data)
                 if let user = speaking.userID, user != environment.userID { core.userSpeaks(userID: user, ssrc: speaking.ssrc) }
             case VoiceOpcode.clientsConnect:
-                core.usersConnected(try VoiceServerMessage.clientsConnect(envelope.data))
+                let users = try VoiceServerMessage.clientsConnect(envelope.data)
+                core.usersConnected(users)
+                core.endToEnd?.usersConnected(users)
             case VoiceOpcode.clientDisconnect:
-                core.userDisconnected(try VoiceServerMessage.clientDisconnect(envelope.data))
+                let user = try VoiceServerMessage.clientDisconnect(envelope.data)
+                core.userDisconnected(user)
+                core.endToEnd?.userDisconnected(user)
             case VoiceOpcode.dave:
-                // DAVE handling point (JSON ops 21–24, 31). max_dave_protocol_version 0 tells the
-                // server this client does not take part; a server that insists closes with 4017.
-                logger.debug("ignored DAVE op \(envelope.op): end-to-end encryption is not supported yet")
+                await endToEndMessage(op: envelope.op, payload: envelope.data, serial: serial)
             default:
                 logger.debug("ignored voice op \(envelope.op)")
             }
@@ -123,15 +125,19 @@ extension VoiceSessionDriver {
     }
 
     /// Binary frames are DAVE's MLS messages (ops 25–30), `[u16 seq][u8 op][payload]`. Their
-    /// sequence numbers count toward `seq_ack` even while DAVE itself is not handled.
-    private func handleBinary(_ bytes: [UInt8]) {
+    /// sequence numbers share the JSON messages' counter, so they count toward `seq_ack`.
+    private func handleBinary(_ bytes: [UInt8], serial: UInt64) async {
+        guard isCurrent(serial) else { return }
         guard let header = VoiceServerEnvelope.binaryHeader(bytes) else {
-            logger.debug("ignored a binary voice frame shorter than its header")
+            warnings.warning("binary", "ignored a binary voice message shorter than its header")
             return
         }
         lastSequence = header.sequence
-        // DAVE handling point (binary ops 25–30).
-        logger.debug("ignored binary DAVE op \(header.op) (\(bytes.count) bytes): end-to-end encryption is not supported yet")
+        guard VoiceOpcode.dave.contains(header.op) else {
+            warnings.warning("binary.\(header.op)", "ignored binary voice op \(header.op), which is not a DAVE message")
+            return
+        }
+        await endToEndMessage(op: header.op, payload: bytes[VoiceServerEnvelope.binaryHeaderLength...], serial: serial)
     }
 
     // MARK: hello, identify, resume
@@ -158,9 +164,13 @@ extension VoiceSessionDriver {
             // in the channel again.
             lastSequence = -1
             core.forgetUsers()
+            // ...and the end-to-end group starts over: a fresh key package on every new session,
+            // so a rejoin never carries a stale epoch.
+            core.endToEnd?.reset(channelID: core.channelID)
             logger.debug("identifying voice \(credentials)")
             await write(VoiceClientPayload.identify(serverID: guild, userID: environment.userID, sessionID: credentials.sessionID,
-                                                    token: credentials.token), serial)
+                                                    token: credentials.token,
+                                                    maxDAVEProtocolVersion: core.endToEnd?.maxProtocolVersion ?? 0), serial)
         }
     }
 

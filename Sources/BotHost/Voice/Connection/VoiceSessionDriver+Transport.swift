@@ -79,6 +79,7 @@ extension VoiceSessionDriver {
             if let transport { core.deliver(datagram, from: transport) }
         }
         logger.info("voice connected: \(mode.rawValue), ssrc \(ssrc), UDP \(external) → \(socket.remote)")
+        await startEndToEnd(protocolVersion: description.daveProtocolVersion, serial: serial)
         markConnected(transport)
         await replaced?.close()
         await announceSpeaking(serial, ssrc: ssrc)

@@ -93,7 +93,8 @@ actor VoiceSessionDriver {
 
     init(environment: Environment, channelID: UInt64, credentials: VoiceCredentials) {
         self.environment = environment
-        core = VoiceSessionCore(guildID: environment.guildID, channelID: channelID)
+        core = VoiceSessionCore(guildID: environment.guildID, channelID: channelID,
+                                endToEnd: environment.settings.makeEndToEndSession?(environment.userID))
         control = Mutex(Control(credentials: credentials))
         var logger = environment.logger
         logger[metadataKey: "voice-guild"] = "\(environment.guildID)"

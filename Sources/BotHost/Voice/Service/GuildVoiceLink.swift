@@ -101,6 +101,11 @@ final class GuildVoiceLink: Sendable {
         sender.bind(session)
         let receiver = self.receiver
         session.onDatagram { datagram, transport in receiver.receive(datagram, transport: transport, session: session) }
+        let listeners = self.listeners
+        let guildID = self.guildID
+        session.onEndToEndChange { [weak session] status in
+            listeners.publish(VoiceEventRecord(kind: .encryption, guildID: guildID, channelID: session?.channelID ?? 0, reason: "\(status)"))
+        }
         let watcher = Task { [weak self] in
             var lastChannel = session.channelID
             var reconnecting = false

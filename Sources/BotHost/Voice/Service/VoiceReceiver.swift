@@ -31,7 +31,7 @@ final class VoiceReceiver: @unchecked Sendable {
     }
 
     func receive(_ datagram: ByteBuffer, transport: VoiceTransport, session: VoiceSession) {
-        guard let pipeline = pipeline(for: transport) else { return }
+        guard let pipeline = pipeline(for: transport, session: session) else { return }
         let frames: [ReceivedVoiceFrame]
         do {
             frames = try datagram.withUnsafeReadableBytes { bytes in
@@ -92,11 +92,13 @@ final class VoiceReceiver: @unchecked Sendable {
         }
     }
 
-    private func pipeline(for transport: VoiceTransport) -> VoiceReceivePipeline? {
+    /// The pipeline for this transport; its frame transform opens each speaker's end-to-end
+    /// encrypted (DAVE) frames with that speaker's key.
+    private func pipeline(for transport: VoiceTransport, session: VoiceSession) -> VoiceReceivePipeline? {
         if pipelineTransport == ObjectIdentifier(transport), let pipeline { return pipeline }
         do {
             let cipher = try VoiceTransportCipher(mode: transport.mode, secretKey: transport.secretKey)
-            let made = VoiceReceivePipeline(cipher: cipher)
+            let made = VoiceReceivePipeline(cipher: cipher, frameTransform: session.makeFrameTransform())
             pipeline = made
             pipelineTransport = ObjectIdentifier(transport)
             lastHeardNs.removeAll()

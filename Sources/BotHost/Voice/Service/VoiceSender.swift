@@ -35,6 +35,7 @@ final class VoiceSender: @unchecked Sendable {
     private var pipelineTransport: ObjectIdentifier?
     private var pacer: VoiceFramePacer<SystemClock>?
     private var silenceLeft = 0
+    private var waitingForEndToEnd = false
     private var sendingPlugin = ""
     /// When the last packet of the previous burst left: a pause advances the RTP timestamp.
     private var lastPacketNs: UInt64?
@@ -99,7 +100,7 @@ final class VoiceSender: @unchecked Sendable {
             transport.eventLoop.execute { [self] in
                 sendingPlugin = plugin
                 let clock = SystemClock()
-                if let last = lastPacketNs, let pipeline = pipeline(for: transport) {
+                if let last = lastPacketNs, let pipeline = pipeline(for: transport, session: session) {
                     // Receivers keep timing across the pause: the timestamp moves on by its length.
                     let paused = (clock.monotonicNs() &- last) / VoiceAudioFormat.frameDurationNanoseconds
                     if paused > 1 { pipeline.skipFrames(Int(min(paused - 1, 1 << 20))) }
@@ -114,6 +115,17 @@ final class VoiceSender: @unchecked Sendable {
     private func tick(_ session: VoiceSession) {
         let transport = session.transport
         guard transport.isOpen, var schedule = pacer else { return finish(session, reason: "the voice connection closed") }
+        guard session.isReadyToSendMedia else {
+            // End-to-end encryption is negotiated but its group is not ready: frames wait in the
+            // queue (nothing goes out unencrypted); pacing starts afresh once the key is there.
+            waitingForEndToEnd = true
+            transport.eventLoop.scheduleTask(in: .nanoseconds(Int64(VoiceAudioFormat.frameDurationNanoseconds))) { [self] in tick(session) }
+            return
+        }
+        if waitingForEndToEnd {
+            waitingForEndToEnd = false
+            schedule = VoiceFramePacer(clock: schedule.clock, latePolicy: .burst(maxFrames: 3))
+        }
         while true {
             switch schedule.next() {
             case .wait(let nanoseconds):
@@ -121,7 +133,7 @@ final class VoiceSender: @unchecked Sendable {
                 transport.eventLoop.scheduleTask(in: .nanoseconds(Int64(nanoseconds))) { [self] in tick(session) }
                 return
             case .send(_, let skipped):
-                guard let pipeline = pipeline(for: transport) else { return finish(session, reason: "no cipher") }
+                guard let pipeline = pipeline(for: transport, session: session) else { return finish(session, reason: "no cipher") }
                 if skipped > 0 { pipeline.skipFrames(Int(skipped)) }
                 let frame = queue.withLock { q -> OutgoingVoiceFrame? in
                     let frame = q.frames.popFirst()
@@ -178,12 +190,14 @@ final class VoiceSender: @unchecked Sendable {
         }
     }
 
-    /// The pipeline for this transport: a new session (new SSRC and key) needs a new one.
-    private func pipeline(for transport: VoiceTransport) -> VoiceSendPipeline? {
+    /// The pipeline for this transport: a new session (new SSRC and key) needs a new one. Its
+    /// frame transform is the session's end-to-end encryption (DAVE), which follows the group's
+    /// epochs by itself.
+    private func pipeline(for transport: VoiceTransport, session: VoiceSession) -> VoiceSendPipeline? {
         if pipelineTransport == ObjectIdentifier(transport), let pipeline { return pipeline }
         do {
             let cipher = try VoiceTransportCipher(mode: transport.mode, secretKey: transport.secretKey)
-            let made = VoiceSendPipeline(ssrc: transport.ssrc, cipher: cipher)
+            let made = VoiceSendPipeline(ssrc: transport.ssrc, cipher: cipher, frameTransform: session.makeFrameTransform())
             pipeline = made
             pipelineTransport = ObjectIdentifier(transport)
             return made

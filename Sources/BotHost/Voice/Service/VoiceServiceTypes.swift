@@ -9,7 +9,7 @@ enum OutgoingVoiceFrame: Sendable {
 /// A voice event as plugins receive it (bothost_voice_event).
 struct VoiceEventRecord: Sendable, Equatable {
     enum Kind: UInt32, Sendable {
-        case connected = 1, reconnecting, disconnected, moved, speaking, userJoined, userLeft, sendDrained
+        case connected = 1, reconnecting, disconnected, moved, speaking, userJoined, userLeft, sendDrained, encryption
     }
     var kind: Kind
     var guildID: UInt64
