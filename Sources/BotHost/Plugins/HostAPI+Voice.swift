@@ -174,7 +174,10 @@ private func apiVoiceSubscribeEvents(_ plugin: OpaquePointer?, _ guild: UInt64, 
     hostRegister(plugin, .subscription, userData, free, out) { instance, registration throws(HostCallError) in
         guard let fn else { throw HostCallError(Status.invalidArgument, "voice_subscribe_events needs a callback") }
         let handle = registration.handle
+        // A kind newer than the plugin's required minor is one it may not know (rule 2): not sent.
+        let requiredMinor = instance.library.descriptor.abiMinor
         let listener = VoiceListeners.EventListener(guildID: guild) { event in
+            guard event.kind.abiMinor <= requiredMinor else { return }
             instance.callback(registration) {
                 withCStr(event.reason) { reason in
                     var raw = bothost_voice_event()

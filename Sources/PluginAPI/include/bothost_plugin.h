@@ -507,8 +507,10 @@ enum {
     BOTHOST_VOICE_USER_JOINED = 6,  /**< user_id entered the bot's channel */
     BOTHOST_VOICE_USER_LEFT = 7,    /**< user_id left the bot's channel */
     BOTHOST_VOICE_SEND_DRAINED = 8, /**< every frame queued by voice_send has gone out */
-    BOTHOST_VOICE_ENCRYPTION = 9    /**< the call's end-to-end encryption (DAVE) changed: reason says
-                                         how, for people, with the voice privacy code when encrypted */
+    BOTHOST_VOICE_ENCRYPTION = 9    /**< minor 4: the call's end-to-end encryption (DAVE) changed:
+                                         reason says how, for people, with the voice privacy code when
+                                         encrypted. Sent only to plugins requiring minor 4 or later, so
+                                         an older plugin never sees a kind it does not know */
 };
 
 typedef struct bothost_voice_event {

@@ -10,6 +10,11 @@ enum OutgoingVoiceFrame: Sendable {
 struct VoiceEventRecord: Sendable, Equatable {
     enum Kind: UInt32, Sendable {
         case connected = 1, reconnecting, disconnected, moved, speaking, userJoined, userLeft, sendDrained, encryption
+
+        /// The ABI minor that introduced the kind: a plugin requiring an older minor is not sent it.
+        var abiMinor: UInt32 {
+            self == .encryption ? 4 : 0  // the others came with voice itself (minor 3): whoever can subscribe knows them
+        }
     }
     var kind: Kind
     var guildID: UInt64
