@@ -48,7 +48,7 @@ public final class PluginExecutor: SerialExecutor {
         let detail = table.lastError()
         let text = "PluginKit: a Swift task job was dropped because host->post failed with \(status)"
             + (detail.isEmpty ? "" : " (\(detail))")
-            + "; a Task outlived the plugin's stop — cancel Tasks in stop() or a cleanup hook"
+            + "; a Task outlived the plugin's stop — end Tasks in a cleanup hook (PluginTasks.endWhenStopping)"
         table.log(plugin, .warning, text)
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
