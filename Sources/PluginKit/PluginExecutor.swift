@@ -46,7 +46,10 @@ public final class PluginExecutor: SerialExecutor {
     /// resume. Say so, in the host's log if it still listens and on stderr in any case.
     private func reportDroppedJob(_ status: StatusCode) {
         let detail = table.lastError()
-        let text = "PluginKit: a Swift task job was dropped because host->post failed with \(status)"
+        // The plugin's own name: once it has stopped, the host drops its log lines, so the stderr
+        // copy has to say whose Task it was.
+        let name = LibraryState.shared.withLock { $0.pluginType?.manifest.name } ?? "?"
+        let text = "PluginKit (plugin \(name)): a Swift task job was dropped because host->post failed with \(status)"
             + (detail.isEmpty ? "" : " (\(detail))")
             + "; a Task outlived the plugin's stop — end Tasks in a cleanup hook (PluginTasks.endWhenStopping)"
         table.log(plugin, .warning, text)

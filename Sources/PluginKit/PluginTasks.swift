@@ -8,11 +8,11 @@ import Synchronization
 ///     func refresh() { tasks.spawn(self) { plugin in await plugin.poll() } }
 ///
 /// `endWhenStopping` registers a cleanup hook that cancels every Task still running and refuses new
-/// ones. The hook runs before `stop()`, while the host still runs the plugin's jobs, so a cancelled
-/// Task finishes there: PluginKit's calls resume on the plugin's executor (their waits end as
-/// `.cancelled` when the host removes the call), never on a thread that would have to hop back after
-/// the plugin stopped. Register it first in `start()`: hooks run newest first, so it then runs after
-/// the plugin's other hooks, which may still start Tasks that matter (a last report).
+/// ones. The hook runs before `stop()`, while the host still runs the plugin's jobs: a cancelled
+/// Task's host call is removed at once and its wait ends as `.cancelled`, so the Task finishes on the
+/// executor while the plugin stops instead of being cut off after it. Register it first in
+/// `start()`: hooks run newest first, so it then runs after the plugin's other hooks, which may still
+/// start Tasks that matter (a last report).
 ///
 /// Threading: use it from the plugin actor only (`spawn` takes the actor as its isolation).
 public final class PluginTasks: Sendable {

@@ -49,7 +49,7 @@ actor VoiceSessionsPlugin: Plugin {
     }
 
     func start() throws {
-        // Registered first, so it runs last: the hook below may still report voice time.
+        // Registered first, so it runs last: after the sessions have ended (which may start Tasks).
         try tasks.endWhenStopping(host)
         try host.cleanup.register { self.endEverySession() }
         try registerCommands()

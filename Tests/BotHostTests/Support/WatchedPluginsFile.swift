@@ -50,3 +50,14 @@ final class WatchedPluginsFile: Sendable {
 
     private static func file(_ plugins: String) -> String { #"{"plugins": \#(plugins)}"# }
 }
+
+extension TestHost {
+    /// How many times `plugin` has started (its `host.plugin.started` events seen so far). A test
+    /// that counts restarts first waits for the first start's event: the tap is asynchronous.
+    func starts(of plugin: String) -> Int {
+        events("host.plugin.started").filter { payload in
+            let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any]
+            return object?["plugin"] as? String == plugin
+        }.count
+    }
+}
