@@ -3,8 +3,9 @@
 /// that state: sessions, open files, pending writes, Tasks in flight. `stop()` then only frees state.
 ///
 /// Threading: a hook runs on the plugin's executor, isolated to the plugin actor, one at a time with
-/// every other callback. It is synchronous: Tasks it cancels still finish on the executor after it
-/// returns (the host runs what they post until the plugin has stopped). Inside a hook logging,
+/// every other callback. It is synchronous: Tasks it cancels finish after it returns, on the
+/// executor while the plugin stops (or, for a last job that comes later, on PluginKit's own queue
+/// once the host runs nothing more of the plugin's; see `PluginExecutor`). Inside a hook logging,
 /// publishing, storage, config, `unregister`, `voice.leave(guild:)` and `voice.stopSending` work;
 /// registering anything new fails with `.stopped`, and no timer, bus or command callback arrives.
 /// A hook that overruns the deadline is reported and abandoned, and stopping goes on without it.
