@@ -230,7 +230,7 @@ final class PluginInstance: @unchecked Sendable {
         // barrier: the executor is drained until a barrier finds nothing new, so that job still runs
         // while posting works rather than being refused after the stop. Bounded, so a plugin that
         // keeps posting is stopped all the same. (A Swift Task resumes through the global pool
-        // before it posts; one that is slower than the drain is still refused — rare, and logged.)
+        // before it posts; one slower than the drain is refused, and PluginKit finishes it itself.)
         for _ in 0..<Self.stopDrainRounds {
             let before = executor.enqueuedCount
             guard await runLifecycle("releasing registrations", deadlineMs: deadline, {}) else { break }
