@@ -7,7 +7,7 @@ struct LimiterRegistry {
     /// shape each time would otherwise grow memory without bound.
     static let maxInline = 64
 
-    private let named: [String: KeyedLimiter]
+    private var named: [String: KeyedLimiter]
     private var inline: [LimiterSpec: KeyedLimiter] = [:]
     private let epochMs: Int64
 
@@ -17,6 +17,21 @@ struct LimiterRegistry {
     }
 
     var names: [String] { named.keys.sorted() }
+
+    /// Takes the configured limiters of a new config: an unchanged one keeps its keys, a changed or
+    /// new one starts with every key at its full burst, a removed one goes. Returns the changed names.
+    mutating func reconfigure(_ specs: [String: LimiterSpec]) -> [String] {
+        var changed = Array(Set(named.keys).subtracting(specs.keys))
+        named = specs.reduce(into: [:]) { result, item in
+            if let kept = named[item.key], kept.spec == item.value {
+                result[item.key] = kept
+            } else {
+                result[item.key] = KeyedLimiter(spec: item.value, epochMs: epochMs)
+                changed.append(item.key)
+            }
+        }
+        return changed.sorted()
+    }
 
     /// Keys tracked across all limiters.
     var keyCount: Int { named.values.reduce(0) { $0 + $1.count } + inline.values.reduce(0) { $0 + $1.count } }

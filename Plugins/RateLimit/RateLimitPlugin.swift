@@ -13,24 +13,25 @@ actor RateLimitPlugin: Plugin {
         description: "Voice-usage quotas and command cooldowns, as bus services")
 
     let host: PluginHost
-    let config: RateLimitConfig
-    let voiceStore: VoiceStore
+    /// Replaced live by a config edit (`configChanged`).
+    var config: RateLimitConfig
+    var voiceStore: VoiceStore
     var ledger: VoiceLedger
     var limiters: LimiterRegistry
+    /// The periodic jobs, restarted when their interval changes.
+    var cleanupTimer: Registration?
+    var sweepTimer: Registration?
 
     init(host: PluginHost) throws {
         self.host = host
-        do {
-            config = try JSONFields.decode(RateLimitConfig.self, from: Array(try host.configJSON.utf8), what: "the config")
-        } catch let error as FieldError {
-            throw PluginError(.invalidArgument, "config: \(error)")
-        }
+        config = try host.config().parse { bytes in try JSONFields.decode(RateLimitConfig.self, from: bytes, what: "the config") }
         voiceStore = VoiceStore(storage: host.storage, log: host.log)
         ledger = VoiceLedger(policy: config.voice)
         limiters = LimiterRegistry(specs: config.limiters, epochMs: host.nowMilliseconds)
     }
 
     func start() throws {
+        try host.cleanup.register { self.flushUsage() }
         for (key, usage) in try voiceStore.load() { ledger.restore(key, usage) }
         cleanupVoice()
 
@@ -40,8 +41,32 @@ actor RateLimitPlugin: Plugin {
         try host.bus.serve("ratelimit.stats") { _ in self.stats() }
         try registerCommands()
 
-        try host.timers.every(.milliseconds(config.voice.cleanupIntervalMs)) { self.cleanupVoice() }
-        try host.timers.every(.milliseconds(config.sweepIntervalMs)) { self.sweepLimiters() }
+        try startCleanupTimer()
+        try startSweepTimer()
+        logSettings()
+    }
+
+    /// The cleanup hook: voice usage whose write failed is written again while the ledger is alive,
+    /// so a stop loses none of it.
+    func flushUsage() {
+        voiceStore.flush(ledger)
+        if !voiceStore.unsaved.isEmpty {
+            host.log.error("stopping with the voice usage of \(voiceStore.unsaved.count) users not stored: "
+                           + voiceStore.unsaved.sorted().joined(separator: ", "))
+        }
+    }
+
+    func startCleanupTimer() throws {
+        cleanupTimer?.cancel()
+        cleanupTimer = try host.timers.every(.milliseconds(config.voice.cleanupIntervalMs)) { self.cleanupVoice() }
+    }
+
+    func startSweepTimer() throws {
+        sweepTimer?.cancel()
+        sweepTimer = try host.timers.every(.milliseconds(config.sweepIntervalMs)) { self.sweepLimiters() }
+    }
+
+    func logSettings() {
         host.log.info("voice quota \(DurationText.of(milliseconds: config.voice.maxDurationMs)) per "
                       + "\(DurationText.of(milliseconds: config.voice.resetTimeMs)), \(ledger.entries.count) users on record; "
                       + "limiters: \(limiters.names.joined(separator: ", "))")

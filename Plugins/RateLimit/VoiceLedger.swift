@@ -27,7 +27,8 @@ struct VoiceStatus: Equatable, Sendable {
 /// A window resets lazily: `status` reports an elapsed window as fresh without changing anything,
 /// and the next `track` starts a new window.
 struct VoiceLedger {
-    let policy: VoicePolicy
+    /// Replaced live by a config edit: the next check or track counts against the new numbers.
+    var policy: VoicePolicy
     private(set) var entries: [String: VoiceUsage] = [:]
 
     init(policy: VoicePolicy) {

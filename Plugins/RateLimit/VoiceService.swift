@@ -17,10 +17,12 @@ extension RateLimitPlugin {
         return status.reply
     }
 
-    /// Drops users idle past the threshold, in memory and in storage.
+    /// Drops users idle past the threshold, in memory and in storage, and writes again what failed
+    /// to be written before.
     func cleanupVoice() {
         let dropped = ledger.cleanup(nowMs: host.nowMilliseconds)
         for key in dropped { voiceStore.delete(key) }
+        voiceStore.flush(ledger)
         if !dropped.isEmpty { host.log.debug("dropped \(dropped.count) idle voice users") }
     }
 }

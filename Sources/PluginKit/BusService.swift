@@ -18,7 +18,7 @@ extension Bus {
     ///
     /// Throws `PluginError` with `.timeout`, `.noResponder`, `.cancelled` (the Task was cancelled or
     /// the plugin stopped) or the server's own error status with its payload.
-    public func request(_ topic: String, _ payload: [UInt8], timeout: Duration = .seconds(5)) async throws -> BusReply {
+    nonisolated(nonsending) public func request(_ topic: String, _ payload: [UInt8], timeout: Duration = .seconds(5)) async throws -> BusReply {
         let busRequest = try host.table.require(\.bus_request, "bus_request")
         let host = self.host
         let timeoutMs = UInt32(milliseconds(timeout, limit: UInt64(UInt32.max)))
@@ -32,7 +32,7 @@ extension Bus {
     }
 
     /// Sends `value` as JSON to the topic's server and waits for its reply.
-    public func request<T: Encodable>(_ topic: String, json value: T, timeout: Duration = .seconds(5)) async throws -> BusReply {
+    nonisolated(nonsending) public func request<T: Encodable>(_ topic: String, json value: T, timeout: Duration = .seconds(5)) async throws -> BusReply {
         try await request(topic, try JSON.encode(value), timeout: timeout)
     }
 }

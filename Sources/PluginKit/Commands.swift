@@ -45,7 +45,7 @@ public struct Commands: Sendable {
     /// "failed" message.
     @discardableResult
     public func register(_ definition: CommandDefinition,
-                         _ handler: @escaping (Interaction) async throws -> Void) throws -> Registration {
+                         _ handler: nonisolated(nonsending) @escaping (Interaction) async throws -> Void) throws -> Registration {
         let host = self.host
         let handler = ActorBound(handler)
         return try register(definition) { (interaction: Interaction) in

@@ -7,6 +7,19 @@ public struct PluginConfig: Sendable {
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
         try JSON.decode(T.self, from: Array(json.utf8), what: "config")
     }
+
+    /// Reads the config with the plugin's own parser (one that names the field it refuses). Whatever
+    /// the parser throws becomes `PluginError(.invalidArgument, "config: <its text>")`, the refusal
+    /// operators see from `init(host:)` and from `configChanged`.
+    public func parse<T>(_ parser: ([UInt8]) throws -> T) throws(PluginError) -> T {
+        do {
+            return try parser(Array(json.utf8))
+        } catch let error as PluginError {
+            throw error
+        } catch {
+            throw PluginError(.invalidArgument, "config: \(error)")
+        }
+    }
 }
 
 extension PluginHost {

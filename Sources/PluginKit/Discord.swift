@@ -13,21 +13,21 @@ public struct Discord: Sendable {
     /// Sends a request with a raw JSON body (nil: none). Returns Discord's answer whatever its HTTP
     /// status; throws `PluginError` only when no answer came (`.timeout`, `.io`, `.cancelled`, or
     /// `.invalidArgument` for a malformed path or body). Cancelling the Task cancels the call.
-    public func request(_ method: String, _ path: String, json body: [UInt8]? = nil,
+    nonisolated(nonsending) public func request(_ method: String, _ path: String, json body: [UInt8]? = nil,
                         reason: String? = nil) async throws -> DiscordAPIResponse {
         try await send(method, path, body: body, reason: reason)
     }
 
     /// Sends `body` encoded as JSON (a `RawJSON` is sent as is, and so are bytes: a `[UInt8]` that
     /// lands here is taken as JSON text, never encoded as an array of numbers).
-    public func request<Body: Encodable>(_ method: String, _ path: String, json body: Body,
+    nonisolated(nonsending) public func request<Body: Encodable>(_ method: String, _ path: String, json body: Body,
                                          reason: String? = nil) async throws -> DiscordAPIResponse {
         // Not `request(json: [UInt8]?)`: an Optional is Encodable too, so that call would pick this
         // overload again and never end.
         try await send(method, path, body: try (body as? [UInt8]) ?? JSON.encode(body), reason: reason)
     }
 
-    private func send(_ method: String, _ path: String, body: [UInt8]?, reason: String?) async throws -> DiscordAPIResponse {
+    nonisolated(nonsending) private func send(_ method: String, _ path: String, body: [UInt8]?, reason: String?) async throws -> DiscordAPIResponse {
         let discordRequest = try host.table.require(\.discord_request, "discord_request (Discord REST, ABI 1.1)")
         let host = self.host
         return try await PendingCall<DiscordAPIResponse>.run(host: host) { call in

@@ -4,7 +4,7 @@ public struct HTTP: Sendable {
 
     /// Sends `request` and waits for the response. Cancelling the Task cancels the call.
     /// Throws `PluginError` (`.timeout`, `.io`, `.tooLarge`, `.cancelled`, …) when no response arrived.
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    nonisolated(nonsending) public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let httpRequest = try host.table.require(\.http_request, "http_request")
         let host = self.host
         return try await PendingCall<HTTPResponse>.run(host: host) { call in

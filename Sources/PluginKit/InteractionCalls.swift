@@ -8,7 +8,7 @@ extension Interaction {
     }
 
     /// Sends a response and waits for Discord's answer.
-    func respondAndWait(_ kind: Response, _ message: [UInt8], ephemeral: Bool) async throws -> [UInt8] {
+    nonisolated(nonsending) func respondAndWait(_ kind: Response, _ message: [UInt8], ephemeral: Bool) async throws -> [UInt8] {
         try await PendingCall<[UInt8]>.run(host: host) { pending in
             try call(kind, message, ephemeral: ephemeral, box: PendingBox(host: host, call: pending), done: responseAnswered)
             return 0  // responses have no handle; they cannot be cancelled

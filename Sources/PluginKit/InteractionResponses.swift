@@ -96,36 +96,36 @@ extension Interaction {
     // MARK: awaiting Discord's answer
 
     @discardableResult
-    public func reply(_ content: String, ephemeral: Bool = false) async throws -> [UInt8] {
+    nonisolated(nonsending) public func reply(_ content: String, ephemeral: Bool = false) async throws -> [UInt8] {
         try await respondAndWait(.reply, JSON.encode(Content(content: content)), ephemeral: ephemeral)
     }
 
     @discardableResult
-    public func reply<M: Encodable>(message: M, ephemeral: Bool = false) async throws -> [UInt8] {
+    nonisolated(nonsending) public func reply<M: Encodable>(message: M, ephemeral: Bool = false) async throws -> [UInt8] {
         try await respondAndWait(.reply, JSON.encode(message), ephemeral: ephemeral)
     }
 
-    public func `defer`(ephemeral: Bool = false) async throws {
+    nonisolated(nonsending) public func `defer`(ephemeral: Bool = false) async throws {
         _ = try await respondAndWait(.deferral, [], ephemeral: ephemeral)
     }
 
     @discardableResult
-    public func followUp(_ content: String, ephemeral: Bool = false) async throws -> [UInt8] {
+    nonisolated(nonsending) public func followUp(_ content: String, ephemeral: Bool = false) async throws -> [UInt8] {
         try await respondAndWait(.followUp, JSON.encode(Content(content: content)), ephemeral: ephemeral)
     }
 
     @discardableResult
-    public func followUp<M: Encodable>(message: M, ephemeral: Bool = false) async throws -> [UInt8] {
+    nonisolated(nonsending) public func followUp<M: Encodable>(message: M, ephemeral: Bool = false) async throws -> [UInt8] {
         try await respondAndWait(.followUp, JSON.encode(message), ephemeral: ephemeral)
     }
 
     @discardableResult
-    public func edit(_ content: String) async throws -> [UInt8] {
+    nonisolated(nonsending) public func edit(_ content: String) async throws -> [UInt8] {
         try await respondAndWait(.edit, JSON.encode(Content(content: content)), ephemeral: false)
     }
 
     @discardableResult
-    public func edit<M: Encodable>(message: M) async throws -> [UInt8] {
+    nonisolated(nonsending) public func edit<M: Encodable>(message: M) async throws -> [UInt8] {
         try await respondAndWait(.edit, JSON.encode(message), ephemeral: false)
     }
 }

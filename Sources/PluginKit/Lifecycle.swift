@@ -8,7 +8,7 @@ final class PluginInstance {
     let host: PluginHost
     let start: () throws -> Void
     let stop: () -> Void
-    let configChanged: (PluginConfig) -> Bool
+    let configChanged: (PluginConfig) throws -> Bool
 
     /// Creates the plugin actor and binds the calls into its isolation (the generic type is known here).
     init<P: Plugin>(_ type: P.Type, host: PluginHost) throws {
@@ -21,7 +21,7 @@ final class PluginInstance {
         self.host = host
         start = { try plugin.assumeIsolated { try $0.start() } }
         stop = { plugin.assumeIsolated { $0.stop() } }
-        configChanged = { config in plugin.assumeIsolated { $0.configChanged(config) } }
+        configChanged = { config in try plugin.assumeIsolated { try $0.configChanged(config) } }
     }
 
     static func from(_ state: UnsafeMutableRawPointer?) -> PluginInstance? {
@@ -75,9 +75,19 @@ func pluginConfigChanged(_ plugin: OpaquePointer?, _ state: UnsafeMutableRawPoin
                          _ json: bothost_str) -> bothost_status {
     guard let instance = PluginInstance.from(state) else { return StatusCode.internalError.rawValue }
     let config = PluginConfig(json: String(json))
-    let applied = CallbackMarker.with(instance.host.executor) { instance.configChanged(config) }
-    // Any non-OK status asks the host to restart the plugin with the new config.
-    return applied ? StatusCode.ok.rawValue : StatusCode.unsupported.rawValue
+    let result = CallbackMarker.with(instance.host.executor) { Result { try instance.configChanged(config) } }
+    switch result {
+    case .success(true):
+        return StatusCode.ok.rawValue
+    case .success(false):
+        // Asks the host to restart the plugin with the new config.
+        return StatusCode.unsupported.rawValue
+    case .failure(let error):
+        // A refused config: the plugin runs on as it was. The reason goes to the log (the ABI's
+        // config_changed has no reason out-parameter); the host names the file and the entry.
+        instance.host.log.error("new config refused, the previous one stays in force: \(describe(error))")
+        return StatusCode.invalidArgument.rawValue
+    }
 }
 
 /// Reports a thrown error as the refusal reason, with its code when it is a plugin-range PluginError.

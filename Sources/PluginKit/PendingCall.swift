@@ -23,7 +23,10 @@ final class PendingCall<Value: Sendable>: Sendable {
     /// Runs `start` (which makes the host call with a `PendingBox` for this call and returns the
     /// handle, or 0 for calls without one) and waits for the answer. Cancelling the awaiting Task
     /// unregisters the call (the host then ends it as cancelled).
-    static func run(host: PluginHost, _ start: (PendingCall<Value>) throws -> bothost_handle) async throws -> Value {
+    ///
+    /// Runs on the caller's executor (nonsending): the only hop is the one every resumed
+    /// continuation takes, through the global pool back to the plugin's executor.
+    nonisolated(nonsending) static func run(host: PluginHost, _ start: (PendingCall<Value>) throws -> bothost_handle) async throws -> Value {
         let call = PendingCall<Value>(host: host)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -27,13 +27,21 @@ public protocol Plugin: Actor {
     /// created here inherit it. Throwing stops the plugin again, with the error as the reason.
     func start() throws
 
-    /// The plugin is stopping (cannot be vetoed). Cleanup hooks run after this, then the host removes
-    /// every remaining registration. Cancel Tasks you started here: their later jobs are dropped.
+    /// The plugin is stopping (cannot be vetoed): release state. The cleanup hooks have already run
+    /// (`host.cleanup`: that is where work that needs live state ends — sessions, files, Tasks in
+    /// flight); after this the host removes every remaining registration.
     func stop()
 
-    /// plugins.json gave the plugin a new config. Return true if it was applied; false (the default)
-    /// makes the host restart the plugin (stop, init, start) with the new config.
-    func configChanged(_ config: PluginConfig) -> Bool
+    /// plugins.json gave the plugin a new config while it runs.
+    ///
+    /// - Return true when the change was applied live.
+    /// - Return false (the default) to have the host restart the plugin (cleanup hooks, stop, init,
+    ///   start) with the new config.
+    /// - Throw to refuse a config that is invalid. Leave everything as it was: the plugin keeps
+    ///   running on its previous config (which `host.config()` goes on returning), PluginKit logs the
+    ///   error's text, and the host reports the refusal until plugins.json is fixed. Check the whole
+    ///   new config before changing anything, so a refusal never leaves half of it applied.
+    func configChanged(_ config: PluginConfig) throws -> Bool
 }
 
 extension Plugin {

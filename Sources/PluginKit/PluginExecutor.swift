@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The host's per-plugin serial executor, seen from Swift.
 ///
@@ -8,6 +9,25 @@ import Foundation
 public final class PluginExecutor: SerialExecutor {
     nonisolated(unsafe) let plugin: OpaquePointer  // host-owned handle, valid for the plugin's life
     let table: HostTable
+    /// Jobs the host refused once the plugin had stopped, and what still runs on the host's side.
+    private let afterStop = Mutex(AfterStop())
+    /// Where refused jobs run, one at a time (see `enqueue`).
+    private let afterStopQueue = DispatchQueue(label: "pluginkit.after-stop")
+
+    /// A Swift Task resumes through the global pool before it posts its next job to the plugin's
+    /// executor; one its plugin cancelled while stopping can make that last hop after the host has
+    /// marked the plugin stopped, when `post` is refused. Its remaining jobs then run here, serially,
+    /// and only once the host runs nothing of the plugin's any more (no posted job queued or
+    /// running): the Task finishes (its host calls fail with `.stopped`) instead of being dropped
+    /// half-way. A Task that keeps working after the stop is cut off at `limit` jobs.
+    private struct AfterStop {
+        static let limit = 1000
+        /// Jobs the host accepted and has not finished running.
+        var posted = 0
+        var refused: [UnownedJob] = []
+        var draining = false
+        var ran = 0
+    }
 
     init(plugin: OpaquePointer, table: HostTable) {
         self.plugin = plugin
@@ -15,8 +35,10 @@ public final class PluginExecutor: SerialExecutor {
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
         // `post` has no user_data_free: the box is released by the trampoline, or here on failure.
-        let posted = Unmanaged.passRetained(PostedJob(job: UnownedJob(job), executor: self)).toOpaque()
+        let posted = Unmanaged.passRetained(PostedJob(job: unowned, executor: self)).toOpaque()
+        afterStop.withLock { $0.posted += 1 }  // before the post: the job may run before it returns
         let status: StatusCode
         if table.has(\.post), let post = table.api.post {
             status = StatusCode(rawValue: post(plugin, runPostedJob, posted))
@@ -25,7 +47,43 @@ public final class PluginExecutor: SerialExecutor {
         }
         guard status != .ok else { return }
         Unmanaged<PostedJob>.fromOpaque(posted).release()
-        reportDroppedJob(status)
+        let kept = afterStop.withLock { state -> (kept: Bool, drain: Bool) in
+            state.posted -= 1
+            guard status == .stopped, state.ran + state.refused.count < AfterStop.limit else { return (false, false) }
+            state.refused.append(unowned)
+            return (true, startDrain(&state))
+        }
+        if kept.drain { afterStopQueue.async { self.drainAfterStop() } }
+        if !kept.kept { reportDroppedJob(status) }
+    }
+
+    /// A posted job has run: the host may now run nothing more of the plugin's.
+    fileprivate func postedJobFinished() {
+        if afterStop.withLock({ state in state.posted -= 1; return startDrain(&state) }) {
+            afterStopQueue.async { self.drainAfterStop() }
+        }
+    }
+
+    /// Whether a drain of refused jobs should start now (and marks it started).
+    private func startDrain(_ state: inout AfterStop) -> Bool {
+        guard state.posted == 0, !state.draining, !state.refused.isEmpty else { return false }
+        state.draining = true
+        return true
+    }
+
+    private func drainAfterStop() {
+        while true {
+            let next = afterStop.withLock { state -> UnownedJob? in
+                guard state.posted == 0, !state.refused.isEmpty else {
+                    state.draining = false
+                    return nil
+                }
+                state.ran += 1
+                return state.refused.removeFirst()
+            }
+            guard let next else { return }
+            CallbackMarker.with(self) { next.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
     }
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
@@ -42,13 +100,17 @@ public final class PluginExecutor: SerialExecutor {
         precondition(CallbackMarker.isInside(self), "not on this BotHost plugin's executor")
     }
 
-    /// A job the host refused (the plugin is stopping or stopped): the Task it belonged to will never
-    /// resume. Say so, in the host's log if it still listens and on stderr in any case.
+    /// A job refused and not run after the stop (the host refused it while the plugin was still
+    /// running, or a Task kept working after the stop): the Task it belonged to will never resume.
+    /// Say so, in the host's log if it still listens and on stderr in any case.
     private func reportDroppedJob(_ status: StatusCode) {
         let detail = table.lastError()
-        let text = "PluginKit: a Swift task job was dropped because host->post failed with \(status)"
+        // The plugin's own name: once it has stopped, the host drops its log lines, so the stderr
+        // copy has to say whose Task it was.
+        let name = LibraryState.shared.withLock { $0.pluginType?.manifest.name } ?? "?"
+        let text = "PluginKit (plugin \(name)): a Swift task job was dropped because host->post failed with \(status)"
             + (detail.isEmpty ? "" : " (\(detail))")
-            + "; a Task outlived the plugin's stop — cancel Tasks in stop() or a cleanup hook"
+            + "; a Task kept working past the plugin's stop — end Tasks in a cleanup hook (PluginTasks.endWhenStopping)"
         table.log(plugin, .warning, text)
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
@@ -72,4 +134,5 @@ private func runPostedJob(_ userData: UnsafeMutableRawPointer?) {
     CallbackMarker.with(executor) {
         posted.job.runSynchronously(on: executor.asUnownedSerialExecutor())
     }
+    executor.postedJobFinished()
 }

@@ -26,7 +26,7 @@ public struct Voice: Sendable {
     /// or failed), `.conflict` (another plugin holds the guild's voice in another channel),
     /// `.unsupported` (no voice or no Discord connection). Joining the channel the bot is already in
     /// only adds this plugin's hold.
-    public func join(guild: UInt64, channel: UInt64, selfMute: Bool = false, selfDeaf: Bool = false) async throws -> VoiceJoin {
+    nonisolated(nonsending) public func join(guild: UInt64, channel: UInt64, selfMute: Bool = false, selfDeaf: Bool = false) async throws -> VoiceJoin {
         let voiceJoin = try host.table.require(\.voice_join, Self.slotName("voice_join"))
         let host = self.host
         var flags: UInt32 = 0
@@ -44,7 +44,7 @@ public struct Voice: Sendable {
 
     /// Releases this plugin's hold on the guild's voice and returns once it is released (and, if it
     /// was the last hold, the bot has left). Frames this plugin queued are dropped.
-    public func leave(guild: UInt64) async throws {
+    nonisolated(nonsending) public func leave(guild: UInt64) async throws {
         let voiceLeave = try host.table.require(\.voice_leave, Self.slotName("voice_leave"))
         let host = self.host
         _ = try await PendingCall<[UInt8]>.run(host: host) { call in

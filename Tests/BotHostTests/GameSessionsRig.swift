@@ -15,6 +15,8 @@ struct GameSessionsRig {
     let connection: DiscordConnection
     let library: String
     let config: String
+    /// Everything the host and the plugin logged.
+    let hostLog: CapturedLog
 
     /// A plugin config with one source "lobby" (OpenRA format, channel 2001, polled hourly so that
     /// only the test triggers polls) merged with `extra` source keys.
@@ -33,7 +35,8 @@ struct GameSessionsRig {
         if let givenEmulator { emulator = givenEmulator } else { emulator = try await startEmulator() }
         let feed: GameSessionsFeedServer
         if let givenFeed { feed = givenFeed } else { feed = try await GameSessionsFeedServer() }
-        let host = try TestHost(directory: directory, manualClock: manualClock)
+        let hostLog = CapturedLog()
+        let host = try TestHost(directory: directory, manualClock: manualClock, logger: hostLog.logger())
         // REST is usable from here on; the gateway is not needed for what the plugin does.
         let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
                                        gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
@@ -44,7 +47,7 @@ struct GameSessionsRig {
         guard statuses.first?.state == .running else {
             throw RigFailure(description: "the plugin did not start: \(statuses)")
         }
-        let rig = GameSessionsRig(emulator: emulator, feed: feed, host: host, connection: connection, library: library, config: config)
+        let rig = GameSessionsRig(emulator: emulator, feed: feed, host: host, connection: connection, library: library, config: config, hostLog: hostLog)
         guard await eventually({ rig.host.events("gamesessions.polled").count >= firstPolls }) else {
             throw RigFailure(description: "no first poll")
         }

@@ -1,5 +1,6 @@
 @testable import BotHost
 import Foundation
+import Logging
 import Testing
 
 /// The RateLimit plugin (libRateLimit.so) loaded into a real host, asked over the bus by the probe
@@ -10,14 +11,25 @@ import Testing
         let host: TestHost
         let trace: TraceFile
 
-        init(config: String = "{}", hostJSON: String = "{}", directory: URL? = nil) async throws {
-            host = try TestHost(hostJSON: hostJSON, directory: directory)
+        init(config: String = "{}", hostJSON: String = "{}", directory: URL? = nil,
+             logger: Logger = Logger(label: "bothost")) async throws {
+            host = try TestHost(hostJSON: hostJSON, directory: directory, logger: logger)
             trace = TraceFile(in: host.directory, "probe-\(UUID().uuidString.prefix(6)).txt")
-            try await host.apply(plugins: """
-                [{"name": "ratelimit", "library": \(jsonString(Fixtures.built("libRateLimit.so"))), "config": \(config)},
-                 {"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))),
-                  "config": {"traceFile": \(jsonString(trace.path)), "subscribe": "none.x"}}]
-                """)
+            libraries = (Fixtures.built("libRateLimit.so"), try Fixtures.fixture("probe"))
+            try await host.apply(plugins: plugins(config: config))
+        }
+
+        /// The plugin libraries the host loaded (each a copy of its own; the same copy keeps a
+        /// plugins.json entry unchanged).
+        let libraries: (ratelimit: String, probe: String)
+
+        /// The "plugins" array the rig runs, with RateLimit's config object `config`.
+        func plugins(config: String) -> String {
+            """
+            [{"name": "ratelimit", "library": \(jsonString(libraries.ratelimit)), "config": \(config)},
+             {"name": "probe", "library": \(jsonString(libraries.probe)),
+              "config": {"traceFile": \(jsonString(trace.path)), "subscribe": "none.x"}}]
+            """
         }
 
         /// One request through the probe; waits for its reply: (status, JSON object).

@@ -31,6 +31,19 @@ import Testing
         let probe: TraceFile
         /// The host's speaking events ("speaking <user> <1|0>"), seen beside the plugins'.
         let speaking = FiredLog()
+        /// Everything the host and the plugins logged.
+        let hostLog = CapturedLog()
+        /// RateLimit's config, as the rig started it.
+        let ratelimitConfig: String
+        /// The plugin libraries the host loaded (each a copy of its own; the same copy keeps a
+        /// plugins.json entry unchanged).
+        let libraries: Libraries
+
+        struct Libraries: Sendable {
+            let voice = Fixtures.built("libVoiceSessions.so")
+            let ratelimit = Fixtures.built("libRateLimit.so")
+            let probe: String
+        }
         private let discordStopped = Atomic<Bool>(false)
 
         /// `config`: the plugin's config object members, after the common timings.
@@ -50,22 +63,40 @@ import Testing
             configuration.voice.heartbeatIntervalMs = 3_600_000
             emulator = DiscordEmulator(configuration)
             try await emulator.start()
-            host = try TestHost()
+            host = try TestHost(logger: hostLog.logger())
             probe = TraceFile(in: host.directory, "probe.txt")
+            ratelimitConfig = ratelimit
+            let libraries = Libraries(probe: try Fixtures.fixture("probe"))
+            self.libraries = libraries
             let speaking = self.speaking
             host.runtime.voiceListeners.add(events: .init(guildID: 0) { event in
                 if event.kind == .speaking { speaking.add("speaking \(event.userID) \(event.speaking)") }
             }, id: .max)
             let pluginConfig = "{" + VoiceSessionsEndToEndTests.timing + (config.isEmpty ? "" : ", " + config) + "}"
-            try await host.apply(plugins: """
-                [{"name": "voicesessions", "library": \(jsonString(Fixtures.built("libVoiceSessions.so"))), "config": \(pluginConfig)},
-                 {"name": "ratelimit", "library": \(jsonString(Fixtures.built("libRateLimit.so"))), "config": \(ratelimit)},
-                 {"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \(jsonString(probe.path)), "subscribe": "none.x"}}]
-                """)
+            try await host.apply(plugins: Self.plugins(voiceConfig: pluginConfig, ratelimit: ratelimit, probe: probe, libraries: libraries))
             let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
                                            gatewayURL: emulator.gatewayURL, commandGuilds: [VoiceSessionsEndToEndTests.guild])
             connection = try DiscordConnection(settings: settings, runtime: host.runtime)
             try await connection.start(intents: await host.manager.gatewayIntents)
+        }
+
+        /// The "plugins" array the rig runs, with VoiceSessions' config object `voiceConfig`.
+        func plugins(voiceConfig: String) -> String {
+            Self.plugins(voiceConfig: voiceConfig, ratelimit: ratelimitConfig, probe: probe, libraries: libraries)
+        }
+
+        static func plugins(voiceConfig: String, ratelimit: String, probe: TraceFile, libraries: Libraries) -> String {
+            """
+            [{"name": "voicesessions", "library": \(jsonString(libraries.voice)), "config": \(voiceConfig)},
+             {"name": "ratelimit", "library": \(jsonString(libraries.ratelimit)), "config": \(ratelimit)},
+             {"name": "probe", "library": \(jsonString(libraries.probe)), "config": {"traceFile": \(jsonString(probe.path)), "subscribe": "none.x"}}]
+            """
+        }
+
+        /// plugins.json on disk as the rig runs it (common timings only), watched by the host.
+        func watchPluginsFile() throws -> WatchedPluginsFile {
+            try WatchedPluginsFile(host: host, hostLog: hostLog,
+                                   plugins: plugins(voiceConfig: "{" + VoiceSessionsEndToEndTests.timing + "}"))
         }
 
         /// Stops the host's Discord connection (once).
@@ -145,6 +176,10 @@ import Testing
             for _ in 0..<seconds {
                 host.advance(ms: 1000)
                 await host.settled("voicesessions")
+                // Twice: RateLimit answers each request in a Task of its own, whose job is queued
+                // behind the first ping. Unanswered across two steps, a report would time out on
+                // the host clock (and be counted twice when retried).
+                await host.settled("ratelimit")
                 await host.settled("ratelimit")
             }
         }

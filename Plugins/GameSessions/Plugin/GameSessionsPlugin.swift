@@ -1,6 +1,5 @@
 import GameSessionsCore
 import PluginKit
-import StrictJSON
 
 /// Live Discord embeds for game lobbies. Each configured source (an OpenRA master server or any
 /// JSON feed) is polled through the host's HTTP call; each session gets an embed that is edited
@@ -15,68 +14,79 @@ actor GameSessionsPlugin: Plugin {
         description: "Live Discord embeds for game lobbies from game-server feeds")
 
     let host: PluginHost
-    let config: GameSessionsConfig
+    /// Replaced live by a config edit (`configChanged`).
+    var config: GameSessionsConfig
     let store: SessionStore
     var sources: [String: SourceState] = [:]
     var lanes: [UInt64: ChannelLane] = [:]
     /// Calls across all channels (`pacing.totalPerSecond`).
     var totalBudget: PaceBudget
-    /// Tasks the plugin started (polls, Discord calls, command answers), cancelled when it stops.
-    var tasks: [Int: Task<Void, Never>] = [:]
-    private var nextTaskID = 0
+    /// Tasks the plugin started (polls, Discord calls, command answers), ended when it stops.
+    let tasks = PluginTasks()
+    /// Set by the cleanup hook: no poll or call starts any more.
     var isStopping = false
 
     init(host: PluginHost) throws {
         self.host = host
-        do {
-            config = try GameSessionsConfig.parse(Array(try host.configJSON.utf8))
-        } catch let error as FieldError {
-            throw PluginError(.invalidArgument, "config: \(error)")
-        }
+        config = try host.config().parse(GameSessionsConfig.parse)
         store = SessionStore(storage: host.storage, log: host.log)
         totalBudget = PaceBudget(config.totalPacing)
     }
 
     func start() throws {
+        // Registered first, so it runs last, after the hook below has answered the waiting polls.
+        try tasks.endWhenStopping(host)
+        try host.cleanup.register { self.endWork() }
         restore()
         try registerCommands()
         try host.bus.subscribe("gamesessions.poll") { message in self.pollRequested(message) }
-        for source in config.sources {
-            let id = source.id
-            sources[id]?.timer = try host.timers.every(.milliseconds(source.intervalMs)) { self.poll(id) }
-            poll(id)
-        }
+        for source in config.sources { try follow(source.id) }
         if !host.discord.isAvailable {
             host.log.warning("this host offers no Discord REST calls: sessions are followed and published on the bus only")
         }
+        logSources()
+    }
+
+    /// Starts polling a source whose state is in `sources`: now, then every interval.
+    func follow(_ id: String) throws {
+        guard let interval = sources[id]?.config.intervalMs else { return }
+        sources[id]?.timer?.cancel()
+        sources[id]?.timer = try host.timers.every(.milliseconds(interval)) { self.poll(id) }
+        poll(id)
+    }
+
+    func logSources() {
         let names = config.sources.map { "\($0.id) (\($0.format.name), every \($0.intervalMs / 1000) s)" }
         host.log.info("following \(names.joined(separator: ", "))")
     }
 
-    /// Stopping cancels polls and calls in flight and ends no session: they are still live, and
-    /// the next start picks them up from storage.
-    func stop() {
+    /// The cleanup hook: ends the work in flight while the state is alive. Polls and calls stop
+    /// (their Tasks end with the plugin), and `/sessions refresh` calls waiting for a poll are
+    /// answered. Nothing needs writing: every session, message and watch list is stored when it
+    /// changes, and no session is ended — they are still live, and the next start picks them up.
+    func endWork() {
         isStopping = true
-        for task in tasks.values { task.cancel() }
-        tasks.removeAll()
-        for id in sources.keys {
-            let waiters = sources[id]?.waiters ?? []
-            sources[id]?.waiters.removeAll()
-            var report = PollReport(source: id)
-            report.failure = .transport("the plugin is stopping")
-            for waiter in waiters { waiter.resume(returning: report) }
-        }
+        for id in sources.keys { answerWaiters(of: id, "the plugin is stopping") }
     }
 
-    /// Runs `operation` in a Task the plugin cancels when it stops.
+    /// Frees the state (the cleanup hook has ended the work on it).
+    func stop() {
+        sources.removeAll()
+        lanes.removeAll()
+    }
+
+    /// Answers the `/sessions refresh` calls waiting for a poll of `id` with a failed poll.
+    func answerWaiters(of id: String, _ why: String) {
+        let waiters = sources[id]?.waiters ?? []
+        sources[id]?.waiters.removeAll()
+        var report = PollReport(source: id)
+        report.failure = .transport(why)
+        for waiter in waiters { waiter.resume(returning: report) }
+    }
+
+    /// Runs `operation` in a Task that ends when the plugin stops.
     func spawn(_ operation: @escaping @Sendable (isolated GameSessionsPlugin) async -> Void) {
-        guard !isStopping else { return }
-        nextTaskID += 1
-        let id = nextTaskID
-        tasks[id] = Task {
-            await operation(self)
-            self.tasks[id] = nil
-        }
+        tasks.spawn(self, operation)
     }
 }
 

@@ -197,7 +197,11 @@ extension GameSessionsPlugin {
     }
 
     func save(_ record: PostRecord, _ post: PostID, in channel: UInt64) {
-        lanes[channel, default: ChannelLane(budget: config.pacing)].records[post] = record
+        // A source removed from the config while its call was on its way: stored for its return,
+        // but not followed (a record without its source would be forgotten, and its storage with it).
+        if sources[post.source] != nil {
+            lanes[channel, default: ChannelLane(budget: config.pacing)].records[post] = record
+        }
         store.save(channel: channel, post, record)
     }
 

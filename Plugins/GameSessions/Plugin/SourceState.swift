@@ -3,7 +3,8 @@ import PluginKit
 
 /// One feed as the plugin follows it: its sessions, the channels that show them, and its polls.
 struct SourceState {
-    let config: SourceConfig
+    /// Replaced by a config edit that changes what can change live (see `LiveConfig`).
+    var config: SourceConfig
     var book: SessionBook
     /// Sessions that left the feed whose end is not yet shown in every channel (kept in storage
     /// until it is, so a restart still shows it).

@@ -6,7 +6,10 @@
 /// `monitorInterval`) ends sessions idle for longer than `sessionTimeout` — strictly longer, as the
 /// seed's `now - lastActivity > timeout` — so an idle session lasts at most timeout + interval.
 public struct SessionBook {
-    public let timing: SessionTiming
+    /// Changed live by a config edit: a running session's timeout is always its last activity plus
+    /// the timeout in force, so a new timeout applies to it at once (and never ends it by itself:
+    /// only the next monitor tick does, if it is then idle for longer).
+    public var timing: SessionTiming
     private let clock: @Sendable () -> Int64
     public private(set) var sessions: [SessionKey: VoiceSession] = [:]
 

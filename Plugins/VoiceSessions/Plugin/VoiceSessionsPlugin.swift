@@ -20,7 +20,8 @@ actor VoiceSessionsPlugin: Plugin {
         intents: [.guilds, .guildVoiceStates])
 
     let host: PluginHost
-    let config: VoiceSessionsConfig
+    /// Replaced live by a config edit (`configChanged`).
+    var config: VoiceSessionsConfig
     var book: SessionBook
     var voiceStates = VoiceStateBook()
     /// The audio consumers and recording of each session.
@@ -34,32 +35,26 @@ actor VoiceSessionsPlugin: Plugin {
     var encryption: [UInt64: String] = [:]
     /// The cleanup each ended session waits for.
     var cleanupTimers: [SessionKey: Registration] = [:]
+    /// The timer of `monitorTick`, replaced when `monitorInterval` changes.
+    var monitorTimer: Registration?
     var pendingUsage: PendingUsage
-    /// Tasks the plugin started (quota reports, notices, file loading), cancelled when it stops.
-    var tasks: [Int: Task<Void, Never>] = [:]
-    private var nextTaskID = 0
+    /// Tasks the plugin started (quota reports, notices, file loading), ended when it stops.
+    let tasks = PluginTasks()
+    /// Set by the cleanup hook: sessions end at once from then on, and voice time is kept for later.
     var isStopping = false
 
     init(host: PluginHost) throws {
         self.host = host
-        do {
-            config = try VoiceSessionsConfig.parse(Array(try host.configJSON.utf8))
-        } catch let error as FieldError {
-            throw PluginError(.invalidArgument, "config: \(error)")
-        }
-        if config.recording.enabled {
-            do {
-                try FileManager.default.createDirectory(atPath: config.recording.directory, withIntermediateDirectories: true)
-            } catch {
-                throw PluginError(.invalidArgument, "config: \"recording.directory\" \(config.recording.directory) cannot be "
-                                  + "created (\(error.localizedDescription)); choose a writable folder or set \"recording.enabled\" to false")
-            }
-        }
+        config = try host.config().parse(VoiceSessionsConfig.parse)
+        try Self.prepareRecordingDirectory(config)
         book = SessionBook(timing: config.timing, clock: { [host] in host.nowMilliseconds })
         pendingUsage = PendingUsage(storage: host.storage, log: host.log)
     }
 
     func start() throws {
+        // Registered first, so it runs last: after the sessions have ended (which may start Tasks).
+        try tasks.endWhenStopping(host)
+        try host.cleanup.register { self.endEverySession() }
         try registerCommands()
         try subscribeToVoiceStates()
         if host.voice.isAvailable {
@@ -67,23 +62,18 @@ actor VoiceSessionsPlugin: Plugin {
         } else {
             host.log.warning("this host has no voice support (ABI 1.3 voice calls): /voice join will explain that sessions cannot start")
         }
-        try host.timers.every(.milliseconds(config.timing.monitorIntervalMs)) { self.monitorTick() }
+        try startMonitor()
         pendingUsage.load()
         flushPendingUsage()
-        let timing = config.timing
-        host.log.info("sessions time out after \(DurationText.of(milliseconds: timing.sessionTimeoutMs)) without activity "
-                      + "(checked every \(DurationText.of(milliseconds: timing.monitorIntervalMs))); recording "
-                      + (config.recording.enabled ? "on, into \(config.recording.directory)" : "off")
-                      + "; playback folder: \(config.playback.directory ?? "none")")
+        logSettings()
     }
 
-    /// Stopping ends every session cleanly and at once: no cleanup delay, recordings finished, the
-    /// guilds' voice released, `voice.session.ended` published. Voice time not yet reported is kept
-    /// in storage and reported when the plugin next starts.
-    func stop() {
+    /// The cleanup hook: ends every session cleanly and at once while the plugin's state is alive —
+    /// no cleanup delay, recordings finished, the guilds' voice released, `voice.session.ended`
+    /// published. Voice time not yet reported is kept in storage and reported when the plugin
+    /// next starts.
+    func endEverySession() {
         isStopping = true
-        for task in tasks.values { task.cancel() }
-        tasks.removeAll()
         for session in book.active {
             if let ended = book.end(session.key, reason: .pluginStopping) {
                 pendingUsage.add(ended.unreportedMs, for: ended.session.key)
@@ -92,14 +82,40 @@ actor VoiceSessionsPlugin: Plugin {
         for key in book.sessions.keys.sorted() { cleanUp(key) }
     }
 
-    /// Runs `operation` in a Task the plugin cancels when it stops.
+    /// Frees what the cleanup hook left (nothing, unless it was abandoned at its deadline).
+    func stop() {
+        players.removeAll()
+        pipelines.removeAll()
+        cleanupTimers.removeAll()
+    }
+
+    /// Runs `operation` in a Task that ends when the plugin stops.
     func spawn(_ operation: @escaping @Sendable (isolated VoiceSessionsPlugin) async -> Void) {
-        guard !isStopping else { return }
-        nextTaskID += 1
-        let id = nextTaskID
-        tasks[id] = Task {
-            await operation(self)
-            self.tasks[id] = nil
+        tasks.spawn(self, operation)
+    }
+
+    /// (Re)starts the monitor at the configured interval.
+    func startMonitor() throws {
+        monitorTimer?.cancel()
+        monitorTimer = try host.timers.every(.milliseconds(config.timing.monitorIntervalMs)) { self.monitorTick() }
+    }
+
+    func logSettings() {
+        let timing = config.timing
+        host.log.info("sessions time out after \(DurationText.of(milliseconds: timing.sessionTimeoutMs)) without activity "
+                      + "(checked every \(DurationText.of(milliseconds: timing.monitorIntervalMs))); recording "
+                      + (config.recording.enabled ? "on, into \(config.recording.directory)" : "off")
+                      + "; playback folder: \(config.playback.directory ?? "none")")
+    }
+
+    /// Recording needs its folder; one that cannot be created refuses the config.
+    static func prepareRecordingDirectory(_ config: VoiceSessionsConfig) throws {
+        guard config.recording.enabled else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: config.recording.directory, withIntermediateDirectories: true)
+        } catch {
+            throw PluginError(.invalidArgument, "config: \"recording.directory\" \(config.recording.directory) cannot be "
+                              + "created (\(error.localizedDescription)); choose a writable folder or set \"recording.enabled\" to false")
         }
     }
 }

@@ -175,6 +175,9 @@ final class PluginInstance: @unchecked Sendable {
         return finished
     }
 
+    /// Drain rounds at the end of a stop (see `stop`): Task chains are a few jobs long.
+    private static let stopDrainRounds = 8
+
     /// Stops the plugin: cleanup hooks last-registered-first, then the stop callback (each under the
     /// deadline), then every remaining registration is removed and every user_data freed.
     func stop(reason: String) async {
@@ -222,8 +225,17 @@ final class PluginInstance: @unchecked Sendable {
             registration.runTeardown(.pluginStopped)
             scheduleFree(registration.userData, registration.userDataFree)
         }
-        // Barrier: every free queued above has run when this job runs.
-        _ = await runLifecycle("releasing registrations", deadlineMs: deadline) {}
+        // Barrier: every free queued above has run when this job runs. A free may resume one of the
+        // plugin's Tasks (its call ended unanswered), whose next job is then posted behind the
+        // barrier: the executor is drained until a barrier finds nothing new, so that job still runs
+        // while posting works rather than being refused after the stop. Bounded, so a plugin that
+        // keeps posting is stopped all the same. (A Swift Task resumes through the global pool
+        // before it posts; one slower than the drain is refused, and PluginKit finishes it itself.)
+        for _ in 0..<Self.stopDrainRounds {
+            let before = executor.enqueuedCount
+            guard await runLifecycle("releasing registrations", deadlineMs: deadline, {}) else { break }
+            if executor.enqueuedCount == before + 1 { break }  // only the barrier itself ran
+        }
         setPhase(.stopped)
         runtime.events.publish(HostEvent.PluginStopped(plugin: name, reason: reason))
     }

@@ -164,12 +164,13 @@ public actor PluginManager {
         return .success(instance)
     }
 
-    /// Gives a running plugin its new config; restarts it when it cannot apply the change live.
+    /// Gives a running plugin its new config; restarts it when it cannot apply the change live, and
+    /// keeps it running on its previous config when it refuses the new one as invalid.
     private func reconfigure(_ name: String, to entry: PluginEntry) async {
         guard let current = running[name] else { return }
         let instance = current.instance
         instance.configJSON = entry.configJSON
-        var applied = false
+        var status: bothost_status? = nil
         if let configChanged = instance.library.descriptor.configChangedFn {
             let outcome = LifecycleOutcome()
             let me = UnsafeSendable(instance.pointer), state = UnsafeSendable(instance.pluginState)
@@ -178,11 +179,18 @@ public actor PluginManager {
                 let status = withCStr(config) { configChanged(me.value, state.value, $0) }
                 outcome.set(status, "")
             }
-            applied = finished && outcome.value.status == Status.ok
+            if finished { status = outcome.value.status }
         }
-        if applied {
+        if status == Status.ok {
             running[name] = (instance, entry, current.path)
             runtime.logger.info("plugin \(name) applied its new config")
+        } else if status == Status.invalidArgument {
+            // Refused as invalid: a restart would only have init refuse it too and leave the plugin
+            // down. It runs on with its previous config (which config_get answers again); the entry
+            // stays the old one, so the refusal is repeated until the file is fixed.
+            instance.configJSON = current.entry.configJSON
+            let index = configured.firstIndex { $0.name == name }.map(String.init) ?? "?"
+            runtime.logger.error("plugins.json: $.plugins[\(index)].config: plugin \(name) refused its new config (its log line above names the field); it keeps running with its previous config. Fix: correct the entry's \"config\" and save the file")
         } else {
             await stop(name, reason: "its config changed and it asked to be restarted")
             _ = await start(entry)

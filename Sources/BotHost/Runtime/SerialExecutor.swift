@@ -100,6 +100,9 @@ final class PluginExecutor: @unchecked Sendable {
                         jobsStarted: jobSerial.load(ordering: .relaxed), dropped: droppedCount.load(ordering: .relaxed))
     }
 
+    /// Jobs enqueued so far (a stopping plugin is drained until a barrier finds nothing new).
+    var enqueuedCount: UInt64 { enqueued.load(ordering: .acquiring) }
+
     /// Control work, which is never dropped.
     func submit(_ work: @escaping @Sendable () -> Void) {
         enqueue(.work(work))

@@ -1126,8 +1126,11 @@ typedef void (*bothost_stop_fn)(bothost_plugin *self, void *state);
 
 /**
  * config_changed: plugins.json gave the plugin a new config while it runs. Return BOTHOST_OK if the
- * plugin applied it; any other status (or a NULL slot) makes the host restart the plugin
- * (stop, init, start) with the new config.
+ * plugin applied it. Return BOTHOST_E_INVALID_ARGUMENT to refuse an invalid config: the plugin keeps
+ * running on its previous config (config_get returns that one again), so it must leave its state as
+ * it was; log why with host->log (name the field), and the host reports the refusal with the file
+ * and the entry until plugins.json changes again. Any other status (or a NULL slot) makes the host
+ * restart the plugin (cleanup hooks, stop, init, start) with the new config.
  */
 typedef bothost_status (*bothost_config_changed_fn)(bothost_plugin *self, void *state,
                                                     bothost_str new_config_json);
