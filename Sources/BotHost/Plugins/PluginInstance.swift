@@ -35,6 +35,19 @@ final class PluginInstance: @unchecked Sendable {
     private struct Table {
         var phase: PluginPhase = .initializing
         var registrations: [UInt64: Registration] = [:]
+        /// How many registrations of each kind are held, for the per-plugin limits.
+        var counts: [Registration.Kind: Int] = [:]
+
+        mutating func insert(_ registration: Registration) {
+            registrations[registration.handle] = registration
+            counts[registration.kind, default: 0] += 1
+        }
+
+        mutating func remove(_ handle: UInt64) -> Registration? {
+            guard let registration = registrations.removeValue(forKey: handle) else { return nil }
+            counts[registration.kind, default: 1] -= 1
+            return registration
+        }
     }
     private let table = Mutex(Table())
     private let phaseValue = Atomic<UInt8>(PluginPhase.initializing.rawValue)
@@ -43,12 +56,16 @@ final class PluginInstance: @unchecked Sendable {
     nonisolated(unsafe) var pluginState: UnsafeMutableRawPointer? = nil
     let overrunCount = Atomic<Int>(0)
     let startedAtMs: Int64
+    /// The plugin's own lane in the timer scheduler (its timers and request timeouts), which
+    /// fires fairly against every other plugin's.
+    let timerLane = HandleAllocator.make()
 
     init(name: String, library: LoadedLibrary, configJSON: String, runtime: HostRuntime) {
         self.name = name
         self.library = library
         self.runtime = runtime
-        self.executor = PluginExecutor(label: "plugin.\(name)", capacity: runtime.settings.busQueueCapacity)
+        self.executor = PluginExecutor(label: "plugin.\(name)", capacity: runtime.settings.busQueueCapacity,
+                                       capacityBytes: runtime.settings.busQueueCapacityBytes)
         self.store = runtime.database.store(for: name)
         var logger = runtime.logger
         logger[metadataKey: "plugin"] = .string(name)
@@ -85,18 +102,33 @@ final class PluginInstance: @unchecked Sendable {
 
     // MARK: registrations
 
-    /// Records a registration; fails once the plugin is stopping (the caller then frees user_data).
+    /// Records a registration; fails once the plugin is stopping, or when it already holds its
+    /// limit of that kind (the caller then frees user_data).
     func add(_ registration: Registration) throws(HostCallError) {
-        let accepted = table.withLock { t -> Bool in
-            guard t.phase == .starting || t.phase == .running else { return false }
-            t.registrations[registration.handle] = registration
-            return true
+        let limit = runtime.settings.limits.limit(for: registration.kind)
+        enum Outcome { case accepted, notRunning, overLimit(Int) }
+        let outcome = table.withLock { t -> Outcome in
+            guard t.phase == .starting || t.phase == .running else { return .notRunning }
+            if let limit, t.counts[registration.kind, default: 0] >= limit { return .overLimit(limit) }
+            t.insert(registration)
+            return .accepted
         }
-        guard accepted else {
+        switch outcome {
+        case .accepted: return
+        case .overLimit(let limit):
+            let key = RegistrationLimits.settingKey(for: registration.kind)
+            throw HostCallError(Status.tooLarge, "plugin \(name) already holds \(limit) registrations of this kind (\(registration.kind.rawValue)), "
+                + "its limit: end some first, or raise \"\(key)\" in plugins.json's host section")
+        case .notRunning:
             throw HostCallError(Status.stopped, phase == .initializing
                 ? "plugin \(name) cannot register anything during init; register in start"
                 : "plugin \(name) is \(phase); nothing can be registered")
         }
+    }
+
+    /// How many registrations of a kind the plugin holds.
+    func registrationCount(of kind: Registration.Kind) -> Int {
+        table.withLock { $0.counts[kind, default: 0] }
     }
 
     func registration(_ handle: UInt64) -> Registration? {
@@ -107,7 +139,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Removes a registration without ending it, for completions that won a race (reply vs timeout).
     func take(_ handle: UInt64) -> Registration? {
-        let registration = table.withLock { $0.registrations.removeValue(forKey: handle) }
+        let registration = table.withLock { $0.remove(handle) }
         registration?.active.store(false, ordering: .releasing)
         return registration
     }
@@ -215,6 +247,7 @@ final class PluginInstance: @unchecked Sendable {
         let remaining = table.withLock { t -> [Registration] in
             let all = Array(t.registrations.values).sorted { $0.handle > $1.handle }
             t.registrations.removeAll()
+            t.counts.removeAll()
             return all
         }
         for registration in remaining {
@@ -224,6 +257,7 @@ final class PluginInstance: @unchecked Sendable {
         }
         // Barrier: every free queued above has run when this job runs.
         _ = await runLifecycle("releasing registrations", deadlineMs: deadline) {}
+        runtime.scheduler.removeLane(timerLane)
         setPhase(.stopped)
         runtime.events.publish(HostEvent.PluginStopped(plugin: name, reason: reason))
     }
