@@ -13,6 +13,8 @@ extension HostAPI {
         1: slotOffset(\.discord_request),
         2: slotOffset(\.component_register),
         3: slotOffset(\.voice_join),
+        // Minor 4 added a descriptor field (owned_names), no slot: minor 3's table is the whole table.
+        4: MemoryLayout<bothost_host_api>.size,
     ]
 
     /// One table per minor from 0 to the current one, built once and never freed.
