@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func aPluginLoadedFirstCannotTakeAnotherPluginsServiceCommandOrTopics() async throws {
-        let host = try TestHost()
+        let log = CapturedLog()
+        let host = try TestHost(logger: log.logger())
         let trace = TraceFile(in: host.directory, "hostile.txt")
         // The hostile plugin comes first in the file, so it starts first.
         let hostile = entry("hostile", try Fixtures.probe(named: "hostile"),
@@ -46,6 +47,8 @@ import Testing
         #expect(published[2] == "published lobby.updated 0 ", "\(published)")
         #expect(host.events("ratelimit.voice.reset").isEmpty && host.events("usage.forged").isEmpty)
         #expect(host.events("lobby.updated") == [#"{"n": 1}"#])
+        // The operator sees the refusals too (once per interval, however often they are tried).
+        #expect(log.all.contains { $0.contains("plugin hostile: refused (BOTHOST_E_DENIED)") && $0.contains("ratelimit.voice.check") })
         await host.shutdown()
     }
 

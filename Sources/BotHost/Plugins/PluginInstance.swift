@@ -55,6 +55,9 @@ final class PluginInstance: @unchecked Sendable {
     /// The plugin's own state pointer from init; touched only on the executor.
     nonisolated(unsafe) var pluginState: UnsafeMutableRawPointer? = nil
     let overrunCount = Atomic<Int>(0)
+    /// Logs the host's refusals of this plugin's calls (a name it does not own, a limit reached),
+    /// at most one line per kind per interval: a hostile plugin retrying in a loop cannot flood the log.
+    let refusals: WarningThrottle
     let startedAtMs: Int64
     /// The plugin's own lane in the timer scheduler (its timers and request timeouts), which
     /// fires fairly against every other plugin's.
@@ -70,6 +73,7 @@ final class PluginInstance: @unchecked Sendable {
         var logger = runtime.logger
         logger[metadataKey: "plugin"] = .string(name)
         self.logger = logger
+        self.refusals = WarningThrottle(logger: logger)
         self.configText = Mutex(configJSON)
         self.startedAtMs = runtime.clock.nowMs()
         self.pointer = PluginRef.makePointer(for: self)
@@ -117,6 +121,7 @@ final class PluginInstance: @unchecked Sendable {
         case .accepted: return
         case .overLimit(let limit):
             let key = RegistrationLimits.settingKey(for: registration.kind)
+            refusals.warning("limit.\(registration.kind.rawValue)", "plugin \(name) reached its limit of \(limit) registrations of kind \(registration.kind.rawValue) (\(key)); further ones are refused")
             throw HostCallError(Status.tooLarge, "plugin \(name) already holds \(limit) registrations of this kind (\(registration.kind.rawValue)), "
                 + "its limit: end some first, or raise \"\(key)\" in plugins.json's host section")
         case .notRunning:

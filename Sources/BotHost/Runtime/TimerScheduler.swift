@@ -47,6 +47,9 @@ public final class TimerScheduler: Sendable {
         var nextID: UInt64 = 1
         /// Which lane goes first in the next round, so that no lane is always served last.
         var rounds = 0
+        /// Lanes whose owner has gone but that still held live entries (a timer re-armed while
+        /// its plugin stopped): dropped once they run empty.
+        var retired = Set<UInt64>()
         /// Actions waiting until every entry due at their reading has run (`afterDueActions`).
         var barriers: [(deadlineNs: UInt64, action: Action)] = []
         var shutdown = false
@@ -113,7 +116,10 @@ public final class TimerScheduler: Sendable {
     func removeLane(_ lane: UInt64) {
         state.withLock { s in
             guard lane != Self.hostLane, let removed = s.lanes.removeValue(forKey: lane) else { return }
-            if removed.liveCount > 0 { s.lanes[lane] = removed }  // still in use: keep it
+            if removed.liveCount > 0 {
+                s.lanes[lane] = removed  // still in use: keep it until it runs empty
+                s.retired.insert(lane)
+            }
         }
     }
 
@@ -157,6 +163,10 @@ public final class TimerScheduler: Sendable {
                         }
                     }
                     if let top = lane.heap.peek { waitNs = min(waitNs ?? .max, top.deadlineNs > now ? top.deadlineNs - now : 0) }
+                    if lane.liveCount == 0 && s.retired.contains(id) {
+                        s.retired.remove(id)
+                        continue
+                    }
                     s.lanes[id] = lane
                 }
                 return false

@@ -54,7 +54,9 @@
  *     autocomplete handler, bus request, HTTP or Discord call in flight, voice subscription, cleanup
  *     hook) yields a host-owned bothost_handle recorded against the plugin. host->unregister() ends
  *     any of them; calling it from inside the registration's own callback is safe, and calling it
- *     twice is harmless. When a plugin stops, the host removes everything it still holds, even what
+ *     twice is harmless. A plugin holds at most a configured number of each kind at once (the
+ *     host's settings; e.g. 10 000 timers by default): one more fails with BOTHOST_E_TOO_LARGE
+ *     and registers nothing, until others end. When a plugin stops, the host removes everything it still holds, even what
  *     the plugin forgot. The exceptions are the answers to an interaction (interaction_reply,
  *     _defer, _followup, _edit, _respond) and voice_join / voice_leave: they take (done, user_data,
  *     user_data_free) but return no handle and cannot be cancelled. Each ends when done has been
@@ -596,6 +598,8 @@ typedef struct bothost_host_api {
     /**
      * Starts a timer that first fires after delay_ms, then every interval_ms (0: once). A repeating
      * timer never queues more than one pending firing: a slow plugin skips ticks, it is not flooded.
+     * Plugins' timers fire fairly: however many of another plugin's timers are due, this one waits
+     * for at most one round of them (a few dozen firings), not for all.
      */
     bothost_status (*timer_start)(bothost_plugin *self, uint64_t delay_ms, uint64_t interval_ms,
                                   bothost_timer_fn fn, void *user_data, bothost_free_fn user_data_free,
