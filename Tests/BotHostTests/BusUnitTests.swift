@@ -103,7 +103,7 @@ import Testing
         let order = fired.values
         #expect(order.count == 1001)
         let position = order.firstIndex(of: "b") ?? .max
-        #expect(position <= TimerScheduler.perLaneQuota, "lane 2 waited behind \(position) entries of lane 1")
+        #expect(position <= TimerScheduler.perLaneQuota && position < 100, "lane 2 waited behind \(position) entries of lane 1")
         // Within a lane, deadline (then scheduling) order holds.
         #expect(order.filter { $0 != "b" } == (0..<1000).map { "a\($0)" })
         #expect(scheduler.stats(lane: 1).fired == 1000 && scheduler.stats(lane: 2).fired == 1)

@@ -45,7 +45,8 @@ public final class TimerScheduler: Sendable {
         /// Ids still scheduled; cancelling removes the id (O(1)) and leaves the entry to be skipped.
         var live = Set<UInt64>()
         var nextID: UInt64 = 1
-        /// Which lane goes first in the next round, so that no lane is always served last.
+        /// Rounds that fired something: which lane goes first in the next round rotates with it,
+        /// so that no lane is always served last.
         var rounds = 0
         /// Lanes whose owner has gone but that still held live entries (a timer re-armed while
         /// its plugin stopped): dropped once they run empty.
@@ -150,7 +151,6 @@ public final class TimerScheduler: Sendable {
                 let now = clock.monotonicNs()
                 let order = s.lanes.keys.sorted()
                 let first = order.isEmpty ? 0 : s.rounds % order.count
-                s.rounds &+= 1
                 for id in order[first...] + order[..<first] {
                     guard var lane = s.lanes.removeValue(forKey: id) else { continue }
                     var taken = 0
@@ -169,6 +169,9 @@ public final class TimerScheduler: Sendable {
                     }
                     s.lanes[id] = lane
                 }
+                // Only rounds that fire move the rotation on, so that who goes first does not
+                // depend on how often the thread woke up idle.
+                if !due.isEmpty { s.rounds &+= 1 }
                 return false
             }
             if stop { return }
