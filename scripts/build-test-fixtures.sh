@@ -27,6 +27,9 @@ done
 for variant in hostile honest; do
   build "probe-$variant" Tests/Fixtures/Plugins/probe.c "-DPROBE_NAME=\"$variant\"" -DPROBE_SERVES=0 & pids+=($!)
 done
+# Probes that declare names other plugins own (Fixtures.probe(named:owning:) must agree).
+build probe-squatter Tests/Fixtures/Plugins/probe.c '-DPROBE_NAME="squatter"' -DPROBE_SERVES=0 '-DPROBE_OWNS="ratelimit.voice"' & pids+=($!)
+build probe-claimer Tests/Fixtures/Plugins/probe.c '-DPROBE_NAME="claimer"' -DPROBE_SERVES=0 '-DPROBE_OWNS="usage"' & pids+=($!)
 
 # The C++ and Rust examples (Plugins/Examples), built as their source comments say. Without the
 # compiler they are left out: the test that loads them then fails, saying what to install.

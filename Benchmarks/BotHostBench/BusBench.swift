@@ -12,7 +12,7 @@ enum BusBench {
     static func run(_ env: BenchEnvironment) async throws {
         let sink = try env.compileC("Benchmarks/Plugins/sink.c", name: "sink")
         let directory = env.scratch.appendingPathComponent("bus").path
-        let (runtime, manager) = try env.makeRuntime(hostJSON: #"{"busQueueCapacity": 4194304, "logLevel": "warning"}"#, directory: directory)
+        let (runtime, manager) = try env.makeRuntime(hostJSON: #"{"busQueueCapacity": 4194304, "busQueueCapacityBytes": 1073741824, "logLevel": "warning"}"#, directory: directory)
         let file = try PluginsFileLoader.parse(Array(#"{"plugins": [{"name": "sink", "library": "\#(sink)"}]}"#.utf8), file: "bench.json")
         await manager.apply(file)
 

@@ -78,7 +78,7 @@ enum GatewayBench {
         let directory = env.scratch.appendingPathComponent("dispatch").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let counter = try env.compileC("Benchmarks/Plugins/gateway_counter.c", name: "gateway_counter_inproc")
-        let (runtime, manager) = try env.makeRuntime(hostJSON: #"{"busQueueCapacity": 1048576, "logLevel": "error"}"#, directory: directory)
+        let (runtime, manager) = try env.makeRuntime(hostJSON: #"{"busQueueCapacity": 1048576, "busQueueCapacityBytes": 1073741824, "logLevel": "error"}"#, directory: directory)
         let file = try PluginsFileLoader.parse(Array(#"{"plugins": [{"name": "gateway_counter", "library": "\#(counter)", "config": {"expect": \#(events + 1), "channel": "2001"}}]}"#.utf8), file: "bench.json")
         await manager.apply(file)
         guard let handle = dlopen(counter, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "bench_gateway_count") else {

@@ -10,7 +10,9 @@ import StrictJSON
 actor RateLimitPlugin: Plugin {
     static let manifest = PluginManifest(
         name: "ratelimit", version: "1.0.0",
-        description: "Voice-usage quotas and command cooldowns, as bus services")
+        description: "Voice-usage quotas and command cooldowns, as bus services",
+        // /usage is RateLimit's whoever loads first; ratelimit.* and /ratelimit come with the name.
+        ownedNames: ["usage"])
 
     let host: PluginHost
     /// Replaced live by a config edit (`configChanged`).

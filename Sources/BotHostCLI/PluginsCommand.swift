@@ -83,6 +83,7 @@ struct PluginsCommand: AsyncParsableCommand {
                       description: \(d.description)
                       ABI:         requires \(d.abiMajor).\(d.abiMinor) (this host offers \(PluginLoader.hostABIMajor).\(PluginLoader.hostABIMinor))
                       intents:     \(d.gatewayIntents)
+                      owns:        \(([d.name] + d.ownedNames).joined(separator: ", "))
                     """)
             case .failure(let refusal):
                 say(refusal.description)

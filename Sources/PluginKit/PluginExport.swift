@@ -41,7 +41,17 @@ public enum PluginExport {
         descriptor.pointee.start = pluginStart
         descriptor.pointee.stop = pluginStop
         descriptor.pointee.config_changed = pluginConfigChanged
+        descriptor.pointee.owned_names = permanentCStringList(manifest.ownedNames)
         return UnsafePointer(descriptor)
+    }
+
+    /// A NULL-terminated array of permanent copies (nil for none), as `owned_names` wants it.
+    private static func permanentCStringList(_ strings: [String]) -> UnsafePointer<UnsafePointer<CChar>?>? {
+        guard !strings.isEmpty else { return nil }
+        let list = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: strings.count + 1)
+        for (index, string) in strings.enumerated() { (list + index).initialize(to: permanentCString(string)) }
+        (list + strings.count).initialize(to: nil)
+        return UnsafePointer(list)
     }
 
     /// A NUL-terminated copy that is never freed.

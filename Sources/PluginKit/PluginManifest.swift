@@ -14,13 +14,18 @@ public struct PluginManifest: Sendable {
     /// or catch the `.unsupported` error a missing call throws. Values above PluginKit's own
     /// minor are lowered to it (PluginKit cannot use what it does not know).
     public var requiredABIMinor: UInt32
+    /// Names the plugin owns besides its own (the descriptor's `owned_names`, ABI minor 4): bus
+    /// topics at and under each name, and the slash command of that name, are then the plugin's
+    /// alone — e.g. `["voice"]` for a plugin that publishes `voice.session.*` and registers `/voice`.
+    public var ownedNames: [String]
 
     public init(name: String, version: String, description: String, intents: GatewayIntents = [],
-                requiredABIMinor: UInt32 = UInt32(BOTHOST_ABI_MINOR)) {
+                ownedNames: [String] = [], requiredABIMinor: UInt32 = UInt32(BOTHOST_ABI_MINOR)) {
         self.name = name
         self.version = version
         self.description = description
         self.intents = intents
+        self.ownedNames = ownedNames
         self.requiredABIMinor = min(requiredABIMinor, UInt32(BOTHOST_ABI_MINOR))
     }
 }

@@ -89,6 +89,26 @@ import Testing
         clock.advance(byMs: 1)
         #expect(await eventually { fired.values == ["early"] })
     }
+
+    @Test func dueEntriesFireInFairRoundsBetweenLanes() async {
+        let clock = ManualClock()
+        let scheduler = TimerScheduler(clock: clock)
+        defer { scheduler.shutdown() }
+        let fired = FiredLog()
+        // Lane 1's thousand entries are all earlier than lane 2's one.
+        for index in 0..<1000 { scheduler.schedule(afterNs: 1_000_000, lane: 1) { fired.add("a\(index)") } }
+        scheduler.schedule(afterNs: 2_000_000, lane: 2) { fired.add("b") }
+        clock.advance(byMs: 5)
+        await scheduler.caughtUp()
+        let order = fired.values
+        #expect(order.count == 1001)
+        let position = order.firstIndex(of: "b") ?? .max
+        #expect(position <= TimerScheduler.perLaneQuota && position < 100, "lane 2 waited behind \(position) entries of lane 1")
+        // Within a lane, deadline (then scheduling) order holds.
+        #expect(order.filter { $0 != "b" } == (0..<1000).map { "a\($0)" })
+        #expect(scheduler.stats(lane: 1).fired == 1000 && scheduler.stats(lane: 2).fired == 1)
+        #expect(scheduler.stats(lane: 2).worstWaitBehind == position)
+    }
 }
 
 final class FiredLog: Sendable {

@@ -518,6 +518,9 @@ static void counter_stop(bothost_plugin *self, void *state) {
 /* ============================================================================================== */
 
 /* ABI: static storage — the host keeps this pointer for the life of the process. */
+/* Names the plugin owns besides "counter" (its counter.* topics and /counter come with that). */
+static const char *const counter_owned_names[] = { "count", NULL };
+
 static const bothost_plugin_descriptor descriptor = {
     .struct_size = sizeof(bothost_plugin_descriptor),
     .abi_major = BOTHOST_ABI_MAJOR, /* the ABI this file was compiled against */
@@ -531,6 +534,7 @@ static const bothost_plugin_descriptor descriptor = {
     .stop = counter_stop,
     /* .config_changed left NULL: on a new config the host restarts the plugin (stop, init, start),
      * and init reads the new config and the stored count. */
+    .owned_names = counter_owned_names, /* minor 4: /count is this plugin's alone */
 };
 
 /*

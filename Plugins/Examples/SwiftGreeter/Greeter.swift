@@ -6,7 +6,7 @@ import PluginKit
 actor Greeter: Plugin {
     static let manifest = PluginManifest(
         name: "greeter", version: "1.0.0", description: "Greets people with /greet and counts the greetings",
-        intents: [.guilds])
+        intents: [.guilds], ownedNames: ["greet"])
 
     /// plugins.json → "config": {"greeting": "Hello", "announceEverySeconds": 0}; both optional.
     struct Config: Decodable {

@@ -11,7 +11,8 @@ import PluginKit
 actor GameSessionsPlugin: Plugin {
     static let manifest = PluginManifest(
         name: "gamesessions", version: "1.0.0",
-        description: "Live Discord embeds for game lobbies from game-server feeds")
+        description: "Live Discord embeds for game lobbies from game-server feeds",
+        ownedNames: ["sessions"])  // its /sessions command
 
     let host: PluginHost
     /// Replaced live by a config edit (`configChanged`).

@@ -17,7 +17,9 @@ actor VoiceSessionsPlugin: Plugin {
         name: "voicesessions", version: "1.0.0",
         description: "Voice sessions per user: join, activity timeouts, quotas, recording, playback",
         // GUILDS brings GUILD_CREATE with its voice_states; GUILD_VOICE_STATES every change after.
-        intents: [.guilds, .guildVoiceStates])
+        intents: [.guilds, .guildVoiceStates],
+        // It publishes voice.session.* and registers /voice.
+        ownedNames: ["voice"])
 
     let host: PluginHost
     /// Replaced live by a config edit (`configChanged`).

@@ -33,6 +33,9 @@ final class BusMessage: @unchecked Sendable {
     }
 
     var topicString: String { String(decoding: topic, as: UTF8.self) }
+
+    /// What a queued copy of this message counts against a subscriber's byte bound.
+    var byteCount: Int { topic.count + payload.count }
 }
 
 /// Who published a bus message.

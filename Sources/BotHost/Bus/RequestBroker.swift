@@ -89,7 +89,8 @@ final class RequestBroker: Sendable {
         // the entry existed would find nothing to finish, and the request would never be answered.
         // (Lock order: the broker's, then the scheduler's; the scheduler runs actions unlocked.)
         state.withLock { s in
-            let timer = scheduler.schedule(afterNs: timeout) { [weak self] in
+            // In the requester's lane: a flood of its own timeouts cannot delay other plugins' timers.
+            let timer = scheduler.schedule(afterNs: timeout, lane: requester.timerLane) { [weak self] in
                 self?.finish(handle, status: Status.timeout, payload: Array("no reply from \(topic) within \(timeout / 1_000_000) ms".utf8))
             }
             s.pending[handle] = Pending(requester: requester, serviceHandle: service.registration.handle, server: service.owner,

@@ -57,10 +57,15 @@ public struct HostSettings: Sendable, Equatable {
     public var cleanupDeadlineMs: Int = 5000
     /// The bound on each plugin's queue of pending callbacks.
     public var busQueueCapacity: Int = 65536
+    /// The bound on the bytes (topics and payloads) of the bus messages waiting in one plugin's
+    /// queue: a stalled subscriber cannot make the host hold more than this for it.
+    public var busQueueCapacityBytes: Int = 64 * 1024 * 1024
     /// Stop a plugin after this many overrunning callbacks; 0 = never.
     public var maxOverruns: Int = 0
     /// trace, debug, info, warning or error.
     public var logLevel: String = "info"
+    /// How many registrations of each kind one plugin may hold at once.
+    public var limits = RegistrationLimits()
 
     public init(owners: [UInt64] = [], dataDirectory: String? = nil, pluginsDirectory: String? = nil,
                 callbackBudgetMs: Int = 1000, cleanupDeadlineMs: Int = 5000, busQueueCapacity: Int = 65536,
@@ -77,11 +82,18 @@ public struct HostSettings: Sendable, Equatable {
 
     public static let logLevels = ["trace", "debug", "info", "warning", "error"]
 
-    /// Allowed ranges of the integer settings, by JSON key (the loader enforces them).
-    public static let integerRanges: [(key: String, range: ClosedRange<Int>)] = [
-        ("callbackBudgetMs", 1...600_000),
-        ("cleanupDeadlineMs", 1...600_000),
-        ("busQueueCapacity", 16...16_777_216),
-        ("maxOverruns", 0...1_000_000),
+    /// The integer settings: JSON key, allowed range (the loader enforces it) and where it lives.
+    static let integerSettings: [(key: String, range: ClosedRange<Int>, path: WritableKeyPath<HostSettings, Int> & Sendable)] = [
+        ("callbackBudgetMs", 1...600_000, \.callbackBudgetMs),
+        ("cleanupDeadlineMs", 1...600_000, \.cleanupDeadlineMs),
+        ("busQueueCapacity", 16...16_777_216, \.busQueueCapacity),
+        ("busQueueCapacityBytes", 1_048_576...68_719_476_736, \.busQueueCapacityBytes),
+        ("maxOverruns", 0...1_000_000, \.maxOverruns),
+        ("maxTimers", 1...10_000_000, \.limits.timers),
+        ("maxSubscriptions", 1...10_000_000, \.limits.subscriptions),
+        ("maxServices", 1...10_000_000, \.limits.services),
+        ("maxCommands", 1...10_000_000, \.limits.commands),
+        ("maxCleanupHooks", 1...10_000_000, \.limits.cleanupHooks),
+        ("maxPendingCalls", 1...10_000_000, \.limits.pendingCalls),
     ]
 }

@@ -42,15 +42,9 @@ extension PluginsFileLoader {
         if let value = host["pluginsDirectory"] {
             settings.pluginsDirectory = try check.nonEmptyString(value, at: "$.host.pluginsDirectory", example: #""pluginsDirectory": "plugins""#)
         }
-        for (key, range) in HostSettings.integerRanges {
+        for (key, range, path) in HostSettings.integerSettings {
             guard let value = host[key] else { continue }
-            let number = try check.integer(value, at: "$.host.\(key)", range: range, key: key)
-            switch key {
-            case "callbackBudgetMs": settings.callbackBudgetMs = number
-            case "cleanupDeadlineMs": settings.cleanupDeadlineMs = number
-            case "busQueueCapacity": settings.busQueueCapacity = number
-            default: settings.maxOverruns = number
-            }
+            settings[keyPath: path] = try check.integer(value, at: "$.host.\(key)", range: range, key: key)
         }
         if let value = host["logLevel"] {
             let levels = HostSettings.logLevels
@@ -189,13 +183,6 @@ struct ConfigChecker {
 
 extension HostSettings {
     static func defaultValue(of key: String) -> Int? {
-        let defaults = HostSettings()
-        return switch key {
-        case "callbackBudgetMs": defaults.callbackBudgetMs
-        case "cleanupDeadlineMs": defaults.cleanupDeadlineMs
-        case "busQueueCapacity": defaults.busQueueCapacity
-        case "maxOverruns": defaults.maxOverruns
-        default: nil
-        }
+        HostSettings.integerSettings.first { $0.key == key }.map { HostSettings()[keyPath: $0.path] }
     }
 }

@@ -5,8 +5,8 @@ import Foundation
 /// silently falls back to a default.
 public enum PluginsFileLoader {
     static let topKeys = ["host", "plugins"]
-    static let hostKeys = ["owners", "commandGuilds", "dataDirectory", "pluginsDirectory", "callbackBudgetMs", "cleanupDeadlineMs",
-                           "busQueueCapacity", "maxOverruns", "logLevel"]
+    static let hostKeys = ["owners", "commandGuilds", "dataDirectory", "pluginsDirectory", "logLevel"]
+        + HostSettings.integerSettings.map(\.key)
     static let entryKeys = ["name", "library", "enabled", "config"]
     /// plugins.json is small; anything this big is the wrong file.
     static let maxFileBytes = 16 * 1024 * 1024
@@ -94,14 +94,8 @@ public enum PluginsFileLoader {
         if !host.commandGuilds.isEmpty { object["commandGuilds"] = .array(host.commandGuilds.map { .string(String($0)) }) }
         if let directory = host.dataDirectory { object["dataDirectory"] = .string(directory) }
         if let directory = host.pluginsDirectory { object["pluginsDirectory"] = .string(directory) }
-        let integers: [(String, Int, Int)] = [
-            ("callbackBudgetMs", host.callbackBudgetMs, defaults.callbackBudgetMs),
-            ("cleanupDeadlineMs", host.cleanupDeadlineMs, defaults.cleanupDeadlineMs),
-            ("busQueueCapacity", host.busQueueCapacity, defaults.busQueueCapacity),
-            ("maxOverruns", host.maxOverruns, defaults.maxOverruns),
-        ]
-        for (key, value, fallback) in integers where value != fallback {
-            object[key] = .number(JSONNumber(value))
+        for (key, _, path) in HostSettings.integerSettings where host[keyPath: path] != defaults[keyPath: path] {
+            object[key] = .number(JSONNumber(host[keyPath: path]))
         }
         if host.logLevel != defaults.logLevel { object["logLevel"] = .string(host.logLevel) }
         return object

@@ -35,10 +35,29 @@ private func checkNotReserved(_ topic: String, _ what: String) throws(HostCallEr
     }
 }
 
+/// Topics under a running plugin's names are its own (ABI "NAMES"): nobody else may publish there,
+/// so what arrives on `ratelimit.…` came from RateLimit. Serving is stricter — only under names the
+/// plugin owns — so nobody can answer, and read, another plugin's requests.
+private func checkOwnedByCaller(_ instance: PluginInstance, _ topic: String, serving: Bool) throws(HostCallError) {
+    let names = instance.runtime.names
+    let owner = names.owner(ofTopic: topic)
+    if owner?.owner == instance.name { return }
+    if let owner {
+        throw HostCallError(Status.denied, "\(topic) lies under the name \"\(owner.name)\", which plugin \(owner.owner) owns: "
+            + "only it may \(serving ? "serve" : "publish on") that topic")
+    }
+    guard serving else { return }
+    let first = topic.split(separator: ".", maxSplits: 1).first.map(String.init) ?? topic
+    let own = names.names(of: instance.name).map { "\"\($0)\"" }.joined(separator: ", ")
+    throw HostCallError(Status.denied, "plugin \(instance.name) serves only topics under the names it owns (\(own.isEmpty ? "none" : own)); "
+        + "to serve \(topic), declare \"\(first)\" in its descriptor's owned_names")
+}
+
 private func apiBusPublish(_ plugin: OpaquePointer?, _ topic: bothost_str, _ payload: bothost_bytes) -> bothost_status {
     hostCall(plugin) { instance throws(HostCallError) in
         let topicText = try topicArgument(topic)
         try checkNotReserved(topicText, "publish on")
+        try checkOwnedByCaller(instance, topicText, serving: false)
         let bytes = try payloadArgument(payload)
         instance.runtime.bus.publish(topic: topicText, payload: bytes, origin: .plugin(instance.name))
     }
@@ -70,6 +89,7 @@ private func apiBusServe(_ plugin: OpaquePointer?, _ topic: bothost_str, _ fn: b
         guard let fn else { throw HostCallError(Status.invalidArgument, "bus_serve needs a function") }
         let topicText = try topicArgument(topic)
         try checkNotReserved(topicText, "serve")
+        try checkOwnedByCaller(instance, topicText, serving: true)
         let broker = instance.runtime.broker
         let service = Service(topic: topicText, registration: registration, owner: instance, fn: fn)
         try broker.addService(service)

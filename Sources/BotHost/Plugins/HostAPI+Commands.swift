@@ -56,6 +56,10 @@ private func apiCommandRegister(_ plugin: OpaquePointer?, _ definition: bothost_
         guard let fn else { throw HostCallError(Status.invalidArgument, "command_register needs a handler") }
         let bytes = definition.bytes
         let (name, canonical) = try validateCommandDefinition(bytes)
+        // A command named after a name another plugin owns is that plugin's, registered yet or not.
+        if let owner = instance.runtime.names.owner(ofCommand: name), owner != instance.name {
+            throw HostCallError(Status.denied, "the command /\(ControlCharacters.escaped(name)) belongs to plugin \(owner), which owns the name \"\(name)\"")
+        }
         let registry = instance.runtime.commands
         let command = RegisteredHandler(key: name, definitionJSON: canonical, registration: registration, owner: instance, fn: fn)
         try registry.add(command)

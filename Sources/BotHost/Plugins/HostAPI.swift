@@ -45,9 +45,17 @@ func hostCall(_ plugin: OpaquePointer?, _ body: (PluginInstance) throws(HostCall
         try body(instance)
         return Status.ok
     } catch {
+        logIfDenied(instance, error)
         LastError.set(error.detail)
         return error.status
     }
+}
+
+/// A call refused because the name is not the plugin's is worth the operator's eye: it is a
+/// mistake in the plugin or an attempt on another one.
+private func logIfDenied(_ instance: PluginInstance, _ error: HostCallError) {
+    guard error.status == Status.denied else { return }
+    instance.refusals.warning("denied", "plugin \(instance.name): refused (BOTHOST_E_DENIED): \(error.detail)")
 }
 
 /// Runs a registering host call: records a registration (so user_data is freed exactly once
@@ -72,6 +80,7 @@ func hostRegister(_ plugin: OpaquePointer?, _ kind: Registration.Kind, _ userDat
     do {
         try setup(instance, registration)
     } catch {
+        logIfDenied(instance, error)
         instance.end(registration.handle, .completed)
         LastError.set(error.detail)
         return error.status

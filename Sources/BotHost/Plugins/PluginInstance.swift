@@ -35,6 +35,19 @@ final class PluginInstance: @unchecked Sendable {
     private struct Table {
         var phase: PluginPhase = .initializing
         var registrations: [UInt64: Registration] = [:]
+        /// How many registrations of each kind are held, for the per-plugin limits.
+        var counts: [Registration.Kind: Int] = [:]
+
+        mutating func insert(_ registration: Registration) {
+            registrations[registration.handle] = registration
+            counts[registration.kind, default: 0] += 1
+        }
+
+        mutating func remove(_ handle: UInt64) -> Registration? {
+            guard let registration = registrations.removeValue(forKey: handle) else { return nil }
+            counts[registration.kind, default: 1] -= 1
+            return registration
+        }
     }
     private let table = Mutex(Table())
     private let phaseValue = Atomic<UInt8>(PluginPhase.initializing.rawValue)
@@ -42,17 +55,25 @@ final class PluginInstance: @unchecked Sendable {
     /// The plugin's own state pointer from init; touched only on the executor.
     nonisolated(unsafe) var pluginState: UnsafeMutableRawPointer? = nil
     let overrunCount = Atomic<Int>(0)
+    /// Logs the host's refusals of this plugin's calls (a name it does not own, a limit reached),
+    /// at most one line per kind per interval: a hostile plugin retrying in a loop cannot flood the log.
+    let refusals: WarningThrottle
     let startedAtMs: Int64
+    /// The plugin's own lane in the timer scheduler (its timers and request timeouts), which
+    /// fires fairly against every other plugin's.
+    let timerLane = HandleAllocator.make()
 
     init(name: String, library: LoadedLibrary, configJSON: String, runtime: HostRuntime) {
         self.name = name
         self.library = library
         self.runtime = runtime
-        self.executor = PluginExecutor(label: "plugin.\(name)", capacity: runtime.settings.busQueueCapacity)
+        self.executor = PluginExecutor(label: "plugin.\(name)", capacity: runtime.settings.busQueueCapacity,
+                                       capacityBytes: runtime.settings.busQueueCapacityBytes)
         self.store = runtime.database.store(for: name)
         var logger = runtime.logger
         logger[metadataKey: "plugin"] = .string(name)
         self.logger = logger
+        self.refusals = WarningThrottle(logger: logger)
         self.configText = Mutex(configJSON)
         self.startedAtMs = runtime.clock.nowMs()
         self.pointer = PluginRef.makePointer(for: self)
@@ -85,18 +106,34 @@ final class PluginInstance: @unchecked Sendable {
 
     // MARK: registrations
 
-    /// Records a registration; fails once the plugin is stopping (the caller then frees user_data).
+    /// Records a registration; fails once the plugin is stopping, or when it already holds its
+    /// limit of that kind (the caller then frees user_data).
     func add(_ registration: Registration) throws(HostCallError) {
-        let accepted = table.withLock { t -> Bool in
-            guard t.phase == .starting || t.phase == .running else { return false }
-            t.registrations[registration.handle] = registration
-            return true
+        let limit = runtime.settings.limits.limit(for: registration.kind)
+        enum Outcome { case accepted, notRunning, overLimit(Int) }
+        let outcome = table.withLock { t -> Outcome in
+            guard t.phase == .starting || t.phase == .running else { return .notRunning }
+            if let limit, t.counts[registration.kind, default: 0] >= limit { return .overLimit(limit) }
+            t.insert(registration)
+            return .accepted
         }
-        guard accepted else {
+        switch outcome {
+        case .accepted: return
+        case .overLimit(let limit):
+            let key = RegistrationLimits.settingKey(for: registration.kind)
+            refusals.warning("limit.\(registration.kind.rawValue)", "plugin \(name) reached its limit of \(limit) registrations of kind \(registration.kind.rawValue) (\(key)); further ones are refused")
+            throw HostCallError(Status.tooLarge, "plugin \(name) already holds \(limit) registrations of this kind (\(registration.kind.rawValue)), "
+                + "its limit: end some first, or raise \"\(key)\" in plugins.json's host section")
+        case .notRunning:
             throw HostCallError(Status.stopped, phase == .initializing
                 ? "plugin \(name) cannot register anything during init; register in start"
                 : "plugin \(name) is \(phase); nothing can be registered")
         }
+    }
+
+    /// How many registrations of a kind the plugin holds.
+    func registrationCount(of kind: Registration.Kind) -> Int {
+        table.withLock { $0.counts[kind, default: 0] }
     }
 
     func registration(_ handle: UInt64) -> Registration? {
@@ -107,7 +144,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Removes a registration without ending it, for completions that won a race (reply vs timeout).
     func take(_ handle: UInt64) -> Registration? {
-        let registration = table.withLock { $0.registrations.removeValue(forKey: handle) }
+        let registration = table.withLock { $0.remove(handle) }
         registration?.active.store(false, ordering: .releasing)
         return registration
     }
@@ -218,6 +255,7 @@ final class PluginInstance: @unchecked Sendable {
         let remaining = table.withLock { t -> [Registration] in
             let all = Array(t.registrations.values).sorted { $0.handle > $1.handle }
             t.registrations.removeAll()
+            t.counts.removeAll()
             return all
         }
         for registration in remaining {
@@ -236,6 +274,7 @@ final class PluginInstance: @unchecked Sendable {
             guard await runLifecycle("releasing registrations", deadlineMs: deadline, {}) else { break }
             if executor.enqueuedCount == before + 1 { break }  // only the barrier itself ran
         }
+        runtime.scheduler.removeLane(timerLane)
         setPhase(.stopped)
         runtime.events.publish(HostEvent.PluginStopped(plugin: name, reason: reason))
     }

@@ -10,6 +10,8 @@ public struct PluginDescriptor: @unchecked Sendable {
     public let abiMajor: UInt32
     public let abiMinor: UInt32
     public let gatewayIntents: UInt64
+    /// The names it owns besides its own (descriptor `owned_names`, minor 4; empty before).
+    public let ownedNames: [String]
     let initFn: bothost_init_fn?
     let startFn: bothost_start_fn?
     let stopFn: bothost_stop_fn?
@@ -29,7 +31,7 @@ public struct LoadedLibrary: Sendable {
 public struct PluginRefusal: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: String, Sendable {
         case missingFile, notSharedObject, dlopenFailed, missingEntry, nullDescriptor, badDescriptor
-        case abiMajorMismatch, abiMinorTooNew, invalidName, nameMismatch, duplicateName
+        case abiMajorMismatch, abiMinorTooNew, invalidName, nameMismatch, duplicateName, nameConflict
         case initFailed, startFailed
     }
     public let kind: Kind
@@ -132,6 +134,11 @@ public enum PluginLoader {
             return refuse(.invalidName, "its name \"\(ControlCharacters.escaped(name))\" is not 1–64 characters of a-z, 0-9, '_' or '-'",
                           "rename it in the descriptor, e.g. \"\(suggestedName(name))\"")
         }
+        let ownedNames: [String]
+        switch readOwnedNames(d.owned_names, pluginName: name) {
+        case .success(let names): ownedNames = names
+        case .failure(let refusal): return .failure(refusal)
+        }
         return .success(PluginDescriptor(
             name: name,
             // Shown in logs and the console: control characters are escaped once, here.
@@ -139,7 +146,30 @@ public enum PluginLoader {
             description: ControlCharacters.escaped(boundedCString(d.description, limit: 4096) ?? ""),
             abiMajor: d.abi_major, abiMinor: d.abi_minor,
             gatewayIntents: d.gateway_intents,
+            ownedNames: ownedNames,
             initFn: d.`init`, startFn: d.start, stopFn: d.stop, configChangedFn: d.config_changed))
+    }
+
+    /// The descriptor's NULL-terminated `owned_names` (zero — none — when an older plugin's
+    /// struct_size ends before it), checked: at most 64 valid names.
+    private static func readOwnedNames(_ list: UnsafePointer<UnsafePointer<CChar>?>?, pluginName: String) -> Result<[String], PluginRefusal> {
+        guard let list else { return .success([]) }
+        let maximum = 64
+        var names: [String] = []
+        for index in 0...maximum {
+            guard let entry = list[index] else { return .success(names) }
+            guard index < maximum else { break }
+            guard let name = boundedCString(entry, limit: 256), NameOwnership.isValidName(name) else {
+                let shown = boundedCString(entry, limit: 256).map { "\"\(ControlCharacters.escaped($0))\"" } ?? "that is not UTF-8"
+                return .failure(PluginRefusal(kind: .badDescriptor, file: "",
+                    cause: "its descriptor's owned_names[\(index)] is \(shown), not a name of dot-separated a-z, 0-9, '_' or '-' (up to 128 characters)",
+                    fix: "correct owned_names in the descriptor, e.g. \"voice\" or \"games.lobby\""))
+            }
+            if name != pluginName && !names.contains(name) { names.append(name) }
+        }
+        return .failure(PluginRefusal(kind: .badDescriptor, file: "",
+            cause: "its descriptor's owned_names lists more than \(maximum) names (or is not NULL-terminated)",
+            fix: "end owned_names with NULL, and declare at most \(maximum) names"))
     }
 
     private static func suggestedName(_ name: String) -> String {

@@ -72,7 +72,9 @@ public actor PluginManager {
             }
         }
         refused = refused.filter { wanted[$0.key]?.enabled == true }
-        for entry in file.plugins where entry.enabled && running[entry.name] == nil {
+        let starting = file.plugins.filter { $0.enabled && running[$0.name] == nil }
+        claimNamesBeforeStarting(starting)
+        for entry in starting {
             _ = await start(entry)
         }
         return statuses()
@@ -90,6 +92,7 @@ public actor PluginManager {
             runtime.events.publish(HostEvent.PluginStarted(plugin: entry.name, version: instance.library.descriptor.version, library: path))
             return .success(())
         case .failure(let refusal):
+            if running[entry.name] == nil { runtime.names.release(entry.name) }
             refused[entry.name] = (entry, refusal)
             runtime.logger.error("\(refusal.description)")
             runtime.events.publish(HostEvent.PluginRefused(plugin: entry.name, file: refusal.file, cause: refusal.cause, fix: refusal.fix))
@@ -114,6 +117,8 @@ public actor PluginManager {
                 cause: "plugins.json calls it \"\(entry.name)\" but the library says its name is \"\(declared)\"",
                 fix: "set \"name\": \"\(declared)\" for this entry in plugins.json"))
         }
+
+        if let clash = claimNames(of: library.descriptor, path: path) { return .failure(clash) }
 
         let instance = PluginInstance(name: entry.name, library: library, configJSON: entry.configJSON, runtime: runtime)
         let descriptor = library.descriptor
@@ -202,6 +207,64 @@ public actor PluginManager {
         guard let current = running.removeValue(forKey: name) else { return }
         await current.instance.stop(reason: reason)
         runtime.detach(current.instance)
+        runtime.names.release(name)
+    }
+
+    // MARK: names
+
+    /// Before a batch of plugins starts, each claims its names: first every plugin its own name —
+    /// so a plugin that declares another's name is the one refused, whatever the order in
+    /// plugins.json — then, in file order, the names each declares. So a command or topic is its
+    /// owner's before any plugin of the batch starts and could take it. Clashes are left for
+    /// `start` to refuse (with both names), as are libraries that cannot be loaded.
+    private func claimNamesBeforeStarting(_ entries: [PluginEntry]) {
+        let descriptors = entries.compactMap { entry -> PluginDescriptor? in
+            guard case .success(let library) = PluginLoader.load(path: resolve(entry.library), api: apiTable),
+                  library.descriptor.name == entry.name else { return nil }
+            return library.descriptor
+        }
+        for descriptor in descriptors { _ = runtime.names.claim([descriptor.name], for: descriptor.name) }
+        for descriptor in descriptors { _ = runtime.names.claim(descriptor.ownedNames, for: descriptor.name) }
+    }
+
+    /// Claims a loading plugin's names — its own, then those it declares — and checks that no other
+    /// plugin holds a command under them. On a clash nothing stays claimed, and the refusal names
+    /// both plugins and which one to disable.
+    private func claimNames(of descriptor: PluginDescriptor, path: String) -> PluginRefusal? {
+        let name = descriptor.name
+        func refuse(_ cause: String, _ fix: String) -> PluginRefusal {
+            runtime.names.release(name)
+            return PluginRefusal(kind: .nameConflict, file: path, cause: cause, fix: fix)
+        }
+        if let clash = runtime.names.claim([name], for: name) {
+            if clash.owner == NameOwnership.hostOwner {
+                return refuse("its name \"\(name)\" is reserved for the host's own bus topics (\(clash.ownedName).…)",
+                              "rename the plugin in its descriptor and in plugins.json")
+            }
+            return refuse("its name \"\(name)\" is declared by plugin \"\(clash.owner)\" (as \"\(clash.ownedName)\"), a name that is not its own",
+                          "disable \"\(clash.owner)\" in plugins.json (it declares another plugin's name), then save the file to start \"\(name)\"")
+        }
+        if let clash = runtime.names.claim(descriptor.ownedNames, for: name) {
+            if clash.owner == NameOwnership.hostOwner {
+                return refuse("it declares the name \"\(clash.name)\", but \"\(clash.ownedName).…\" topics are the host's",
+                              "remove \"\(clash.name)\" from the descriptor's owned_names")
+            }
+            if clash.ownedName == clash.owner {
+                return refuse("it declares the name \"\(clash.name)\", which overlaps the name of plugin \"\(clash.owner)\"",
+                              "disable \"\(name)\" in plugins.json: it declares another plugin's name")
+            }
+            return refuse("it declares the name \"\(clash.name)\", but plugin \"\(clash.owner)\" already owns \"\(clash.ownedName)\"",
+                          "two plugins claim the same name: disable \"\(name)\" in plugins.json, or disable \"\(clash.owner)\" and save the file to start \"\(name)\"")
+        }
+        // A command registered before its owner arrived (a squatter loaded first) stays refused to the owner until the squatter goes.
+        let commandOwners = runtime.commands.owners
+        for owned in [name] + descriptor.ownedNames {
+            if let holder = commandOwners[owned], holder != name {
+                return refuse("it owns the name \"\(owned)\", but plugin \"\(holder)\" has registered the command /\(owned) without owning that name",
+                              "disable \"\(holder)\" in plugins.json (it took a command it does not own), then save the file to start \"\(name)\"")
+            }
+        }
+        return nil
     }
 
     /// Stops every plugin, newest first. Shutdown cannot be vetoed.

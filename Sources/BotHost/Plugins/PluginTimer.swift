@@ -32,7 +32,7 @@ final class PluginTimer: Sendable {
     }
 
     private func schedule(at deadline: UInt64) {
-        let next = scheduler.schedule(atNs: deadline) { [weak self] in self?.fire(deadline) }
+        let next = scheduler.schedule(atNs: deadline, lane: owner.timerLane) { [weak self] in self?.fire(deadline) }
         token.withLock { $0 = next }
         if !registration.isActive { cancel() }
     }

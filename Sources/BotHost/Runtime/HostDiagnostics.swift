@@ -16,9 +16,11 @@ extension HostRuntime {
         for instance in instances {
             let e = instance.executor.snapshot()
             let running = e.runningForMs.map { "a job running for \($0) ms" } ?? "idle"
-            var line = "plugin \(instance.name) [\(instance.phase)]: \(running), \(e.queued) queued, "
+            var line = "plugin \(instance.name) [\(instance.phase)]: \(running), \(e.queued) queued (\(e.queuedBytes) bytes of events), "
             line += e.scheduled ? "drain scheduled" : "no drain scheduled"
             line += ", \(e.jobsStarted) job(s) run, \(e.dropped) dropped, \(instance.registrationCount) registration(s)"
+            let t = scheduler.stats(lane: instance.timerLane)
+            line += ", \(t.fired) timer firing(s), at worst \(t.worstWaitBehind) behind other plugins'"
             // Work waiting with nobody to drain it can only be a lost wake-up.
             if e.queued > 0 && !e.scheduled { line += " — STALLED: queued work with no drain" }
             lines.append(line)

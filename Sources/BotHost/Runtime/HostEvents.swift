@@ -60,7 +60,9 @@ public enum HostEvent {
         public let plugin: String
         public let dropped: UInt64
         public let totalDropped: UInt64
+        /// The queue's bounds: events, and bytes of topics and payloads.
         public let capacity: Int
+        public let capacityBytes: Int
     }
 }
 

@@ -11,6 +11,8 @@ public final class HostRuntime: Sendable {
     public let bus: MessageBus
     public let commands: CommandRegistry
     public let logger: Logger
+    /// Which running plugin owns which bus names and command names.
+    let names = NameOwnership()
     let scheduler: TimerScheduler
     let broker: RequestBroker
     let database: HostDatabase
@@ -38,7 +40,7 @@ public final class HostRuntime: Sendable {
         http = PluginHTTPClient()
         events = HostEvents(bus: bus)
         watchdog = Watchdog(budgetMs: settings.callbackBudgetMs, maxOverruns: settings.maxOverruns,
-                            capacity: settings.busQueueCapacity, logger: logger)
+                            capacity: settings.busQueueCapacity, capacityBytes: settings.busQueueCapacityBytes, logger: logger)
         watchdog.start(runtime: self)
     }
 

@@ -19,8 +19,10 @@ enum ExecutorJob: Sendable {
 /// stall every other plugin's callbacks, and a few could stall them for good. A private queue gets
 /// a thread at once however many others are blocked.
 ///
-/// Droppable work (bus deliveries) is bounded by `capacity`; control work (lifecycle, replies,
-/// frees) is never refused, so exactly-once guarantees survive a flood.
+/// Droppable work (bus deliveries) is bounded by `capacity` jobs and by `capacityBytes` of queued
+/// messages (topic and payload bytes): a plugin that stalls while large events arrive cannot make
+/// the host hold more than that for it. Control work (lifecycle, replies, frees) is never refused,
+/// so exactly-once guarantees survive a flood.
 ///
 /// A job that never returns wedges the executor; `abandonRunningJob()` gives up on it and lets the
 /// remaining work run on a new pool thread (used when a cleanup hook overruns its deadline).
@@ -30,12 +32,18 @@ final class PluginExecutor: @unchecked Sendable {
         var scheduled = false
         var generation: UInt64 = 0
         var droppableCount = 0
+        /// The most message bytes ever held at once (diagnostics and tests).
+        var peakQueuedBytes = 0
         /// Where drains run. Replaced when a job is abandoned: the stuck job keeps the old one's thread.
         var thread: DispatchQueue
     }
 
     let label: String
     private let capacity: Int
+    let capacityBytes: Int
+    /// Bytes of the bus messages queued and not yet started: added on enqueue (under the lock),
+    /// taken off as each delivery starts (without it).
+    private let queuedBytes = Atomic<Int>(0)
     private let state: Mutex<State>
     private let generation = Atomic<UInt64>(0)
     /// Coarse monotonic start of the running job (odd), 0 when idle; read by the watchdog.
@@ -51,9 +59,10 @@ final class PluginExecutor: @unchecked Sendable {
     /// plugin pays it once per burst, a few microseconds.
     static let lingerNs: UInt64 = 20_000
 
-    init(label: String, capacity: Int) {
+    init(label: String, capacity: Int, capacityBytes: Int = .max) {
         self.label = label
         self.capacity = max(16, capacity)
+        self.capacityBytes = capacityBytes
         state = Mutex(State(thread: DispatchQueue(label: "bothost.\(label)")))
     }
 
@@ -63,6 +72,13 @@ final class PluginExecutor: @unchecked Sendable {
         let (start, thread): (UInt64?, DispatchQueue?) = state.withLock { s in
             if droppable {
                 if s.droppableCount >= capacity { return (UInt64.max, nil) }
+                if case .deliver(_, let message) = job {
+                    // An empty queue takes any one message, so the byte bound never blocks a plugin for good.
+                    let held = queuedBytes.load(ordering: .relaxed), size = message.byteCount
+                    if held > 0 && size > capacityBytes - held { return (UInt64.max, nil) }
+                    queuedBytes.add(size, ordering: .relaxed)
+                    s.peakQueuedBytes = max(s.peakQueuedBytes, held + size)
+                }
                 s.droppableCount += 1
             }
             s.queue.append(job)
@@ -89,15 +105,19 @@ final class PluginExecutor: @unchecked Sendable {
         var runningForMs: UInt64?
         var jobsStarted: UInt64
         var dropped: UInt64
+        /// Bytes of bus messages waiting, and the most ever waiting at once.
+        var queuedBytes: Int
+        var peakQueuedBytes: Int
     }
 
     func snapshot() -> Snapshot {
-        let (queued, scheduled, generation) = state.withLock { ($0.queue.count, $0.scheduled, $0.generation) }
+        let (queued, scheduled, generation, peak) = state.withLock { ($0.queue.count, $0.scheduled, $0.generation, $0.peakQueuedBytes) }
         let since = runningSinceNs.load(ordering: .relaxed)
         let now = MonotonicTime.coarseNs()
         return Snapshot(queued: queued, scheduled: scheduled, generation: generation,
                         runningForMs: since == 0 ? nil : (now > since ? (now - since) / 1_000_000 : 0),
-                        jobsStarted: jobSerial.load(ordering: .relaxed), dropped: droppedCount.load(ordering: .relaxed))
+                        jobsStarted: jobSerial.load(ordering: .relaxed), dropped: droppedCount.load(ordering: .relaxed),
+                        queuedBytes: queuedBytes.load(ordering: .relaxed), peakQueuedBytes: peak)
     }
 
     /// Jobs enqueued so far (a stopping plugin is drained until a barrier finds nothing new).
@@ -157,7 +177,9 @@ final class PluginExecutor: @unchecked Sendable {
                 runningSinceNs.store(MonotonicTime.coarseNs() | 1, ordering: .relaxed)
                 jobSerial.add(1, ordering: .relaxed)
                 switch job {
-                case .deliver(let subscription, let message): subscription.deliver(message)
+                case .deliver(let subscription, let message):
+                    queuedBytes.subtract(message.byteCount, ordering: .relaxed)
+                    subscription.deliver(message)
                 case .work(let work): work()
                 }
                 runningSinceNs.store(0, ordering: .relaxed)

@@ -9,17 +9,19 @@ final class Watchdog: @unchecked Sendable {
     private let budgetMs: Int
     private let maxOverruns: Int
     private let capacity: Int
+    private let capacityBytes: Int
     private let logger: Logger
     private struct Seen { var overrunSerial: UInt64 = 0; var dropped: UInt64 = 0 }
     private let seen = Mutex<[ObjectIdentifier: Seen]>([:])
     private let timerLock = NSLock()
     private var timer: DispatchSourceTimer?  // guarded by timerLock
 
-    init(budgetMs: Int, maxOverruns: Int, capacity: Int, logger: Logger) {
+    init(budgetMs: Int, maxOverruns: Int, capacity: Int, capacityBytes: Int, logger: Logger) {
         self.budgetMs = budgetMs
         self.budgetNs = UInt64(budgetMs) * 1_000_000
         self.maxOverruns = maxOverruns
         self.capacity = capacity
+        self.capacityBytes = capacityBytes
         self.logger = logger
     }
 
@@ -70,8 +72,9 @@ final class Watchdog: @unchecked Sendable {
                 }
             }
             if report.newDrops > 0 {
-                logger.warning("plugin \(instance.name): dropped \(report.newDrops) bus events because its queue was full (capacity \(capacity), \(dropped) dropped in all)")
-                runtime.events.publish(HostEvent.BusOverflow(plugin: instance.name, dropped: report.newDrops, totalDropped: dropped, capacity: capacity))
+                logger.warning("plugin \(instance.name): dropped \(report.newDrops) bus events because its queue was full (capacity \(capacity) events or \(capacityBytes) bytes, \(dropped) dropped in all)")
+                runtime.events.publish(HostEvent.BusOverflow(plugin: instance.name, dropped: report.newDrops, totalDropped: dropped,
+                                                             capacity: capacity, capacityBytes: capacityBytes))
             }
         }
     }

@@ -12,9 +12,10 @@
  *
  *  1. Entry. The library exports `bothost_plugin_entry` (a function, see BOTHOST_PLUGIN_ENTRY). It
  *     receives the host's API table and returns a pointer to the plugin's descriptor: name, version,
- *     description, the ABI it was built against, the gateway intents it needs and its lifecycle
- *     callbacks. The entry function must have no side effects: the host also calls it just to
- *     inspect a library (`bothost plugins check FILE.so`).
+ *     description, the ABI it was built against, the gateway intents it needs, its lifecycle
+ *     callbacks and (minor 4) the names it owns besides its own (NAMES). The entry function must
+ *     have no side effects: the host also calls it just to inspect a library (`bothost plugins
+ *     check FILE.so`).
  *
  *  2. Versions. A plugin's descriptor names the ABI major it was built for and the lowest minor it
  *     *requires*: BOTHOST_REQUIRED_MINOR, which is the header's BOTHOST_ABI_MINOR unless the plugin
@@ -53,7 +54,9 @@
  *     autocomplete handler, bus request, HTTP or Discord call in flight, voice subscription, cleanup
  *     hook) yields a host-owned bothost_handle recorded against the plugin. host->unregister() ends
  *     any of them; calling it from inside the registration's own callback is safe, and calling it
- *     twice is harmless. When a plugin stops, the host removes everything it still holds, even what
+ *     twice is harmless. A plugin holds at most a configured number of each kind at once (the
+ *     host's settings; e.g. 10 000 timers by default): one more fails with BOTHOST_E_TOO_LARGE
+ *     and registers nothing, until others end. When a plugin stops, the host removes everything it still holds, even what
  *     the plugin forgot. The exceptions are the answers to an interaction (interaction_reply,
  *     _defer, _followup, _edit, _respond) and voice_join / voice_leave: they take (done, user_data,
  *     user_data_free) but return no handle and cannot be cancelled. Each ends when done has been
@@ -126,6 +129,7 @@
  *     .name = "pinger", .version = "1.0.0", .description = "Answers demo.ping",
  *     .gateway_intents = 0,
  *     .init = NULL, .start = my_start, .stop = NULL, .config_changed = NULL,
+ *     .owned_names = NULL,
  * };
  *
  * BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
@@ -176,6 +180,7 @@
  *     .name = "announcer", .version = "1.0.0", .description = "Announces itself",
  *     .gateway_intents = 0,
  *     .init = NULL, .start = my_start, .stop = NULL, .config_changed = NULL,
+ *     .owned_names = NULL,
  * };
  *
  * BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
@@ -282,11 +287,13 @@ enum {
     BOTHOST_E_CONFLICT = 7,         /**< already exists (command name, service topic) or already done */
     BOTHOST_E_UNSUPPORTED = 8,      /**< the host cannot do this (yet) */
     BOTHOST_E_IO = 9,               /**< storage or network failure */
-    BOTHOST_E_TOO_LARGE = 10,       /**< a payload over a documented limit */
+    BOTHOST_E_TOO_LARGE = 10,       /**< a payload over a documented limit; or (minor 4) the plugin
+                                         already holds its limit of registrations of that kind */
     BOTHOST_E_CANCELLED = 11,       /**< the call was cancelled (unregistered, or the plugin stopped) */
     BOTHOST_E_INTERNAL = 12,        /**< a host bug; please report it */
     BOTHOST_E_DENIED = 13,          /**< not this plugin's to do: a name reserved for the host or owned
-                                         by another plugin; older hosts never return it) */
+                                         by another plugin (see NAMES below); older hosts never
+                                         return it */
     BOTHOST_E_WRONG_TYPE = 14,      /**< minor 4, the json_* calls: the value there is not of the type
                                          asked for (a string read as an integer, 1.5 or 2^63 read as
                                          an integer, null read as anything) */
@@ -601,6 +608,8 @@ typedef struct bothost_host_api {
     /**
      * Starts a timer that first fires after delay_ms, then every interval_ms (0: once). A repeating
      * timer never queues more than one pending firing: a slow plugin skips ticks, it is not flooded.
+     * Plugins' timers fire fairly: however many of another plugin's timers are due, this one waits
+     * for at most one round of them (a few dozen firings), not for all.
      */
     bothost_status (*timer_start)(bothost_plugin *self, uint64_t delay_ms, uint64_t interval_ms,
                                   bothost_timer_fn fn, void *user_data, bothost_free_fn user_data_free,
@@ -614,10 +623,12 @@ typedef struct bothost_host_api {
     /**
      * Publishes bytes (JSON by convention) on a dot-separated topic, e.g. "gamesessions.session.ended".
      * Returns once queued for every matching subscriber; each subscriber receives in publish order.
-     * A subscriber whose queue is full loses the event; the loss is counted and reported.
+     * A subscriber whose queue is full (in events or in bytes) loses the event; the loss is
+     * counted and reported (host.bus.overflow).
      * Topics under "discord." and "host." are the host's own (Discord's dispatches, the host's
      * news): publishing or serving there returns BOTHOST_E_DENIED, so what a plugin receives on
-     * them always comes from Discord or the host.
+     * them always comes from Discord or the host. Topics under another running plugin's names
+     * are that plugin's: publishing there is BOTHOST_E_DENIED too (minor 4; see NAMES).
      */
     bothost_status (*bus_publish)(bothost_plugin *self, bothost_str topic, bothost_bytes payload);
 
@@ -631,7 +642,12 @@ typedef struct bothost_host_api {
                                     void *user_data, bothost_free_fn user_data_free,
                                     bothost_handle *out_subscription);
 
-    /** Serves requests on an exact topic. One server per topic: a second gets BOTHOST_E_CONFLICT. */
+    /**
+     * Serves requests on an exact topic. One server per topic: a second gets BOTHOST_E_CONFLICT.
+     * From minor 4 a plugin serves only under its own names (see NAMES): "ratelimit.acquire" only
+     * by the plugin named "ratelimit" or one that declares "ratelimit"; anything else is
+     * BOTHOST_E_DENIED, so nobody can answer another plugin's requests.
+     */
     bothost_status (*bus_serve)(bothost_plugin *self, bothost_str topic, bothost_bus_serve_fn fn,
                                 void *user_data, bothost_free_fn user_data_free,
                                 bothost_handle *out_service);
@@ -658,7 +674,9 @@ typedef struct bothost_host_api {
 
     /**
      * Registers a slash command: `definition_json` is Discord's application command object
-     * ({"name": …, "description": …, "options": […]}). Command names are unique across plugins.
+     * ({"name": …, "description": …, "options": […]}). Command names are unique across plugins:
+     * a name another plugin registered is BOTHOST_E_CONFLICT, and (minor 4) a name another
+     * running plugin owns (see NAMES) is BOTHOST_E_DENIED even before that plugin registers it.
      */
     bothost_status (*command_register)(bothost_plugin *self, bothost_str definition_json,
                                        bothost_command_fn fn, void *user_data,
@@ -1019,9 +1037,9 @@ typedef struct bothost_host_api {
  *                                                                 a callback ran over its budget
  *   host.plugin.deadline  {"plugin", "what", "deadlineMs"}        a lifecycle step (init, a cleanup
  *                                                                 hook, stop …) missed its deadline
- *   host.bus.overflow     {"plugin", "dropped", "totalDropped", "capacity"}
- *                                                                 a plugin's queue was full: events
- *                                                                 were dropped
+ *   host.bus.overflow     {"plugin", "dropped", "totalDropped", "capacity", "capacityBytes"}
+ *                                                                 a plugin's queue was full (events
+ *                                                                 or bytes): events were dropped
  *   host.gateway.ready    {"shard", "shardCount", "resumed"}      a shard completed its handshake
  *                                                                 (READY, or RESUMED after a drop)
  *   host.gateway.lost     {"shard", "shardCount", "reason"}       a ready shard is reconnecting or
@@ -1092,6 +1110,7 @@ typedef struct bothost_host_api {
  *     .gateway_intents = BOTHOST_INTENT_GUILDS | BOTHOST_INTENT_GUILD_MESSAGES |
  *                        BOTHOST_INTENT_GUILD_MESSAGE_REACTIONS | BOTHOST_INTENT_MESSAGE_CONTENT,
  *     .init = NULL, .start = my_start, .stop = NULL, .config_changed = NULL,
+ *     .owned_names = NULL,
  * };
  *
  * BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
@@ -1148,7 +1167,36 @@ typedef struct bothost_plugin_descriptor {
     bothost_start_fn start;    /**< optional */
     bothost_stop_fn stop;      /**< optional */
     bothost_config_changed_fn config_changed; /**< optional */
+    /* minor 4: an older host's loader stops at struct_size and ignores what follows */
+    /**
+     * Names the plugin owns besides its own (see NAMES): NULL, or a NULL-terminated array of
+     * NUL-terminated names in static storage, e.g. { "voice", NULL }. At most 64.
+     */
+    const char *const *owned_names;
 } bothost_plugin_descriptor;
+
+/*
+ * NAMES (minor 4). A running plugin owns its own name and the names its descriptor lists in
+ * owned_names. A name is one or more dot-separated segments of a-z, 0-9, '_' and '-' (at most 128
+ * characters, e.g. "voice" or "games.lobby"). Owning a name means:
+ *
+ *   - bus topics: the name itself and everything under "<name>.". Only the owner may serve them
+ *     (bus_serve elsewhere is BOTHOST_E_DENIED: a plugin serves only under names it owns) and
+ *     only the owner may publish on them (BOTHOST_E_DENIED for anyone else). Topics under no
+ *     running plugin's name ("lobby.updated" while nobody owns "lobby") may be published by any
+ *     plugin; "discord." and "host." are the host's. Subscribing and requesting are open to all.
+ *   - the slash command of that name (for a one-segment name): command_register of it by any
+ *     other plugin is BOTHOST_E_DENIED.
+ *
+ * Names are exclusive: two running plugins may not own the same name, nor one a name under the
+ * other's ("games" and "games.lobby"). A plugin whose names clash with a running plugin's — or
+ * with a command another plugin registered without owning its name — is refused at load, and the
+ * refusal names both plugins and which one to disable. When plugins.json starts several plugins
+ * at once, every plugin's own name is claimed before any declared name, so a plugin that declares
+ * another's name is the one refused, whatever the order in the file.
+ *
+ * Plugins built for minors 0–3 have no owned_names: they own their own name only.
+ */
 
 /** The one exported function. The host passes its table; the plugin returns its descriptor. */
 typedef const bothost_plugin_descriptor *(*bothost_plugin_entry_fn)(const bothost_host_api *host);

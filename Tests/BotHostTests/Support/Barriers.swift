@@ -7,12 +7,10 @@ import Testing
 // use `eventually`.)
 
 extension TimerScheduler {
-    /// Returns once every action due at the clock's current reading has run: a no-op scheduled
-    /// for now fires after them, as the scheduler runs due actions in deadline order, then in the
-    /// order they were scheduled.
+    /// Returns once every action due at the clock's current reading has run, in every lane.
     func caughtUp() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            schedule(afterNs: 0) { done.resume() }
+            afterDueActions { done.resume() }
         }
     }
 }

@@ -67,16 +67,18 @@ enum Fixtures {
     }
 
     /// The probe fixture built under another name (and serving nothing), from
-    /// scripts/build-test-fixtures.sh's variants, or compiled here when missing.
-    static func probe(named variant: String) throws -> String {
+    /// scripts/build-test-fixtures.sh's variants, or compiled here when missing. `owning` is the
+    /// name its descriptor declares in owned_names (the script's squatter and claimer variants).
+    static func probe(named variant: String, owning: String? = nil) throws -> String {
         let source = packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/probe.c").path
         let name = "probe-\(variant)"
         if let prebuilt = prebuilt(name, source: source) { return privateCopy(of: prebuilt) }
         return try compileLock.withLock { _ in
             let output = scratch.appendingPathComponent("lib\(name).so").path
             if !FileManager.default.fileExists(atPath: output) {
+                let owns = owning.map { ["-DPROBE_OWNS=\"\($0)\""] } ?? []
                 try run("/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                                         "-DPROBE_NAME=\"\(variant)\"", "-DPROBE_SERVES=0", "-I", headerDirectory, "-o", output, source])
+                                         "-DPROBE_NAME=\"\(variant)\"", "-DPROBE_SERVES=0"] + owns + ["-I", headerDirectory, "-o", output, source])
             }
             return privateCopy(of: output)
         }

@@ -23,8 +23,20 @@
  *   - config "components": "prefix" owns custom_ids starting with prefix (component_register); each
  *     use appends "component <custom_id> <kind>\n" and is answered with a deferred update, unless
  *     the custom_id contains ":silent" (then the plugin never answers)
+ *   - config "sizes": "1" makes subscribed messages append "msg <topic> <payload length>\n" instead
+ *     of the payload (for tests that send large events)
+ *   - config "blockOn": "pattern" subscribes the probe.block behaviour to that pattern too, so a
+ *     test can stall one probe while another beside it keeps running
+ *   - config "timers": "<count> <intervalMs>" starts up to count repeating timers at start and
+ *     appends "timers <started> <STATUS-number of the first refusal, or 0> <last_error>\n"; when
+ *     count is 1 each tick appends "tick <n>\n"
+ *   - config "serve": "topic" tries bus_serve(topic) at start and appends
+ *     "serve <topic> <STATUS-number> <last_error or empty>\n" (a serving probe echoes requests)
+ *   - config "command": "name" tries command_register of /name at start and appends
+ *     "command <name> <STATUS-number> <last_error or empty>\n"
  *
- * Build with -DPROBE_VERSION='"2.0.0"' to get a library that differs from the default one.
+ * Build with -DPROBE_VERSION='"2.0.0"' to get a library that differs from the default one, and with
+ * -DPROBE_OWNS='"name"' to declare that name in the descriptor's owned_names.
  */
 #define _GNU_SOURCE /* memmem */
 #include "bothost_plugin.h"
@@ -57,6 +69,13 @@ typedef struct {
     char origin[256];
     char components[128];
     char start_request[256];
+    char block_on[256];
+    char timers[64];
+    char serve[256];
+    char command[64];
+    int sizes;
+    long timer_count;
+    long ticks;
 } probe_state;
 
 static void trace(probe_state *s, const char *kind, bothost_str a, long number, bothost_bytes b, int with_number) {
@@ -70,7 +89,29 @@ static void trace(probe_state *s, const char *kind, bothost_str a, long number, 
 
 static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
     (void)sub;
+    probe_state *s = ud;
+    if (s->sizes) {
+        trace(s, "msg", topic, (long)payload.len, (bothost_bytes){0}, 1);
+        return;
+    }
     trace(ud, "msg", topic, 0, payload, 0);
+}
+
+static void on_tick(void *ud, bothost_handle timer) {
+    (void)timer;
+    probe_state *s = ud;
+    s->ticks++;
+    if (s->timer_count != 1) return;
+    FILE *f = fopen(s->trace, "a");
+    if (!f) return;
+    fprintf(f, "tick %ld\n", s->ticks);
+    fclose(f);
+}
+
+/* Appends "<kind> <what> <status> <last_error or empty>". */
+static void trace_status(probe_state *s, const char *kind, bothost_str what, bothost_status status) {
+    bothost_str error = status == BOTHOST_OK ? BOTHOST_STR("") : host->last_error();
+    trace(s, kind, what, status, (bothost_bytes){ (const uint8_t *)error.ptr, error.len }, 1);
 }
 
 static void on_component(void *ud, const bothost_interaction *interaction) {
@@ -246,6 +287,13 @@ static bothost_status probe_init(bothost_plugin *self, void **out_state, bothost
     host->json_get_string(json, BOTHOST_STR("/origin"), s->origin, sizeof s->origin, NULL);
     host->json_get_string(json, BOTHOST_STR("/components"), s->components, sizeof s->components, NULL);
     host->json_get_string(json, BOTHOST_STR("/startRequest"), s->start_request, sizeof s->start_request, NULL);
+    host->json_get_string(json, BOTHOST_STR("/blockOn"), s->block_on, sizeof s->block_on, NULL);
+    host->json_get_string(json, BOTHOST_STR("/timers"), s->timers, sizeof s->timers, NULL);
+    host->json_get_string(json, BOTHOST_STR("/serve"), s->serve, sizeof s->serve, NULL);
+    host->json_get_string(json, BOTHOST_STR("/command"), s->command, sizeof s->command, NULL);
+    char sizes[8] = {0};
+    host->json_get_string(json, BOTHOST_STR("/sizes"), sizes, sizeof sizes, NULL);
+    s->sizes = sizes[0] == '1';
     char env_check[128] = {0};
     host->json_get_string(json, BOTHOST_STR("/envCheck"), env_check, sizeof env_check, NULL);
     host->free(config.ptr);
@@ -309,6 +357,39 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
             return BOTHOST_E_PLUGIN;
         }
     }
+    if (s->block_on[0]) {
+        bothost_str pattern = { s->block_on, strlen(s->block_on) };
+        if (host->bus_subscribe(self, pattern, on_block, s, NULL, &h) != BOTHOST_OK) {
+            *out_reason = host->last_error();
+            return BOTHOST_E_PLUGIN;
+        }
+    }
+    if (s->serve[0]) {
+        bothost_str topic = { s->serve, strlen(s->serve) };
+        trace_status(s, "serve", topic, host->bus_serve(self, topic, on_echo, s, NULL, &h));
+    }
+    if (s->command[0]) {
+        char definition[256];
+        snprintf(definition, sizeof definition, "{\"name\":\"%s\",\"description\":\"A probe's command\"}", s->command);
+        bothost_str name = { s->command, strlen(s->command) };
+        trace_status(s, "command", name,
+                     host->command_register(self, (bothost_str){ definition, strlen(definition) }, on_component, s, NULL, &h));
+    }
+    if (s->timers[0]) {
+        char *rest = NULL;
+        long count = strtol(s->timers, &rest, 10);
+        uint64_t interval = (uint64_t)strtoull(rest, NULL, 10);
+        bothost_status refused = BOTHOST_OK;
+        s->timer_count = count;
+        long started = 0;
+        while (started < count && (refused = host->timer_start(self, interval, interval, on_tick, s, NULL, &h)) == BOTHOST_OK) started++;
+        bothost_str error = refused == BOTHOST_OK ? BOTHOST_STR("") : host->last_error();
+        FILE *f = fopen(s->trace, "a");
+        if (f) {
+            fprintf(f, "timers %ld %d %.*s\n", started, (int)refused, (int)error.len, error.ptr ? error.ptr : "");
+            fclose(f);
+        }
+    }
     if (PROBE_SERVES && (host->bus_serve(self, BOTHOST_STR("probe.echo"), on_echo, s, NULL, &h) != BOTHOST_OK ||
                          host->bus_serve(self, BOTHOST_STR("probe.silent"), on_silent, s, NULL, &h) != BOTHOST_OK)) {
         *out_reason = host->last_error();
@@ -331,6 +412,10 @@ static void probe_stop(bothost_plugin *self, void *state) {
     free(state);
 }
 
+#ifdef PROBE_OWNS
+static const char *const probe_owned_names[] = { PROBE_OWNS, NULL };
+#endif
+
 static const bothost_plugin_descriptor descriptor = {
     .struct_size = sizeof(bothost_plugin_descriptor),
     .abi_major = BOTHOST_ABI_MAJOR,
@@ -341,6 +426,9 @@ static const bothost_plugin_descriptor descriptor = {
     .init = probe_init,
     .start = probe_start,
     .stop = probe_stop,
+#ifdef PROBE_OWNS
+    .owned_names = probe_owned_names,
+#endif
 };
 
 BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
