@@ -173,15 +173,20 @@ class Plugin {
     Host host_;
 };
 
-/** The C side of plugin class P: the lifecycle trampolines and the descriptor. */
+/**
+ * The C side of plugin class P: the lifecycle trampolines and the descriptor. `owned_names` is the
+ * descriptor's NULL-terminated list of names the plugin owns besides its own (see NAMES in
+ * bothost_plugin.h); BOTHOST_CPP_PLUGIN passes none.
+ */
 template <class P> class Export {
   public:
     static const bothost_plugin_descriptor *entry(const bothost_host_api *api, const char *name, const char *version,
-                                                  const char *description, uint64_t intents) {
+                                                  const char *description, uint64_t intents,
+                                                  const char *const *owned_names = nullptr) {
         table() = api;
         static const bothost_plugin_descriptor descriptor = {
             sizeof(bothost_plugin_descriptor), BOTHOST_ABI_MAJOR, BOTHOST_REQUIRED_MINOR, name, version, description,
-            intents, init, start, stop, nullptr,
+            intents, init, start, stop, nullptr, owned_names,
         };
         return &descriptor;
     }
