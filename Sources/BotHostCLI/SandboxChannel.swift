@@ -13,6 +13,8 @@ final class SandboxChannel: Sendable {
     let userID: UInt64
     /// Message id → edit count already shown.
     private let shown = Mutex<[UInt64: Int]>([:])
+    /// Whether the bot's gateway session is live, and who waits for it to be.
+    private let connection = Mutex<(live: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     init(emulator: DiscordEmulator, runtime: HostRuntime, guildID: UInt64 = 2000, channelID: UInt64 = 2001, userID: UInt64 = 3000) {
         self.emulator = emulator
@@ -20,10 +22,40 @@ final class SandboxChannel: Sendable {
         self.guildID = guildID
         self.channelID = channelID
         self.userID = userID
+        // Discord delivers an interaction or a message only to a connected bot: what the user types
+        // before the bot is connected would vanish, so typing waits for the host's own ready event.
+        _ = try? runtime.bus.tap("host.gateway.>") { [weak self] topic, _ in
+            self?.gatewayChanged(live: topic == "host.gateway.ready")
+        }
+    }
+
+    private func gatewayChanged(live: Bool) {
+        let waiters = connection.withLock { state in
+            state.live = live
+            guard live else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Returns once the bot's gateway session is live (at once when it is).
+    private func botConnected() async {
+        guard !connection.withLock({ $0.live }) else { return }
+        say("(waiting for the bot to connect to the local Discord…)")
+        await withCheckedContinuation { continuation in
+            let live = connection.withLock { state in
+                if !state.live { state.waiters.append(continuation) }
+                return state.live
+            }
+            if live { continuation.resume() }
+        }
     }
 
     /// A line from the simulated user: `/command …` is a slash command, anything else a message.
+    /// It waits until the bot is connected, as a user would wait for the bot to come online.
     func userTyped(_ line: String) async {
+        await botConnected()
         guard line.hasPrefix("/") else {
             emulator.userSendsMessage(channelID: channelID, content: line, userID: userID)
             return

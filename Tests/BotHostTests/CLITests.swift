@@ -101,6 +101,35 @@ import Testing
         #expect(message.contains("counter"))  // names the plugins that do exist
     }
 
+    /// A script's first line, typed before the bot has connected to the local Discord, waits for
+    /// the bot instead of vanishing (Discord delivers nothing to a bot that is offline).
+    @Test func theSandboxHoldsWhatIsTypedUntilTheBotIsConnected() async throws {
+        let directory = Fixtures.temporaryDirectory("cli-sandbox-early")
+        let plugins = directory.appendingPathComponent("plugins")
+        try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/libExampleCCounter.so",
+                                         toPath: plugins.appendingPathComponent("libExampleCCounter.so").path)
+        let config = directory.appendingPathComponent("plugins.json").path
+        try """
+            {"plugins": [{"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}}]}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["sandbox", "--config", config, "--exit-on-eof"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        let seen = OutputCollector(output.fileHandleForReading)
+        // The whole script is there before the host has even started.
+        input.fileHandleForWriting.write(Data("/count add:7\nhello everyone\n".utf8))
+        try process.run()
+        #expect(await eventually { seen.text.contains("Count: 7") }, "output: \(seen.text)")
+        #expect(await eventually { seen.text.contains("hello everyone") }, "output: \(seen.text)")
+        process.terminate()
+        process.waitUntilExit()
+    }
+
     /// `make run` in miniature: `bothost sandbox` with a script on standard input. The simulated
     /// user's slash commands reach the real plugins through the local Discord and the answers are
     /// printed as the channel shows them; voice works with no network.

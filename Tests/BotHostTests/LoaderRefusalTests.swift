@@ -122,4 +122,26 @@ import Testing
         #expect(refusal.cause.contains("already running"))
         await host.shutdown()
     }
+
+    /// A plugin without config_changed is restarted with its new config; when init refuses that
+    /// config, the refusal is reported once (the restart used to be tried twice in one apply).
+    @Test func aRestartRefusedForItsNewConfigIsReportedOnce() async throws {
+        let host = try TestHost()
+        let probe = try Fixtures.fixture("probe")
+        let trace = TraceFile(in: host.directory)
+        func plugins(_ config: String) -> String {
+            #"[{"name": "probe", "library": \#(jsonString(probe)), "config": \#(config)}]"#
+        }
+        let valid = #"{"traceFile": \#(jsonString(trace.path))}"#
+        #expect(try await host.apply(plugins: plugins(valid)).first?.state == .running)
+        let refused = try await host.apply(plugins: plugins(#"{"subscribe": "t.>"}"#))
+        guard case .refused(let refusal)? = refused.first?.state else { Issue.record("\(refused)"); return }
+        #expect(refusal.kind == .initFailed)
+        // Fixed again: its start is published after anything the refused edit published.
+        #expect(try await host.apply(plugins: plugins(valid)).first?.state == .running)
+        #expect(await eventually { host.events("host.plugin.started").count == 2 })
+        #expect(host.events("host.plugin.refused").count == 1, "\(host.events("host.plugin.refused"))")
+        #expect(host.events("host.plugin.stopped").count == 1)
+        await host.shutdown()
+    }
 }

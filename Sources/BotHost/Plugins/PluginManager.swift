@@ -169,8 +169,9 @@ public actor PluginManager {
         return .success(instance)
     }
 
-    /// Gives a running plugin its new config; restarts it when it cannot apply the change live, and
-    /// keeps it running on its previous config when it refuses the new one as invalid.
+    /// Gives a running plugin its new config; stops it (for apply to start again) when it cannot
+    /// apply the change live, and keeps it running on its previous config when it refuses the new
+    /// one as invalid.
     private func reconfigure(_ name: String, to entry: PluginEntry) async {
         guard let current = running[name] else { return }
         let instance = current.instance
@@ -197,8 +198,16 @@ public actor PluginManager {
             let index = configured.firstIndex { $0.name == name }.map(String.init) ?? "?"
             runtime.logger.error("plugins.json: $.plugins[\(index)].config: plugin \(name) refused its new config (its log line above names the field); it keeps running with its previous config. Fix: correct the entry's \"config\" and save the file")
         } else {
-            await stop(name, reason: "its config changed and it asked to be restarted")
-            _ = await start(entry)
+            let why = if instance.library.descriptor.configChangedFn == nil {
+                "its config changed and it has no config_changed to apply it live"
+            } else if status == nil {
+                "its config changed and its config_changed did not finish in time"
+            } else {
+                "its config changed and it asked to be restarted"
+            }
+            // apply starts it again with the plugins that are not running, once (a refusal of the
+            // new config is then reported once, not once here and once there).
+            await stop(name, reason: why)
         }
     }
 
