@@ -26,7 +26,9 @@ struct Bench {
         ]
         let wanted = Set(CommandLine.arguments.dropFirst())
         if let unknown = wanted.first(where: { name in !groups.contains { $0.name == name } }) {
-            throw BenchError(message: "no bench group \"\(unknown)\"; groups: \(groups.map(\.name).joined(separator: ", "))")
+            // A usage error, not a crash: say what exists and exit as command-line tools do.
+            FileHandle.standardError.write(Data("BotHostBench: no bench group \"\(unknown)\"\nusage: BotHostBench [GROUP …]  (none: all)\ngroups: \(groups.map(\.name).joined(separator: ", "))\n".utf8))
+            exit(2)
         }
         print("BotHost bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, release build")
         print(String(repeating: "-", count: 78))
@@ -88,7 +90,12 @@ struct BenchError: Error, CustomStringConvertible {
 /// Prints one figure against its target.
 func report(_ name: String, _ value: String, target: String, met: Bool) {
     let mark = met ? "ok  " : "MISS"
-    print("[\(mark)] \(name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(value.padding(toLength: 18, withPad: " ", startingAt: 0)) target \(target)")
+    print("[\(mark)] \(padded(name, 46)) \(padded(value, 18)) target \(target)")
+}
+
+/// `text` widened to `width` columns; a longer one is kept whole (String.padding would cut it).
+private func padded(_ text: String, _ width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - text.count))
 }
 
 func percentile(_ sorted: [UInt64], _ p: Double) -> UInt64 {
