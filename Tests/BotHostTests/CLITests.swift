@@ -104,63 +104,57 @@ import Testing
     /// A script's first line, typed before the bot has connected to the local Discord, waits for
     /// the bot instead of vanishing (Discord delivers nothing to a bot that is offline).
     @Test func theSandboxHoldsWhatIsTypedUntilTheBotIsConnected() async throws {
-        let directory = Fixtures.temporaryDirectory("cli-sandbox-early")
-        let plugins = directory.appendingPathComponent("plugins")
-        try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/libExampleCCounter.so",
-                                         toPath: plugins.appendingPathComponent("libExampleCCounter.so").path)
-        let config = directory.appendingPathComponent("plugins.json").path
-        try """
-            {"plugins": [{"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}}]}
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["sandbox", "--config", config, "--exit-on-eof"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        let seen = OutputCollector(output.fileHandleForReading)
         // The whole script is there before the host has even started.
-        input.fileHandleForWriting.write(Data("/count add:7\nhello everyone\n".utf8))
-        try process.run()
+        let (process, input, seen) = try Self.sandbox("cli-sandbox-early", libraries: ["libExampleCCounter.so"], plugins: """
+            {"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}}
+            """, beforeStart: { $0.write(Data("/count add:7\nhello everyone\n".utf8)) })
         #expect(await eventually { seen.text.contains("Count: 7") }, "output: \(seen.text)")
         #expect(await eventually { seen.text.contains("hello everyone") }, "output: \(seen.text)")
         process.terminate()
         process.waitUntilExit()
     }
 
-    /// `make run` in miniature: `bothost sandbox` with a script on standard input. The simulated
-    /// user's slash commands reach the real plugins through the local Discord and the answers are
-    /// printed as the channel shows them; voice works with no network.
-    @Test func theSandboxRunsAScriptAgainstTheLocalDiscord() async throws {
-        let directory = Fixtures.temporaryDirectory("cli-sandbox")
+    /// `bothost sandbox --exit-on-eof` in a fresh folder whose plugins folder holds `libraries`
+    /// (from the build) and whose plugins.json lists `plugins` (the entries, comma-separated).
+    /// `beforeStart` may write to standard input before the process exists.
+    static func sandbox(_ name: String, libraries: [String], plugins entries: String,
+                        beforeStart: (FileHandle) -> Void = { _ in }) throws -> (Process, FileHandle, OutputCollector) {
+        let directory = Fixtures.temporaryDirectory(name)
         let plugins = directory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
-        for library in ["libExampleCCounter.so", "libExampleSwiftGreeter.so", "libRateLimit.so", "libVoiceSessions.so"] {
+        for library in libraries {
             try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/" + library,
                                              toPath: plugins.appendingPathComponent(library).path)
         }
         let config = directory.appendingPathComponent("plugins.json").path
-        try """
-            {"plugins": [
-              {"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}},
-              {"name": "greeter", "library": "libExampleSwiftGreeter.so"},
-              {"name": "ratelimit", "library": "libRateLimit.so"},
-              {"name": "voicesessions", "library": "libVoiceSessions.so"}
-            ]}
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try #"{"plugins": [\#(entries)]}"#.write(toFile: config, atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["sandbox", "--config", config, "--exit-on-eof"]
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
         let seen = OutputCollector(output.fileHandleForReading)
+        beforeStart(input.fileHandleForWriting)
         try process.run()
+        return (process, input.fileHandleForWriting, seen)
+    }
+
+    /// `make run` in miniature: `bothost sandbox` with a script on standard input. The simulated
+    /// user's slash commands reach the real plugins through the local Discord and the answers are
+    /// printed as the channel shows them; voice works with no network.
+    @Test func theSandboxRunsAScriptAgainstTheLocalDiscord() async throws {
+        let (process, input, seen) = try Self.sandbox(
+            "cli-sandbox", libraries: ["libExampleCCounter.so", "libExampleSwiftGreeter.so", "libRateLimit.so", "libVoiceSessions.so"],
+            plugins: """
+              {"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}},
+              {"name": "greeter", "library": "libExampleSwiftGreeter.so"},
+              {"name": "ratelimit", "library": "libRateLimit.so"},
+              {"name": "voicesessions", "library": "libVoiceSessions.so"}
+            """)
         #expect(await eventually { seen.text.contains("synced") && seen.text.contains("slash command") }, "output: \(seen.text)")
-        input.fileHandleForWriting.write(Data("""
+        input.write(Data("""
             /count add:5
             /greet name:Ada
             /voice join
@@ -171,7 +165,7 @@ import Testing
         #expect(await eventually { seen.text.contains("voice session started") }, "output: \(seen.text)")
         // /voice status goes in only once the session has started (a script that cannot watch the
         // output would put a `sleep` before it).
-        input.fileHandleForWriting.write(Data("""
+        input.write(Data("""
             sleep 0
             /voice status
             sleep bogus
@@ -180,7 +174,7 @@ import Testing
         #expect(await eventually { seen.text.contains("Your voice session is in <#2002>") }, "output: \(seen.text)")
         #expect(!seen.text.contains("You have no voice session"), "output: \(seen.text)")
         #expect(await eventually { seen.text.contains("usage: sleep SECONDS") }, "output: \(seen.text)")
-        try input.fileHandleForWriting.close()
+        try input.close()
         #expect(await eventually { !process.isRunning }, "the sandbox must stop when its input ends")
         #expect(process.terminationStatus == 0)
         // The process has ended; what it wrote last may still be in the pipe on its way to us.
