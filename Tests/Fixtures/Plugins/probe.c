@@ -335,7 +335,12 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
     }
     char patterns[1024];
     snprintf(patterns, sizeof patterns, "%s", s->subscribe);
-    for (char *p = strtok(patterns, ","); p; p = strtok(NULL, ",")) {
+    /* Split by hand: strtok keeps its place in one process-wide static, and other plugins start
+       on other threads at the same time. */
+    for (char *p = patterns, *comma; *p; p = comma ? comma + 1 : p + strlen(p)) {
+        comma = strchr(p, ',');
+        if (comma) *comma = 0;
+        if (!*p) continue;
         bothost_str pattern = { p, strlen(p) };
         if (host->bus_subscribe(self, pattern, on_message, s, NULL, &h) != BOTHOST_OK) {
             *out_reason = host->last_error();
