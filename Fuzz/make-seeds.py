@@ -170,3 +170,26 @@ write("FuzzInteractions", "command-line", '/sessions watch channel:123 "game:red
 write("FuzzInteractions", "command-line-typed", "/sessions limits set count:7 ratio:0.5 on:yes\n" + compact({
     "name": "sessions", "options": [{"name": "limits", "type": 2, "options": [{"name": "set", "type": 1, "options": [
         {"name": "count", "type": 4}, {"name": "ratio", "type": 10}, {"name": "on", "type": 5}]}]}]}))
+
+# -- DAVE: voice server frames (u16 sequence, opcode, payload), JSON ops by a leading opcode byte,
+# client frames (opcode, payload), media frames opened as they come or sealed and then altered ------
+def vec(data):
+    """An MLS variable-length vector (RFC 9420 §2.1.2), for lengths below 64."""
+    return bytes([len(data)]) + data
+
+
+EXTERNAL_SENDER = vec(b"\x04" + bytes(range(64))) + struct.pack(">H", 1) + vec(struct.pack(">Q", 1000))
+write("FuzzDAVE", "external-sender", records((0, struct.pack(">HB", 1, 25) + EXTERNAL_SENDER)))
+write("FuzzDAVE", "proposals-revoke", records((0, struct.pack(">HB", 2, 27) + b"\x01" + vec(vec(bytes(32))))))
+write("FuzzDAVE", "announce-commit", records((0, struct.pack(">HBH", 3, 29, 5) + struct.pack(">HH", 1, 1) + vec(bytes(16)))))
+write("FuzzDAVE", "welcome", records((0, struct.pack(">HBH", 4, 30, 5) + struct.pack(">HH", 1, 3) + vec(bytes(20)))))
+write("FuzzDAVE", "json-ops", records(
+    (1, bytes([21]) + b'{"transition_id":3,"protocol_version":1}'),
+    (1, bytes([22]) + b'{"transition_id":3}'),
+    (1, bytes([24]) + b'{"epoch":1,"protocol_version":1}'),
+    (3, bytes([23]) + b'{"transition_id":3}'),
+    (3, bytes([31]) + b'{"transition_id":3}')))
+write("FuzzDAVE", "client-frames", records((2, bytes([26]) + struct.pack(">HH", 1, 2) + vec(bytes(8))),
+                                           (2, bytes([28]) + struct.pack(">HH", 1, 1) + vec(bytes(16)))))
+write("FuzzDAVE", "media", records((4, b"\xf8\xff\xfe"), (4, b"\xfc\x01\x02" + bytes(8) + b"\x05\x00\x0d\xfa\xfa"),
+                                   (5, b""), (5, b"\x01"), (5, bytes(9) + b"\x80")))

@@ -9,7 +9,7 @@ import Testing
 @Suite struct FuzzCorpusTests {
     /// The fuzz targets (Fuzz/Package.swift) and the entry each drives.
     static let targets = ["FuzzGatewayFrames", "FuzzGatewayPayloads", "FuzzPluginsFile", "FuzzFeeds", "FuzzVoiceMedia",
-                          "FuzzInteractions"]
+                          "FuzzInteractions", "FuzzDAVE"]
 
     static func entry(_ target: String) -> ([UInt8]) -> Void {
         switch target {
@@ -18,6 +18,7 @@ import Testing
         case "FuzzPluginsFile": FuzzEntry.pluginsFile
         case "FuzzFeeds": FeedFuzzEntry.run
         case "FuzzVoiceMedia": FuzzEntry.voiceMedia
+        case "FuzzDAVE": FuzzEntry.dave
         default: FuzzEntry.interaction
         }
     }

@@ -1,3 +1,4 @@
+import DAVE
 import NIOCore
 import NIOWebSocket
 
@@ -109,5 +110,36 @@ import NIOWebSocket
         let line = String(decoding: bytes[..<newline], as: UTF8.self)
         let name = LocalInvocation.tokenize(line).first.map { String($0.dropFirst()) } ?? ""
         _ = try? LocalInvocation.parse(line, definitions: [name: Array(bytes[(newline + 1)...])], userID: 1)
+    }
+
+    /// DAVE, as records: what a voice server sends (binary frames with their sequence, JSON ops by
+    /// the body's first byte), what a client sends (the local Discord reads those), and media
+    /// frames from other members: opened as they come, and a real sealed frame with the body
+    /// XORed into it, so the fuzzer reaches past the footer checks into the cipher.
+    public static func dave(_ input: [UInt8]) {
+        let ratchet = DAVEKeyRatchet(baseSecret: [UInt8](repeating: 0x5A, count: DAVEKeyRatchet.keyLength))
+        let encryptor = DAVEFrameEncryptor()
+        encryptor.setKeyRatchet(ratchet)
+        let decryptor = DAVEFrameDecryptor()
+        decryptor.transition(to: ratchet)
+        var records = FuzzInput(input)
+        while let (kind, body) = records.next() {
+            switch kind % 6 {
+            case 0:
+                _ = try? DAVEServerMessage.decode(binaryFrame: body)
+            case 1:
+                _ = try? DAVEServerMessage.decode(jsonOpcode: Int(body.first ?? 0), data: Array(body.dropFirst()))
+            case 2:
+                _ = try? DAVEClientMessage.decode(binaryFrame: body)
+            case 3:
+                _ = try? DAVEClientMessage.decode(jsonOpcode: Int(body.first ?? 0), data: Array(body.dropFirst()))
+            case 4:
+                _ = try? decryptor.decrypt(body, mediaType: body.first.map { $0 & 1 == 0 ? .audio : .video } ?? .audio)
+            default:
+                guard var sealed = try? encryptor.encrypt([0xFC, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07]) else { continue }
+                for (index, byte) in body.enumerated() { sealed[index % sealed.count] ^= byte }
+                _ = try? decryptor.decrypt(sealed)
+            }
+        }
     }
 }
