@@ -73,6 +73,15 @@ import Testing
         var failed: Int { state.withLock { $0.failed } }
     }
 
+    /// Waits until each of `users` has opened `count` of the bot's frames, and returns the call as
+    /// the local Discord saw it then.
+    static func callOnce(_ users: [UInt64], openedFromBot count: Int, _ rig: Rig) async throws -> EmulatedDAVECall {
+        #expect(await eventually {
+            users.allSatisfy { rig.current?.dave?.simulatedMembers[$0]?.framesOpenedFromBot == count }
+        }, "users \(users)")
+        return try #require(rig.current?.dave)
+    }
+
     /// Sends `count` frames of a tone through the host's real sender (pacing, frame transform,
     /// RTP, transport AEAD) and returns once the burst drained.
     static func hostSends(_ count: Int, session: VoiceSession) throws -> VoiceSender {
@@ -159,10 +168,7 @@ import Testing
             #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames }, "user \(user)")
         }
         let sender = try Self.hostSends(10, session: session)
-        #expect(await eventually {
-            users.allSatisfy { rig.current?.dave?.simulatedMembers[$0]?.framesOpenedFromBot == 10 }
-        })
-        let call = try #require(rig.current?.dave)
+        let call = try await Self.callOnce(users, openedFromBot: 10, rig)
         #expect(users.allSatisfy { call.simulatedMembers[$0]?.framesRefusedFromBot == 0 })
         #expect(call.unprotectedFramesFromBot == 0 && call.unopenableFramesFromBot == 0)
         #expect(ears.failed == 0)
@@ -188,8 +194,8 @@ import Testing
         let report = try await Self.speech(rig, user: 3001, frames: 10)
         #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames })
         let sender = try Self.hostSends(10, session: session)
-        #expect(await eventually { rig.current?.dave?.simulatedMembers[3001]?.framesOpenedFromBot == 10 })
-        #expect(rig.current?.dave?.simulatedMembers[3001]?.framesRefusedFromBot == 0)
+        let call = try await Self.callOnce([3001], openedFromBot: 10, rig)
+        #expect(call.simulatedMembers[3001]?.framesRefusedFromBot == 0)
         #expect(ears.failed == 0)
         sender.bind(nil)
         await rig.stop()
@@ -214,8 +220,7 @@ import Testing
         let report = try await Self.speech(rig, user: 3000, frames: 10)
         #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames })
         let sender = try Self.hostSends(10, session: session)
-        #expect(await eventually { rig.current?.dave?.simulatedMembers[3000]?.framesOpenedFromBot == 10 })
-        let call = try #require(rig.current?.dave)
+        let call = try await Self.callOnce([3000], openedFromBot: 10, rig)
         #expect(call.unopenableFramesFromBot == 0 && call.unprotectedFramesFromBot == 0)
         #expect(ears.failed == 0)
         sender.bind(nil)
@@ -275,8 +280,7 @@ import Testing
         #expect(rig.emulator.userJoinsVoice(channelID: Self.lounge, userID: 3000))
         #expect(await eventually { Self.groupReady(rig, session, users: [3000]) })
         // The held audio goes out once the key is there, and every frame opens.
-        #expect(await eventually { rig.current?.dave?.simulatedMembers[3000]?.framesOpenedFromBot == 20 })
-        let call = try #require(rig.current?.dave)
+        let call = try await Self.callOnce([3000], openedFromBot: 20, rig)
         #expect(call.unprotectedFramesFromBot == 0)
         #expect(call.unopenableFramesFromBot == 0)
         #expect(call.unheardFramesFromBot == 0)
@@ -310,8 +314,7 @@ import Testing
 
         #expect(try #require(rig.current?.dave?.epoch) >= epochBefore + 2)
         #expect(await eventually { ears.opened(ssrc: report.ssrc) == report.audioFrames })
-        #expect(await eventually { rig.current?.dave?.simulatedMembers[3000]?.framesOpenedFromBot == 100 })
-        let call = try #require(rig.current?.dave)
+        let call = try await Self.callOnce([3000], openedFromBot: 100, rig)
         #expect(call.simulatedMembers[3000]?.framesRefusedFromBot == 0)
         #expect(call.unprotectedFramesFromBot == 0 && call.unopenableFramesFromBot == 0)
         #expect(ears.failed == 0)

@@ -52,6 +52,15 @@ final class TestHost: Sendable {
         recorded.payloads(on: topic)
     }
 
+    /// Invokes a slash command typed as the console reads it (`/count add:1`) and returns what
+    /// records the plugin's answers.
+    func invoke(_ line: String, userID: UInt64 = 5) throws -> RecordingResponder {
+        let responder = RecordingResponder()
+        let invocation = try LocalInvocation.parse(line, definitions: runtime.commands.definitions, userID: userID)
+        try runtime.invokeCommand(invocation, responder: responder)
+        return responder
+    }
+
     func publish(_ topic: String, _ payload: String) throws {
         try runtime.publish(topic: topic, payload: Array(payload.utf8))
     }
