@@ -218,6 +218,17 @@ import Testing
             return emulator.voicePackets(voiceSessionID: session.id).filter { !$0.isSilenceFrame }
         }
 
+        /// The user speaks a 440 Hz tone for `durationMs` (no trailing silence) and the plugin's
+        /// echo of it is waited for.
+        @discardableResult
+        func speakAndWaitForEcho(durationMs: Int) async throws -> VoiceSpeechReport {
+            let spoken = try await emulator.userSpeaks(userID: VoiceSessionsEndToEndTests.user, guildID: VoiceSessionsEndToEndTests.guild,
+                                                       audio: .tone(frequency: 440, durationMs: durationMs, amplitude: 0.4),
+                                                       options: VoiceSessionsEndToEndTests.speechWithoutTrailingSilence)
+            try await waitForEcho(of: spoken)
+            return spoken
+        }
+
         /// Waits until the plugin has echoed the utterance back and the host's send burst ended,
         /// and until the receiver has found the speaker quiet: it flushes what it held back (the
         /// tail frames, queued for the plugin) before it says Speaking stopped. The plugin has
@@ -376,10 +387,7 @@ import Testing
             #expect(started["echo"] as? Bool == true)
 
             await rig.advance(seconds: 3)
-            let spoken = try await rig.emulator.userSpeaks(userID: Self.user, guildID: Self.guild,
-                                                           audio: .tone(frequency: 440, durationMs: 600, amplitude: 0.4),
-                                                           options: Self.speechWithoutTrailingSilence)
-            try await rig.waitForEcho(of: spoken)
+            try await rig.speakAndWaitForEcho(durationMs: 600)
 
             // Without the speech the session would have timed out at +6 s; now it lasts until +9 s.
             await rig.advance(seconds: 5)
@@ -404,10 +412,7 @@ import Testing
         let recordings = Fixtures.temporaryDirectory("voicesessions-recordings")
         try await Rig.with(config: #""recording": {"enabled": true, "directory": \#(jsonString(recordings.path))}"#) { rig in
             try await rig.startSession(options: #"[{"type": 5, "name": "echo", "value": true}]"#)
-            let spoken = try await rig.emulator.userSpeaks(userID: Self.user, guildID: Self.guild,
-                                                           audio: .tone(frequency: 440, durationMs: 1000, amplitude: 0.4),
-                                                           options: Self.speechWithoutTrailingSilence)
-            try await rig.waitForEcho(of: spoken)
+            try await rig.speakAndWaitForEcho(durationMs: 1000)
 
             let leave = try await rig.command("leave")
             #expect(leave.text.contains("ended") || leave.text.contains("end"), "\(leave.text)")

@@ -51,10 +51,7 @@ extension VoiceSessionsEndToEndTests {
         let recordings = Fixtures.temporaryDirectory("voicesessions-stop-recordings")
         try await Rig.with(config: #""recording": {"enabled": true, "directory": \#(jsonString(recordings.path))}"#) { rig in
             try await rig.startSession(options: #"[{"type": 5, "name": "echo", "value": true}]"#)
-            let spoken = try await rig.emulator.userSpeaks(userID: Self.user, guildID: Self.guild,
-                                                           audio: .tone(frequency: 440, durationMs: 400, amplitude: 0.4),
-                                                           options: Self.speechWithoutTrailingSilence)
-            try await rig.waitForEcho(of: spoken)
+            try await rig.speakAndWaitForEcho(durationMs: 400)
             // Half a monitor interval of voice time, which no tick has reported.
             rig.host.advance(ms: 500)
 
