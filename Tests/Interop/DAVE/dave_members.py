@@ -145,7 +145,25 @@ class BotHostMember:
         self.command(f"advance {milliseconds}")
 
 
-class DaveyMember:
+class LibraryMember:
+    """What the members played by an independent library share: the roster of the others in the
+    call, and a fresh key package to start or to recover with. `key_package()` is the library's."""
+
+    def close(self):
+        pass
+
+    def start(self, others):
+        self.others = set(others)
+        return [("key_package", self.key_package())]
+
+    def connected(self, user_id):
+        self.others.add(user_id)
+
+    def disconnected(self, user_id):
+        self.others.discard(user_id)
+
+
+class DaveyMember(LibraryMember):
     """davey 0.1.7: its DaveSession keeps the group and the media keys; it switches its sending
     key when it processes a commit or Welcome (it has no transition API)."""
     kind = "davey"
@@ -157,22 +175,12 @@ class DaveyMember:
         self.transitions = {}
         self.sending_plain = False
 
-    def close(self):
-        pass
-
-    def start(self, others):
-        self.others = set(others)
-        return [("key_package", self.session.get_serialized_key_package())]
-
-    def connected(self, user_id):
-        self.others.add(user_id)
-
-    def disconnected(self, user_id):
-        self.others.discard(user_id)
+    def key_package(self):
+        return self.session.get_serialized_key_package()
 
     def recover(self, transition_id):
         self.session.reset()
-        return [("invalid", transition_id), ("key_package", self.session.get_serialized_key_package())]
+        return [("invalid", transition_id), ("key_package", self.key_package())]
 
     def ready(self, transition_id):
         return [] if transition_id == 0 else [("ready", transition_id)]
@@ -219,7 +227,7 @@ class DaveyMember:
         if kind == "prepare_epoch":
             if message[1] == 1:
                 self.session.reinit(message[2], self.user_id, self.channel_id)
-                return [("key_package", self.session.get_serialized_key_package())]
+                return [("key_package", self.key_package())]
             return []
         raise AssertionError(kind)
 
@@ -239,7 +247,7 @@ class DaveyMember:
         return code.replace(" ", "") if code else None
 
 
-class LibdaveMember:
+class LibdaveMember(LibraryMember):
     """dave.py 1.1.0 (libdave): its Session keeps the group; the application (here) moves each
     sender's key ratchet into the decryptors when a commit or Welcome is processed, and ours into
     the encryptor when the transition executes, as Discord's clients do."""
@@ -263,18 +271,8 @@ class LibdaveMember:
         self.pending_ratchet = None
         self.transitions = {}
 
-    def close(self):
-        pass
-
-    def start(self, others):
-        self.others = set(others)
-        return [("key_package", self.session.get_marshalled_key_package())]
-
-    def connected(self, user_id):
-        self.others.add(user_id)
-
-    def disconnected(self, user_id):
-        self.others.discard(user_id)
+    def key_package(self):
+        return self.session.get_marshalled_key_package()
 
     def decryptor(self, user_id):
         if user_id not in self.decryptors:
@@ -288,7 +286,7 @@ class LibdaveMember:
     def recover(self, transition_id):
         self.session.reset()
         self.session.init(PROTOCOL_VERSION, self.channel_id, str(self.user_id), self.signing_key)
-        return [("invalid", transition_id), ("key_package", self.session.get_marshalled_key_package())]
+        return [("invalid", transition_id), ("key_package", self.key_package())]
 
     def entered(self, changes, transition_id):
         """A commit or Welcome was processed: new receive keys now, our sending key at execution.
@@ -352,7 +350,7 @@ class LibdaveMember:
             if message[1] == 1:
                 self.session.reset()
                 self.session.init(message[2], self.channel_id, str(self.user_id), self.signing_key)
-                return [("key_package", self.session.get_marshalled_key_package())]
+                return [("key_package", self.key_package())]
             return []
         raise AssertionError(kind)
 
