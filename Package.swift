@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "bothost", targets: ["BotHostCLI"]),
         .library(name: "BotHost", targets: ["BotHost"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        // The local Discord (gateway, REST, interactions, voice with DAVE) as a library, for plugin
+        // authors' own tests: start one, point a host at it, drive users and read what the bot did.
+        .library(name: "DiscordEmulator", targets: ["DiscordEmulator"]),
         // Ogg Opus and WAV reading/writing, pure Swift, for the host and for plugins.
         .library(name: "AudioFiles", targets: ["AudioFiles"]),
         // The strict JSON field reader the shipped plugins read their configs and requests with.
@@ -65,11 +68,22 @@ let package = Package(
             path: "Sources/DAVE",
             exclude: ["README.md"]
         ),
-        // The host runtime.
+        // The host's core: bus, executors, timers and clocks, storage, JSON, the plugins.json model
+        // and the host's lifecycle events. Swift types only: no C ABI, no Discord.
         .target(
-            name: "BotHost",
+            name: "BotHostCore",
             dependencies: [
-                "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/BotHostCore"
+        ),
+        // The Discord client: gateway shards, REST with its rate limits, voice connections (UDP, RTP,
+        // Opus, transport encryption, DAVE). Knows nothing of plugins.
+        .target(
+            name: "DiscordClient",
+            dependencies: [
+                "BotHostCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -77,11 +91,45 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 "CZlib",
                 "COpus",
                 "CSodium",
                 // Discord's voice end-to-end encryption, at the per-frame seam of every voice connection.
+                "DAVE",
+            ],
+            path: "Sources/DiscordClient"
+        ),
+        // The plugin host: loading and supervising plugins, their registrations and executors, the
+        // runtime services they reach (bus requests, commands and interactions, voice, HTTP), and the C
+        // ABI adapter — the one layer where C types and status codes appear.
+        .target(
+            name: "PluginHost",
+            dependencies: [
+                "BotHostCore",
+                "DiscordClient",
+                "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                // Plugins' outbound HTTP (http_request).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/PluginHost"
+        ),
+        // The host, composed: the Discord connection wired to the plugin host. The library users
+        // import; it re-exports the layers below.
+        .target(
+            name: "BotHost",
+            dependencies: [
+                "BotHostCore",
+                "DiscordClient",
+                "PluginHost",
+                .product(name: "Logging", package: "swift-log"),
+                // BotHostService, the host as a Service that the CLI (or any program) runs in a ServiceGroup.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                // The fuzz entry points build voice gateway frames and DAVE messages.
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 "DAVE",
             ],
             path: "Sources/BotHost"
@@ -154,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "BotHostTests",
             dependencies: [
-                "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles",
+                "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles", "BotHostTestSupport",
                 // The emulated voice gateway's DAVE group is checked with MLS types.
                 "MLS",
                 "GameSessionsCore",
@@ -169,6 +217,23 @@ let package = Package(
                 "COpus",
             ],
             path: "Tests/BotHostTests"
+        ),
+        // What the test targets share: tone generation and analysis, a seeded random generator.
+        .target(name: "BotHostTestSupport", path: "Tests/TestSupport"),
+        // One test target per layer, as the layers are modules: each sees only its module and below.
+        .testTarget(
+            name: "BotHostCoreTests",
+            dependencies: ["BotHostCore"],
+            path: "Tests/BotHostCoreTests"
+        ),
+        .testTarget(
+            name: "DiscordClientTests",
+            dependencies: [
+                "DiscordClient", "BotHostCore", "DAVE", "BotHostTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                "CZlib", "CSodium", "COpus",
+            ],
+            path: "Tests/DiscordClientTests"
         ),
         // MLS against the working group's test vectors, multi-member round trips, security and fuzzing.
         .testTarget(

@@ -92,95 +92,37 @@ struct HostBootstrap {
 
     /// Runs until SIGTERM/SIGINT (or `quit`), then stops every plugin and the connection.
     func serve(discord: DiscordSettings?, console: Console.Mode?, exitOnEOF: Bool) async throws {
-        let service = HostService(configPath: configPath, initial: file, runtime: runtime, manager: manager, discord: discord,
-                                  console: console, exitOnEOF: exitOnEOF, logger: logger)
+        let (runtime, manager, logger) = (self.runtime, self.manager, self.logger)
+        var companions: [BotHostService.Companion] = [
+            { _ in
+                Console.printStatuses(await manager.statuses())
+                await BotHostService.waitUntilCancelled()
+            },
+            { connection in
+                let dumper = StateDumpSignal(runtime: runtime, connection: connection, logger: logger)
+                await BotHostService.waitUntilCancelled()
+                dumper.cancel()
+            },
+        ]
+        if let console {
+            companions.append { connection in
+                let quit = await Console(runtime: runtime, manager: manager, mode: console, connection: connection).run()
+                // End of input without `quit` (e.g. stdin closed): keep serving unless asked not to.
+                if !quit && !exitOnEOF { await BotHostService.waitUntilCancelled() }
+            }
+        }
+        let service = BotHostService(configPath: configPath, initial: file, runtime: runtime, manager: manager,
+                                     discord: discord, companions: companions, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
-    }
-}
-
-/// Runs the host until a signal (or the end of a scripted console) and then stops every plugin.
-struct HostService: Service {
-    let configPath: String
-    let initial: PluginsFile
-    let runtime: HostRuntime
-    let manager: PluginManager
-    let discord: DiscordSettings?
-    let console: Console.Mode?
-    let exitOnEOF: Bool
-    let logger: Logger
-
-    func run() async throws {
-        // The connection (and so REST) exists before any plugin starts: REST needs only the token,
-        // so a plugin's `start` may call Discord. The gateway connects once the plugins have
-        // declared their intents; `host.gateway.ready` tells plugins when it is up.
-        let connection: DiscordConnection?
-        if let discord {
-            do {
-                connection = try DiscordConnection(settings: discord, runtime: runtime)
-            } catch {
-                logger.critical("cannot connect to Discord: \(error)")
-                await runtime.shutdown()
-                throw ExitCode(69)  // EX_UNAVAILABLE
-            }
-        } else {
-            connection = nil
+        do {
+            try await group.run()
+        } catch let failure as BotHostService.Failure {
+            if case .discordUnavailable = failure { throw ExitCode(69) }  // EX_UNAVAILABLE
         }
-        let dumper = StateDumpSignal(runtime: runtime, connection: connection, logger: logger)
-        defer { dumper.cancel() }
-        let statuses = await manager.apply(initial)
-        Console.printStatuses(statuses)
-        let watcher = PluginsFileWatcher(path: configPath, manager: manager, logger: logger)
-        let initialBytes = FileManager.default.contents(atPath: configPath).map(Array.init)
-        // The gateway connects beside the console and the file watcher: an outage at start-up is
-        // retried with backoff while the host stays responsive, and a signal still stops it.
-        let refused = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await watcher.run(initial: initialBytes); return false }
-            if let live = connection {
-                let intents = await manager.gatewayIntents
-                group.addTask {
-                    do {
-                        try await live.start(intents: intents)
-                        logger.info("connected to Discord: \(live.shardStates.count) shard(s) ready")
-                    } catch is CancellationError {
-                        return false
-                    } catch {
-                        logger.critical("cannot connect to Discord: \(error)")
-                        return true
-                    }
-                    await waitUntilCancelled()
-                    return false
-                }
-            }
-            if let console {
-                group.addTask {
-                    let quit = await Console(runtime: runtime, manager: manager, mode: console, connection: connection).run()
-                    // End of input without `quit` (e.g. stdin closed): keep serving unless asked not to.
-                    if !quit && !exitOnEOF { await waitUntilCancelled() }
-                    return false
-                }
-            }
-            group.addTask { try? await gracefulShutdown(); return false }
-            // Whichever ends first — a shutdown signal, the console, or Discord refusing the bot —
-            // ends the host.
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        logger.info("stopping plugins")
-        await manager.stopAll()
-        await connection?.stop()
-        await runtime.shutdown()
-        if refused { throw ExitCode(69) }  // EX_UNAVAILABLE
     }
-}
-
-/// Suspends until the task is cancelled.
-private func waitUntilCancelled() async {
-    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
 }
 
 /// Resolves the folders from flags, then plugins.json's host section, then defaults beside the file.

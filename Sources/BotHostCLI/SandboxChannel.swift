@@ -15,6 +15,8 @@ final class SandboxChannel: Sendable {
     private let shown = Mutex<[UInt64: Int]>([:])
     /// Whether the bot's gateway session is live, and who waits for it to be.
     private let connection = Mutex<(live: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    /// Follows the host's shard news (ready, lost) for as long as the channel lives.
+    private let gatewayWatch = Mutex<Task<Void, Never>?>(nil)
 
     init(emulator: DiscordEmulator, runtime: HostRuntime, guildID: UInt64 = 2000, channelID: UInt64 = 2001, userID: UInt64 = 3000) {
         self.emulator = emulator
@@ -24,10 +26,19 @@ final class SandboxChannel: Sendable {
         self.userID = userID
         // Discord delivers an interaction or a message only to a connected bot: what the user types
         // before the bot is connected would vanish, so typing waits for the host's own ready event.
-        _ = try? runtime.bus.tap("host.gateway.>") { [weak self] topic, _ in
-            self?.gatewayChanged(live: topic == "host.gateway.ready")
-        }
+        let lifecycle = runtime.events.stream()
+        gatewayWatch.withLock { $0 = Task { [weak self] in
+            for await event in lifecycle {
+                switch event {
+                case .shardReady: self?.gatewayChanged(live: true)
+                case .shardLost: self?.gatewayChanged(live: false)
+                default: continue
+                }
+            }
+        } }
     }
+
+    deinit { gatewayWatch.withLock { $0?.cancel() } }
 
     private func gatewayChanged(live: Bool) {
         let waiters = connection.withLock { state in

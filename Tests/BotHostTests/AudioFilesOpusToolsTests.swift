@@ -1,6 +1,7 @@
 import AudioFiles
 @testable import BotHost
 import Foundation
+import BotHostTestSupport
 import Testing
 
 /// Files this project writes, checked by independent tools: Debian's opus-tools (`opusinfo`

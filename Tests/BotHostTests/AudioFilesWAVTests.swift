@@ -1,5 +1,6 @@
 import AudioFiles
 import Foundation
+import BotHostTestSupport
 import Testing
 
 /// Builds WAV files byte by byte, so the reader is tested against the format, not against itself.

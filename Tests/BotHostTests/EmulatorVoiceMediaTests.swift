@@ -1,5 +1,6 @@
 import DiscordEmulator
 import Foundation
+import BotHostTestSupport
 import Testing
 
 /// Voice media over loopback UDP: IP discovery, packets a client seals (checked with the test's

@@ -1,5 +1,6 @@
 @testable import BotHost
 import Synchronization
+import BotHostTestSupport
 import Testing
 
 @Suite struct GatewaySendBudgetTests {
@@ -28,7 +29,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3] as [UInt64])
     func noWindowEverHoldsMoreThanTheLimit(seed: UInt64) {
-        var rng = GatewayEnvelopeFuzzTests.SplitMix64(state: seed)
+        var rng = SplitMix64(state: seed)
         var budget = SendBudget(limit: 20, windowNs: 10 * second)
         var now: UInt64 = 5 * second
         var slots: [UInt64] = []

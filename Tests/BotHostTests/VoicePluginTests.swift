@@ -1,6 +1,7 @@
 @testable import BotHost
 import DiscordEmulator
 import Foundation
+import BotHostTestSupport
 import Testing
 
 /// A plugin using voice through the ABI, end to end against the local Discord: join, send a tone

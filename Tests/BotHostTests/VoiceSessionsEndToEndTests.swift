@@ -3,6 +3,7 @@ import AudioFiles
 import DiscordEmulator
 import Foundation
 import Synchronization
+import BotHostTestSupport
 import Testing
 
 /// The VoiceSessions plugin (libVoiceSessions.so) end to end: the real host on its manual clock,

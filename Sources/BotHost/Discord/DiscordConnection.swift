@@ -1,3 +1,6 @@
+import BotHostCore
+import DiscordClient
+import PluginHost
 import Foundation
 import Logging
 import Synchronization
@@ -16,13 +19,15 @@ public final class DiscordConnection: Sendable {
     private let syncGeneration = Atomic<UInt64>(0)
     /// The intents asked for at start, and those identified with now (they only grow).
     private let intents = Mutex<(base: UInt64, current: UInt64)>((0, 0))
-    private let intentsTap = Mutex<UInt64?>(nil)
     private let logger: Logger
     /// Voice joins, leaves and sessions; fed the voice dispatches below.
     public let voice: VoiceManager
     /// Voice as plugins share it (the ABI's voice_* calls), over `voice`.
     public let voiceService: VoiceService
-    private let voiceReleaseTap = Mutex<UInt64?>(nil)
+    /// Consumes the runtime's lifecycle events (plugins started and stopped, commands changed).
+    private let lifecycleWatch = Mutex<Task<Void, Never>?>(nil)
+    /// Set by `start`: before it, plugins starting need no new intents and there is nothing to sync.
+    private let started = Atomic<Bool>(false)
     /// Each shard's last reported state, to tell a resume from a fresh READY and a loss from a retry.
     private let lastShardStates = Mutex<[Int: ShardState]>([:])
 
@@ -47,15 +52,32 @@ public final class DiscordConnection: Sendable {
             try await self.send(shard: shard, op: 4, data: data)
         }
         runtime.setVoice(voiceService)
-        // A plugin that stops gives up its holds on voice; the bot leaves where nobody else holds it.
-        let service = voiceService
-        voiceReleaseTap.withLock { $0 = try? runtime.bus.tap(HostEvent.PluginStopped.topic) { _, payload in
-            guard let stopped = try? JSONDecoder().decode(PluginStoppedName.self, from: Data(payload)) else { return }
-            Task { await service.release(plugin: stopped.plugin) }
+        // Subscribed here, before any plugin starts: a stop or a command change is never missed.
+        let lifecycle = runtime.events.stream()
+        lifecycleWatch.withLock { $0 = Task { [weak self] in
+            for await event in lifecycle {
+                guard let self else { return }
+                self.lifecycleChanged(event)
+            }
         } }
     }
 
-    private struct PluginStoppedName: Decodable { let plugin: String }
+    private func lifecycleChanged(_ event: LifecycleEvent) {
+        switch event {
+        case .pluginStopped(let stopped):
+            // A plugin that stops gives up its holds on voice; the bot leaves where nobody else holds
+            // it. Beside the stream, not in it: leaving a channel waits on Discord.
+            let service = voiceService
+            Task { await service.release(plugin: stopped.plugin) }
+        case .pluginStarted:
+            // A plugin enabled later may need more intents; they only take effect at identify.
+            if started.load(ordering: .acquiring) { pluginsChanged() }
+        case .commandsChanged:
+            if started.load(ordering: .acquiring) { scheduleCommandSync() }
+        default:
+            break
+        }
+    }
 
     /// `GET /gateway/bot` failed in a way worth retrying (5xx, 429).
     private struct GatewayBotUnavailable: Error, CustomStringConvertible { let description: String }
@@ -65,10 +87,8 @@ public final class DiscordConnection: Sendable {
     /// Connects every shard with the given intents (the union of the plugins' declarations) and
     /// returns once they are ready. Throws when Discord refuses (bad token, disallowed intents …).
     public func start(intents: UInt64) async throws {
-        runtime.commands.onChange { [weak self] in self?.scheduleCommandSync() }
         self.intents.withLock { $0 = (intents, intents | runtime.gatewayIntents) }
-        // A plugin enabled later may need more intents; they only take effect at identify.
-        intentsTap.withLock { $0 = try? runtime.bus.tap(HostEvent.PluginStarted.topic) { [weak self] _, _ in self?.pluginsChanged() } }
+        started.store(true, ordering: .releasing)
         var configuration = gatewayOptions ?? GatewayConfiguration(token: settings.token.secret, intents: intents)
         configuration.token = settings.token.secret
         configuration.intents = currentIntents
@@ -93,8 +113,7 @@ public final class DiscordConnection: Sendable {
     }
 
     public func stop() async {
-        if let tap = intentsTap.withLock({ $0 }) { runtime.bus.untap(tap) }
-        if let tap = voiceReleaseTap.withLock({ $0 }) { runtime.bus.untap(tap) }
+        lifecycleWatch.withLock { $0?.cancel(); $0 = nil }
         if runtime.voice === voiceService { runtime.setVoice(nil) }
         await voice.shutdown()
         if let client = gateway.withLock({ $0 }) { await client.stop() }

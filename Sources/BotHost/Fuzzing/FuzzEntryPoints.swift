@@ -1,3 +1,6 @@
+import BotHostCore
+import DiscordClient
+import PluginHost
 import DAVE
 import NIOCore
 import NIOWebSocket

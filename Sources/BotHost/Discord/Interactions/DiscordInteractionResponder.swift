@@ -1,3 +1,6 @@
+import BotHostCore
+import DiscordClient
+import PluginHost
 import Foundation
 import Synchronization
 

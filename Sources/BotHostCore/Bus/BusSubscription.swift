@@ -1,0 +1,24 @@
+import Synchronization
+
+/// A subscriber's end of a subscription: the bus matches its pattern, queues each message on its
+/// executor (bounded, droppable) and calls `deliver` there. The bus knows nothing else of it; the
+/// plugin host's subscriptions call a plugin's C callback.
+///
+/// Threading: `pattern`, `handle` and `executor` are read on any thread and must not change;
+/// `deliver` runs on `executor`, one message at a time, in publish order.
+package protocol BusSubscription: AnyObject, Sendable {
+    var pattern: TopicPattern { get }
+    /// Unique for the life of the process (`HandleAllocator`); subscribers of a topic are served in
+    /// handle order, which is subscription order.
+    var handle: UInt64 { get }
+    var executor: PluginExecutor { get }
+    func deliver(_ message: BusMessage)
+}
+
+/// Handles are unique for the life of the process and never reused.
+package enum HandleAllocator {
+    private static let next = Atomic<UInt64>(1)
+    package static func make() -> UInt64 { next.add(1, ordering: .relaxed).oldValue }
+    /// The next handle to be issued: every smaller non-zero handle was issued at some point.
+    package static var peekNext: UInt64 { next.load(ordering: .relaxed) }
+}

@@ -1,0 +1,84 @@
+import BotHostCore
+
+/// An RTP header (RFC 3550 §5.1) as Discord voice uses it: version 2, payload type 120 for Opus,
+/// 16-bit sequence, 32-bit timestamp in 48 kHz samples, SSRC; optionally CSRCs and a header
+/// extension. In the `rtpsize` modes only the extension's 4-byte preamble (profile, length) is in
+/// the clear; its body is encrypted with the payload and stripped after decryption.
+public struct RTPHeader: Sendable, Equatable {
+    public static let fixedLength = 12
+    /// Version 2, no padding, no extension, no CSRCs.
+    public static let discordFirstByte: UInt8 = 0x80
+    /// Marker clear, payload type 120 (Opus).
+    public static let opusPayloadType: UInt8 = 0x78
+
+    public var hasPadding: Bool
+    public var marker: Bool
+    public var payloadType: UInt8
+    public var sequence: UInt16
+    public var timestamp: UInt32
+    public var ssrc: UInt32
+    public var csrcs: [UInt32]
+    /// The extension's profile (0xBEDE for one-byte elements), when the X bit is set.
+    public var extensionProfile: UInt16?
+    /// The extension body's length in 32-bit words (its bytes are in the encrypted part).
+    public var extensionLengthInWords: UInt16
+
+    public init(sequence: UInt16, timestamp: UInt32, ssrc: UInt32, payloadType: UInt8 = opusPayloadType,
+                marker: Bool = false, hasPadding: Bool = false, csrcs: [UInt32] = [],
+                extensionProfile: UInt16? = nil, extensionLengthInWords: UInt16 = 0) {
+        self.hasPadding = hasPadding
+        self.marker = marker
+        self.payloadType = payloadType
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.ssrc = ssrc
+        self.csrcs = csrcs
+        self.extensionProfile = extensionProfile
+        self.extensionLengthInWords = extensionLengthInWords
+    }
+
+    /// Bytes of the header sent in the clear: 12 + 4 per CSRC + 4 for the extension preamble.
+    /// In the `rtpsize` modes this is exactly the additional authenticated data.
+    public var clearLength: Int {
+        Self.fixedLength + 4 * csrcs.count + (extensionProfile == nil ? 0 : 4)
+    }
+
+    /// Bytes of the extension body at the start of the decrypted payload.
+    public var extensionBodyLength: Int { extensionProfile == nil ? 0 : 4 * Int(extensionLengthInWords) }
+
+    /// The clear header bytes, e.g. for building test packets or a server's outgoing packets.
+    public func clearBytes() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(clearLength)
+        bytes.append(0x80 | (hasPadding ? 0x20 : 0) | (extensionProfile == nil ? 0 : 0x10) | UInt8(csrcs.count & 0x0F))
+        bytes.append((marker ? 0x80 : 0) | (payloadType & 0x7F))
+        bytes.appendBigEndian(sequence)
+        bytes.appendBigEndian(timestamp)
+        bytes.appendBigEndian(ssrc)
+        for csrc in csrcs.prefix(15) { bytes.appendBigEndian(csrc) }
+        if let extensionProfile {
+            bytes.appendBigEndian(extensionProfile)
+            bytes.appendBigEndian(extensionLengthInWords)
+        }
+        return bytes
+    }
+
+    /// Writes the 12-byte header every packet this host sends carries (0x80, 0x78, seq, ts, SSRC).
+    package static func writeDiscordHeader(sequence: UInt16, timestamp: UInt32, ssrc: UInt32, into bytes: UnsafeMutableRawBufferPointer) {
+        bytes[0] = discordFirstByte
+        bytes[1] = opusPayloadType
+        bytes[2] = UInt8(truncatingIfNeeded: sequence >> 8)
+        bytes[3] = UInt8(truncatingIfNeeded: sequence)
+        for i in 0..<4 {
+            bytes[4 + i] = UInt8(truncatingIfNeeded: timestamp >> (24 - 8 * UInt32(i)))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: ssrc >> (24 - 8 * UInt32(i)))
+        }
+    }
+}
+
+fileprivate extension Array where Element == UInt8 {
+    package mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+        var big = value.bigEndian
+        Swift.withUnsafeBytes(of: &big) { append(contentsOf: $0) }
+    }
+}

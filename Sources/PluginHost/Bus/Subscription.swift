@@ -1,0 +1,86 @@
+import BotHostCore
+import DiscordClient
+import Foundation
+import PluginAPI
+
+/// A plugin's subscription to a topic pattern: the C callback the bus delivers to, on the
+/// plugin's executor.
+package final class Subscription: BusSubscription, @unchecked Sendable {
+    package let pattern: TopicPattern
+    package let registration: Registration
+    /// Strong: a delivery already snapshotted or queued may outlive the plugin's removal from the
+    /// manager, and must still be able to ask the owner whether it takes callbacks.
+    package let owner: PluginInstance
+    package let fn: bothost_bus_fn
+
+    package init(pattern: TopicPattern, registration: Registration, owner: PluginInstance, fn: @escaping bothost_bus_fn) {
+        self.pattern = pattern
+        self.registration = registration
+        self.owner = owner
+        self.fn = fn
+    }
+
+    package var handle: UInt64 { registration.handle }
+    package var executor: PluginExecutor { owner.executor }
+
+    /// Called on the owner's executor.
+    @inline(__always)
+    package func deliver(_ message: BusMessage) {
+        guard registration.isActive, owner.acceptsCallbacks else { return }
+        CurrentBusMessage.with(message) {
+            call(message)
+        }
+    }
+
+    @inline(__always)
+    private func call(_ message: BusMessage) {
+        message.topic.withUnsafeBufferPointer { topic in
+            message.payload.withUnsafeBufferPointer { payload in
+                topic.withMemoryRebound(to: CChar.self) { chars in
+                    fn(registration.userData, registration.handle,
+                       bothost_str(ptr: chars.baseAddress, len: chars.count),
+                       bothost_bytes(ptr: payload.baseAddress, len: payload.count))
+                }
+            }
+        }
+    }
+}
+
+extension BusMessage {
+    /// The publisher's name as a C slice, valid while this message is alive.
+    package var publisher: bothost_str {
+        bothost_str(ptr: publisherBytes.flatMap { UnsafePointer($0.baseAddress) }, len: publisherBytes?.count ?? 0)
+    }
+}
+
+/// The message a bus callback on this thread is delivering, for `bus_message_info`.
+package enum CurrentBusMessage {
+    private final class Slot { var message: BusMessage? }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { raw in
+            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        }
+        return key
+    }()
+
+    private static var slot: Slot {
+        if let raw = pthread_getspecific(key) { return Unmanaged<Slot>.fromOpaque(raw).takeUnretainedValue() }
+        let slot = Slot()
+        pthread_setspecific(key, Unmanaged.passRetained(slot).toOpaque())
+        return slot
+    }
+
+    /// Runs `body` with `message` as the current one.
+    @inline(__always)
+    package static func with<R>(_ message: BusMessage, _ body: () -> R) -> R {
+        let slot = slot
+        let previous = slot.message
+        slot.message = message
+        defer { slot.message = previous }
+        return body()
+    }
+
+    package static var current: BusMessage? { slot.message }
+}

@@ -1,0 +1,123 @@
+import BotHostCore
+import DiscordClient
+import Foundation
+import PluginAPI
+
+/// Status codes as Swift values (the header's anonymous enum imports as `Int`).
+package enum Status {
+    package static let ok = bothost_status(BOTHOST_OK)
+    package static let invalidArgument = bothost_status(BOTHOST_E_INVALID_ARGUMENT)
+    package static let notFound = bothost_status(BOTHOST_E_NOT_FOUND)
+    package static let stopped = bothost_status(BOTHOST_E_STOPPED)
+    package static let timeout = bothost_status(BOTHOST_E_TIMEOUT)
+    package static let noResponder = bothost_status(BOTHOST_E_NO_RESPONDER)
+    package static let queueFull = bothost_status(BOTHOST_E_QUEUE_FULL)
+    package static let conflict = bothost_status(BOTHOST_E_CONFLICT)
+    package static let unsupported = bothost_status(BOTHOST_E_UNSUPPORTED)
+    package static let io = bothost_status(BOTHOST_E_IO)
+    package static let tooLarge = bothost_status(BOTHOST_E_TOO_LARGE)
+    package static let cancelled = bothost_status(BOTHOST_E_CANCELLED)
+    package static let internalError = bothost_status(BOTHOST_E_INTERNAL)
+    package static let denied = bothost_status(BOTHOST_E_DENIED)
+    package static let wrongType = bothost_status(BOTHOST_E_WRONG_TYPE)
+    package static let badPointer = bothost_status(BOTHOST_E_BAD_POINTER)
+
+    package static func name(_ status: bothost_status) -> String {
+        switch Int(status) {
+        case Int(BOTHOST_OK): "OK"
+        case Int(BOTHOST_E_INVALID_ARGUMENT): "INVALID_ARGUMENT"
+        case Int(BOTHOST_E_NOT_FOUND): "NOT_FOUND"
+        case Int(BOTHOST_E_STOPPED): "STOPPED"
+        case Int(BOTHOST_E_TIMEOUT): "TIMEOUT"
+        case Int(BOTHOST_E_NO_RESPONDER): "NO_RESPONDER"
+        case Int(BOTHOST_E_QUEUE_FULL): "QUEUE_FULL"
+        case Int(BOTHOST_E_CONFLICT): "CONFLICT"
+        case Int(BOTHOST_E_UNSUPPORTED): "UNSUPPORTED"
+        case Int(BOTHOST_E_IO): "IO"
+        case Int(BOTHOST_E_TOO_LARGE): "TOO_LARGE"
+        case Int(BOTHOST_E_CANCELLED): "CANCELLED"
+        case Int(BOTHOST_E_INTERNAL): "INTERNAL"
+        case Int(BOTHOST_E_DENIED): "DENIED"
+        case Int(BOTHOST_E_WRONG_TYPE): "WRONG_TYPE"
+        case Int(BOTHOST_E_BAD_POINTER): "BAD_POINTER"
+        default: status >= Int32(BOTHOST_E_PLUGIN) ? "PLUGIN_\(status)" : "STATUS_\(status)"
+        }
+    }
+}
+
+/// A host-call failure: the status returned to the plugin and the detail for `last_error`.
+package struct HostCallError: Error {
+    package let status: bothost_status
+    package let detail: String
+    package init(_ status: bothost_status, _ detail: String) {
+        self.status = status
+        self.detail = detail
+    }
+}
+
+extension bothost_str {
+    /// The slice as bytes (copied).
+    package var bytes: [UInt8] {
+        guard let ptr, len > 0 else { return [] }
+        return ptr.withMemoryRebound(to: UInt8.self, capacity: len) { Array(UnsafeBufferPointer(start: $0, count: len)) }
+    }
+
+    /// The slice as a String, or an error when it is not valid UTF-8.
+    package func string(_ what: String) throws(HostCallError) -> String {
+        guard let ptr, len > 0 else { return "" }
+        let buffer = UnsafeRawBufferPointer(start: ptr, count: len)
+        guard let text = String(validating: buffer, as: UTF8.self) else {
+            throw HostCallError(Status.invalidArgument, "\(what) is not valid UTF-8")
+        }
+        return text
+    }
+}
+
+extension bothost_bytes {
+    package var array: [UInt8] {
+        guard let ptr, len > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: ptr, count: len))
+    }
+}
+
+/// Calls `body` with a bothost_str viewing the bytes (valid only inside `body`).
+@inline(__always)
+package func withCStr<R>(_ bytes: [UInt8], _ body: (bothost_str) -> R) -> R {
+    bytes.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { chars in
+            body(bothost_str(ptr: chars.baseAddress, len: chars.count))
+        }
+    }
+}
+
+@inline(__always)
+package func withCStr<R>(_ text: String, _ body: (bothost_str) -> R) -> R {
+    var text = text
+    return text.withUTF8 { utf8 in
+        utf8.withMemoryRebound(to: CChar.self) { chars in
+            body(bothost_str(ptr: chars.baseAddress, len: chars.count))
+        }
+    }
+}
+
+@inline(__always)
+package func withCBytes<R>(_ bytes: [UInt8], _ body: (bothost_bytes) -> R) -> R {
+    bytes.withUnsafeBufferPointer { body(bothost_bytes(ptr: $0.baseAddress, len: $0.count)) }
+}
+
+/// Copies bytes into malloc'd memory the plugin releases with host->free.
+package func makeBuffer(_ bytes: [UInt8]) -> bothost_buffer {
+    let memory = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: UInt8.self)
+    bytes.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress { memory.update(from: base, count: bytes.count) }
+    }
+    return bothost_buffer(ptr: memory, len: bytes.count)
+}
+
+/// Reads a NUL-terminated string from plugin memory, bounded so that a missing NUL cannot run away.
+package func boundedCString(_ pointer: UnsafePointer<CChar>?, limit: Int = 4096) -> String? {
+    guard let pointer else { return nil }
+    let length = strnlen(pointer, limit)
+    guard length < limit else { return nil }
+    return String(validating: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+}
