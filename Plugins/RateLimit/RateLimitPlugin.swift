@@ -1,4 +1,5 @@
 import PluginKit
+import PluginSupport
 import StrictJSON
 
 /// Voice-usage quotas and general rate limits, offered to other plugins as bus services
@@ -69,8 +70,8 @@ actor RateLimitPlugin: Plugin {
     }
 
     func logSettings() {
-        host.log.info("voice quota \(DurationText.of(milliseconds: config.voice.maxDurationMs)) per "
-                      + "\(DurationText.of(milliseconds: config.voice.resetTimeMs)), \(ledger.entries.count) users on record; "
+        host.log.info("voice quota \(DurationText.compact(milliseconds: config.voice.maxDurationMs)) per "
+                      + "\(DurationText.compact(milliseconds: config.voice.resetTimeMs)), \(ledger.entries.count) users on record; "
                       + "limiters: \(limiters.names.joined(separator: ", "))")
     }
 
