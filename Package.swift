@@ -53,6 +53,9 @@ let package = Package(
         // Strict JSON field reading for plugin configs and bus requests (errors name the field);
         // no dependencies, so every plugin links the same reader instead of carrying a copy.
         .target(name: "StrictJSON", path: "Sources/StrictJSON"),
+        // What the shipped plugins show people (durations), shared by them and their pure Core
+        // modules; no dependencies, so the Cores stay free of PluginKit.
+        .target(name: "PluginSupport", path: "Sources/PluginSupport"),
         // MLS (RFC 9420), cipher suite 2, the subset DAVE uses; depends only on swift-crypto.
         .target(
             name: "MLS",
@@ -176,13 +179,13 @@ let package = Package(
         ),
         .target(name: "ExampleSwiftGreeter", dependencies: ["PluginKit"], path: "Plugins/Examples/SwiftGreeter"),
         // Shipped plugins.
-        .target(name: "RateLimit", dependencies: ["PluginKit", "StrictJSON"], path: "Plugins/RateLimit", exclude: ["README.md"]),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "StrictJSON", "PluginSupport"], path: "Plugins/RateLimit", exclude: ["README.md"]),
         // GameSessions: the pure logic (feeds, diff, rendering, pacing) apart, so tests and the bench use it directly.
-        .target(name: "GameSessionsCore", dependencies: ["StrictJSON"], path: "Plugins/GameSessions/Core"),
+        .target(name: "GameSessionsCore", dependencies: ["StrictJSON", "PluginSupport"], path: "Plugins/GameSessions/Core"),
         .target(name: "GameSessions", dependencies: ["PluginKit", "GameSessionsCore", "StrictJSON"], path: "Plugins/GameSessions/Plugin"),
         // VoiceSessions: the pure logic (sessions, timeouts, ordered cleanup, config) apart, so tests use it directly.
-        .target(name: "VoiceSessionsCore", dependencies: ["StrictJSON"], path: "Plugins/VoiceSessions/Core"),
-        .target(name: "VoiceSessions", dependencies: ["PluginKit", "VoiceSessionsCore", "StrictJSON", "AudioFiles"], path: "Plugins/VoiceSessions/Plugin"),
+        .target(name: "VoiceSessionsCore", dependencies: ["StrictJSON", "PluginSupport"], path: "Plugins/VoiceSessions/Core"),
+        .target(name: "VoiceSessions", dependencies: ["PluginKit", "VoiceSessionsCore", "StrictJSON", "PluginSupport", "AudioFiles"], path: "Plugins/VoiceSessions/Plugin"),
         .executableTarget(
             name: "BotHostBench",
             dependencies: ["BotHost", "PluginAPI", "DiscordEmulator", "CZlib",
@@ -208,6 +211,7 @@ let package = Package(
                 "GameSessionsCore",
                 "VoiceSessionsCore",
                 "StrictJSON",
+                "PluginSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Compiles the C test fixtures (Tests/Fixtures/Plugins/*.c) and the C++ and Rust examples into
-# .build/test-fixtures before the tests run, exactly as the tests would (the ABI header alone,
-# warnings as errors). The tests use these when they are newer than their source and the header;
-# compiling on demand inside the test process blocks the threads every async test shares while cc
-# runs, which stalled whole runs.
+# .build/test-fixtures before the tests run, exactly as the tests would (the ABI header and the
+# fixtures' shared fixture_support.h, warnings as errors). The tests use these when they are newer
+# than their source and those headers; compiling on demand inside the test process blocks the
+# threads every async test shares while cc runs, which stalled whole runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.build/test-fixtures
@@ -14,7 +14,8 @@ flags=(-std=c11 -Wall -Wextra -Werror -shared -fPIC -I "$header_dir")
 build() {  # build NAME SOURCE [DEFINES...]
   local name=$1 source=$2; shift 2
   local target="$out/lib$name.so"
-  if [ "$target" -nt "$source" ] && [ "$target" -nt "$header_dir/bothost_plugin.h" ]; then return 0; fi
+  if [ "$target" -nt "$source" ] && [ "$target" -nt "$header_dir/bothost_plugin.h" ] \
+     && [ "$target" -nt Tests/Fixtures/Plugins/fixture_support.h ]; then return 0; fi
   cc "${flags[@]}" "$@" -o "$target.tmp" "$source" && mv -f "$target.tmp" "$target"
 }
 

@@ -1,5 +1,4 @@
 import PluginKit
-import StrictJSON
 
 /// A plugins.json edit reaches the running plugin here; nothing restarts, no usage is lost.
 extension RateLimitPlugin {
@@ -11,7 +10,7 @@ extension RateLimitPlugin {
     ///   unchanged one keeps its keys; a removed one goes;
     /// - a changed `cleanupInterval` or `sweepInterval` restarts its timer.
     func configChanged(_ new: PluginConfig) throws -> Bool {
-        let next = try new.parse { bytes in try JSONFields.decode(RateLimitConfig.self, from: bytes, what: "the config") }
+        let next = try new.parse(RateLimitConfig.parse)
         let previous = config
         config = next
         ledger.policy = next.voice

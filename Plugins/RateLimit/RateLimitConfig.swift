@@ -15,6 +15,12 @@ struct RateLimitConfig: Decodable {
     /// How often limiter keys that are back to their full burst are dropped.
     var sweepIntervalMs: Int64 = 60_000
 
+    /// Reads plugins.json's `"config"`; the error names the field it refuses
+    /// (`PluginConfig.parse` makes it the plugin's refusal).
+    static func parse(_ bytes: [UInt8]) throws(FieldError) -> RateLimitConfig {
+        try JSONFields.decode(RateLimitConfig.self, from: bytes, what: "the config")
+    }
+
     init(from decoder: any Decoder) throws {
         let fields = try JSONFields(decoder)
         try fields.rejectUnknown(known: ["voice", "limiters", "sweepInterval"])

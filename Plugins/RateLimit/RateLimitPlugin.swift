@@ -1,5 +1,5 @@
 import PluginKit
-import StrictJSON
+import PluginSupport
 
 /// Voice-usage quotas and general rate limits, offered to other plugins as bus services
 /// (`ratelimit.voice.check`, `ratelimit.voice.track`, `ratelimit.acquire`) and to people as
@@ -26,7 +26,7 @@ actor RateLimitPlugin: Plugin {
 
     init(host: PluginHost) throws {
         self.host = host
-        config = try host.config().parse { bytes in try JSONFields.decode(RateLimitConfig.self, from: bytes, what: "the config") }
+        config = try host.config().parse(RateLimitConfig.parse)
         voiceStore = VoiceStore(storage: host.storage, log: host.log)
         ledger = VoiceLedger(policy: config.voice)
         limiters = LimiterRegistry(specs: config.limiters, epochMs: host.nowMilliseconds)
@@ -69,8 +69,8 @@ actor RateLimitPlugin: Plugin {
     }
 
     func logSettings() {
-        host.log.info("voice quota \(DurationText.of(milliseconds: config.voice.maxDurationMs)) per "
-                      + "\(DurationText.of(milliseconds: config.voice.resetTimeMs)), \(ledger.entries.count) users on record; "
+        host.log.info("voice quota \(DurationText.compact(milliseconds: config.voice.maxDurationMs)) per "
+                      + "\(DurationText.compact(milliseconds: config.voice.resetTimeMs)), \(ledger.entries.count) users on record; "
                       + "limiters: \(limiters.names.joined(separator: ", "))")
     }
 

@@ -1,4 +1,5 @@
 import PluginKit
+import PluginSupport
 
 /// `/usage` (anyone: their own voice usage) and `/ratelimit reset user:` (administrators).
 /// Both answer ephemerally: usage is personal, and a refusal concerns only the one who asked.
@@ -23,15 +24,15 @@ extension RateLimitPlugin {
             return
         }
         let status = ledger.status(of: key, nowMs: now)
-        let limit = DurationText.of(milliseconds: status.limitMs)
-        let resets = "<t:\(status.resetsAtMs / 1000):R> (in \(DurationText.of(milliseconds: status.resetsAtMs - now)))"
+        let limit = DurationText.compact(milliseconds: status.limitMs)
+        let resets = "<t:\(status.resetsAtMs / 1000):R> (in \(DurationText.compact(milliseconds: status.resetsAtMs - now)))"
         let text: String
         if status.usedMs == 0 {
             text = "You have used no voice time: you have \(limit), counted from your first use, "
-                + "and usage resets \(DurationText.of(milliseconds: config.voice.resetTimeMs)) after it."
+                + "and usage resets \(DurationText.compact(milliseconds: config.voice.resetTimeMs)) after it."
         } else if status.allowed {
-            text = "You have used \(DurationText.of(milliseconds: status.usedMs)) of \(limit) of voice time; "
-                + "\(DurationText.of(milliseconds: status.remainingMs)) left. Usage resets \(resets)."
+            text = "You have used \(DurationText.compact(milliseconds: status.usedMs)) of \(limit) of voice time; "
+                + "\(DurationText.compact(milliseconds: status.remainingMs)) left. Usage resets \(resets)."
         } else {
             text = "You have used all \(limit) of your voice time. Usage resets \(resets)."
         }
@@ -67,7 +68,7 @@ extension RateLimitPlugin {
         }
         announceReset(userId: userId, guildId: interaction.guildID, by: interaction.userID)
         answer(interaction, usedMs > 0
-            ? "Reset the voice usage of <@\(userId)> (\(DurationText.of(milliseconds: usedMs)) used)."
+            ? "Reset the voice usage of <@\(userId)> (\(DurationText.compact(milliseconds: usedMs)) used)."
             : "<@\(userId)> had no voice usage to reset.")
     }
 

@@ -1,3 +1,5 @@
+import PluginSupport
+
 /// The embed of one session: name, state, players/max, mod with its link, map, server, start time
 /// and the lobby, coloured by state. Nothing in it changes unless the session does (times are
 /// Discord timestamps that clients count themselves), so equal sessions render equal bytes.
@@ -64,11 +66,11 @@ public enum SessionEmbed {
             embed.endText()
             embed.beginDescription()
             embed.add("Lasted **")
-            embed.addLiteral(DurationText.of(milliseconds: endedAtMs - context.firstSeenMs))
+            embed.addLiteral(DurationText.coarse(milliseconds: endedAtMs - context.firstSeenMs))
             embed.add("**")
             if let started = session.startedAtMs, started >= context.firstSeenMs {
                 embed.add(" · played ")
-                embed.addLiteral(DurationText.of(milliseconds: endedAtMs - started))
+                embed.addLiteral(DurationText.coarse(milliseconds: endedAtMs - started))
             }
             embed.addLiteral(" · ended ")
             writeTime(endedAtMs, into: &embed)

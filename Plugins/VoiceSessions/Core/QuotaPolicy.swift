@@ -1,3 +1,4 @@
+import PluginSupport
 import StrictJSON
 
 /// How a session start treats the voice quota served by the RateLimit plugin on the bus
@@ -92,12 +93,12 @@ public struct QuotaStatus: Sendable, Equatable, Decodable {
 /// Messages about the quota, for people.
 public enum QuotaText {
     public static func exhausted(_ status: QuotaStatus, nowMs: Int64) -> String {
-        "You have used all \(DurationText.of(milliseconds: status.limitMs)) of your voice time. "
-            + "It resets <t:\(status.resetsAtMs / 1000):R> (in \(DurationText.of(milliseconds: status.resetsAtMs - nowMs)))."
+        "You have used all \(DurationText.compact(milliseconds: status.limitMs)) of your voice time. "
+            + "It resets <t:\(status.resetsAtMs / 1000):R> (in \(DurationText.compact(milliseconds: status.resetsAtMs - nowMs)))."
     }
 
     public static func usage(_ status: QuotaStatus, nowMs: Int64) -> String {
-        "Voice time: \(DurationText.of(milliseconds: status.usedMs)) used of \(DurationText.of(milliseconds: status.limitMs)), "
-            + "\(DurationText.of(milliseconds: status.remainingMs)) left; resets in \(DurationText.of(milliseconds: status.resetsAtMs - nowMs))."
+        "Voice time: \(DurationText.compact(milliseconds: status.usedMs)) used of \(DurationText.compact(milliseconds: status.limitMs)), "
+            + "\(DurationText.compact(milliseconds: status.remainingMs)) left; resets in \(DurationText.compact(milliseconds: status.resetsAtMs - nowMs))."
     }
 }

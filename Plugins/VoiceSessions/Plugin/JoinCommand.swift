@@ -1,4 +1,5 @@
 import PluginKit
+import PluginSupport
 import VoiceSessionsCore
 
 /// `/voice join [echo:]`: checks, in this order, that the user has no session yet, is in a voice
@@ -94,7 +95,7 @@ extension VoiceSessionsPlugin {
 
     private func startedText(_ session: VoiceSession) -> String {
         var text = "<@\(session.key.userID)>'s voice session started in <#\(session.voiceChannelID)>. It ends after "
-            + "\(DurationText.of(milliseconds: config.timing.sessionTimeoutMs)) without activity; /voice leave ends it now."
+            + "\(DurationText.compact(milliseconds: config.timing.sessionTimeoutMs)) without activity; /voice leave ends it now."
         if session.settings.record { text += " This session is recorded." }
         if session.settings.echo { text += " Echo is on: you will hear yourself." }
         return text

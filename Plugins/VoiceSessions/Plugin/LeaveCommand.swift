@@ -1,4 +1,5 @@
 import PluginKit
+import PluginSupport
 import VoiceSessionsCore
 
 /// `/voice leave`: ends the invoker's session now (its cleanup follows after `cleanupDelay`).
@@ -10,7 +11,7 @@ extension VoiceSessionsPlugin {
             return
         }
         endSession(key, reason: .command)
-        let duration = DurationText.of(milliseconds: session.durationMs(nowMs: host.nowMilliseconds))
+        let duration = DurationText.compact(milliseconds: session.durationMs(nowMs: host.nowMilliseconds))
         answer(interaction, "<@\(key.userID)>'s voice session in <#\(session.voiceChannelID)> ended after \(duration).", ephemeral: false)
     }
 }

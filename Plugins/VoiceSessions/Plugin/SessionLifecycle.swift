@@ -1,4 +1,5 @@
 import PluginKit
+import PluginSupport
 import VoiceSessionsCore
 
 /// Starting, watching, ending and cleaning up sessions.
@@ -45,7 +46,7 @@ extension VoiceSessionsPlugin {
         if ended.reason == .timeout {
             publish("voice.session.timeout", SessionEventJSON.timeout(session, timeoutMs: config.timing.sessionTimeoutMs))
             notify(session, "<@\(session.key.userID)>, your voice session ended after "
-                   + "\(DurationText.of(milliseconds: config.timing.sessionTimeoutMs)) without activity.")
+                   + "\(DurationText.compact(milliseconds: config.timing.sessionTimeoutMs)) without activity.")
         }
         reportUsage(ended.unreportedMs, for: session.key)
         scheduleCleanup(session.key)

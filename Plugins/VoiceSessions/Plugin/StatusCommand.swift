@@ -1,4 +1,5 @@
 import PluginKit
+import PluginSupport
 import VoiceSessionsCore
 
 /// `/voice status`: the invoker's session, their voice time, and whether voice works here. Only the
@@ -33,7 +34,7 @@ extension VoiceSessionsPlugin {
     private func sessionLine(_ session: VoiceSession, nowMs: Int64) -> String {
         guard session.isActive else { return "Your last voice session has ended and is being cleaned up." }
         var parts = ["Your voice session is in <#\(session.voiceChannelID)>, started <t:\(session.startedAtMs / 1000):R>",
-                     "it ends after \(DurationText.of(milliseconds: (book.timeoutDeadlineMs(session.key) ?? nowMs) - nowMs)) more without activity"]
+                     "it ends after \(DurationText.compact(milliseconds: (book.timeoutDeadlineMs(session.key) ?? nowMs) - nowMs)) more without activity"]
         parts.append(session.settings.record ? "it is recorded" : "it is not recorded")
         if session.settings.echo { parts.append("echo is on") }
         if let player = players[session.key.guildID] { parts.append("playing \(player.name)") }

@@ -1,5 +1,6 @@
 import Foundation
 import PluginKit
+import PluginSupport
 import StrictJSON
 import VoiceSessionsCore
 
@@ -104,8 +105,8 @@ actor VoiceSessionsPlugin: Plugin {
 
     func logSettings() {
         let timing = config.timing
-        host.log.info("sessions time out after \(DurationText.of(milliseconds: timing.sessionTimeoutMs)) without activity "
-                      + "(checked every \(DurationText.of(milliseconds: timing.monitorIntervalMs))); recording "
+        host.log.info("sessions time out after \(DurationText.compact(milliseconds: timing.sessionTimeoutMs)) without activity "
+                      + "(checked every \(DurationText.compact(milliseconds: timing.monitorIntervalMs))); recording "
                       + (config.recording.enabled ? "on, into \(config.recording.directory)" : "off")
                       + "; playback folder: \(config.playback.directory ?? "none")")
     }

@@ -1,13 +1,8 @@
-import NIOCore
-import NIOWebSocket
-
 /// Injected gateway faults, applied to the live connections (optionally of one shard).
 extension GatewayHub {
     func apply(_ fault: GatewayFault, shard: Int?) -> Int {
         state.withLock { state in
-            let targets = state.connections.values
-                .filter { !$0.closing && (shard == nil || $0.shard == shard) }
-                .map(\.id).sorted()
+            let targets = state.connections.openIDs { shard == nil || $0.shard == shard }
             switch fault {
             case .dropConnections:
                 for id in targets { drop(&state, id) }
@@ -45,23 +40,20 @@ extension GatewayHub {
 
     /// Bytes sent as the connection sends payloads (compressed or as text), but not a payload.
     private func sendUnframed(_ state: inout GatewayHubState, to connectionID: Int, _ bytes: [UInt8]) {
-        guard let connection = state.connections[connectionID], !connection.closing else { return }
-        let channel = connection.channel
-        let data = connection.deflater.map { channel.allocator.buffer(bytes: $0.compress(bytes)) } ?? channel.allocator.buffer(bytes: bytes)
-        connection.outbox.send(WebSocketFrame(fin: true, opcode: connection.deflater == nil ? .text : .binary, data: data))
+        guard let connection = state.connections.open(connectionID) else { return }
+        connection.sendCompressedIfAsked(bytes)
     }
 
     /// A frame no inflater can continue from: a stored block header whose length check fails.
     private func sendCorruptFrame(_ state: inout GatewayHubState, to connectionID: Int) {
-        guard let connection = state.connections[connectionID], !connection.closing else { return }
-        let channel = connection.channel
+        guard let connection = state.connections.open(connectionID) else { return }
         guard connection.deflater != nil else {
-            connection.outbox.send(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: "\u{1}corrupt")))
+            connection.link.send(Array("\u{1}corrupt".utf8), binary: false)
             return
         }
         // BFINAL=0, BTYPE=00 (stored), then LEN/NLEN that are not complements, then the sync marker.
         let bytes: [UInt8] = [0x00, 0x05, 0x00, 0x05, 0x00, 0x00, 0x00, 0xFF, 0xFF]
-        connection.outbox.send(WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes)))
+        connection.link.send(bytes, binary: true)
     }
 
     /// Live sessions, for observation.

@@ -1,10 +1,7 @@
-import NIOCore
-import NIOWebSocket
-
 /// The gateway: connections, sessions, and every payload in and out. All state sits behind one
 /// lock, and every write is queued to the connection's event loop while that lock is held, so
 /// frames leave in exactly the order sequence numbers were assigned.
-final class GatewayHub: Sendable {
+final class GatewayHub: WebSocketHub {
     let env: EmulatorEnvironment
     /// Read for GUILD_CREATE (voice states, presences); see World for the lock order.
     let world: Locked<World>
@@ -20,13 +17,13 @@ final class GatewayHub: Sendable {
 
     // MARK: Connection lifecycle (called by the channel handler)
 
-    func open(channel: any Channel, compress: Bool, viaResumeURL: Bool) -> Int {
-        state.withLock { state in
-            let id = state.nextConnectionID
-            state.nextConnectionID += 1
-            state.connections[id] = GatewayConnection(
-                id: id, channel: channel, deflater: compress ? ZlibStreamDeflater() : nil, outbox: FrameOutbox(channel: channel),
-                viaResumeURL: viaResumeURL)
+    /// A new connection: Hello goes out, and a version Discord no longer serves is then closed.
+    func open(_ link: WebSocketLink, request: GatewayRequest) -> Int {
+        let id = state.withLock { state in
+            let id = state.connections.add { id in
+                GatewayConnection(
+                    id: id, link: link, deflater: request.compress ? ZlibStreamDeflater() : nil, viaResumeURL: request.viaResumeURL)
+            }
             let hello: WireJSON = [
                 "t": nil, "s": nil, "op": .int(Int64(GatewayOp.hello)),
                 "d": [
@@ -37,11 +34,16 @@ final class GatewayHub: Sendable {
             send(&state, to: id, hello.bytes, op: GatewayOp.hello)
             return id
         }
+        if request.verdict == .acceptThenCloseInvalidVersion {
+            closeConnection(id, code: GatewayClose.invalidAPIVersion)
+        }
+        return id
     }
 
-    func receive(connectionID: Int, bytes: [UInt8]) {
+    /// A payload from the client; text and binary frames alike are read as JSON.
+    func receive(connectionID: Int, bytes: [UInt8], binary: Bool) {
         state.withLock { state in
-            guard let connection = state.connections[connectionID], !connection.closing else { return }
+            guard let connection = state.connections.open(connectionID) else { return }
             let now = env.clock.nowMs()
             let parsed = try? WireJSONParser.parse(bytes)
             let op = parsed?["op"]?.int64Value.map(Int.init)
@@ -81,23 +83,14 @@ final class GatewayHub: Sendable {
             if let code, code == 1000 || code == 1001, let sessionID = connection.sessionID {
                 state.sessions[sessionID]?.ended = true
             }
-            let channel = connection.channel
-            if connection.closing {
-                channel.eventLoop.execute { channel.close(promise: nil) }
-            } else {
-                state.connections[connectionID]?.closing = true
-                let frame = Self.closeFrame(code: code ?? 1000, reason: "", allocator: channel.allocator)
-                channel.eventLoop.execute {
-                    channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
-                }
-            }
+            state.connections.peerClosed(connectionID, code: code)
         }
     }
 
     /// The TCP connection is gone; its session waits to be resumed.
     func disconnected(connectionID: Int) {
         state.withLock { state in
-            guard let connection = state.connections.removeValue(forKey: connectionID) else { return }
+            guard let connection = state.connections.remove(connectionID) else { return }
             if let sessionID = connection.sessionID, state.sessions[sessionID]?.connectionID == connectionID {
                 state.sessions[sessionID]?.connectionID = nil
                 state.sessions[sessionID]?.detachedAtMs = env.clock.nowMs()
@@ -106,12 +99,7 @@ final class GatewayHub: Sendable {
     }
 
     func closeAll() {
-        state.withLock { state in
-            for connection in state.connections.values {
-                let channel = connection.channel
-                channel.eventLoop.execute { channel.close(promise: nil) }
-            }
-        }
+        state.withLock { state in state.connections.hangUpAll() }
     }
 
     // MARK: Sending (always with the lock held)
@@ -122,46 +110,23 @@ final class GatewayHub: Sendable {
     }
 
     func send(_ state: inout GatewayHubState, to connectionID: Int, _ payload: [UInt8], op: Int, t: String? = nil, s: Int? = nil) {
-        guard let connection = state.connections[connectionID], !connection.closing else { return }
+        guard let connection = state.connections.open(connectionID) else { return }
         record(&state, connectionID, .sent, json: String(decoding: payload, as: UTF8.self), op: op, t: t, s: s)
-        let channel = connection.channel
-        let frame: WebSocketFrame
-        if let deflater = connection.deflater {
-            frame = WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: deflater.compress(payload)))
-        } else {
-            frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: payload))
-        }
-        connection.outbox.send(frame)
+        connection.sendCompressedIfAsked(payload)
     }
 
     /// Send a close frame and hang up once the client answers (or after a second). Codes that
     /// end a session end it here.
     func close(_ state: inout GatewayHubState, _ connectionID: Int, code: UInt16) {
-        guard let connection = state.connections[connectionID], !connection.closing else { return }
+        guard let connection = state.connections.open(connectionID) else { return }
         record(&state, connectionID, .sent, json: "", op: nil, closeCode: code)
-        state.connections[connectionID]?.closing = true
+        state.connections.close(connectionID, code: code, reason: GatewayClose.reason(code))
         if GatewayClose.endsSession(code), let sessionID = connection.sessionID { state.sessions[sessionID]?.ended = true }
-        let channel = connection.channel
-        let frame = Self.closeFrame(code: code, reason: GatewayClose.reason(code), allocator: channel.allocator)
-        channel.eventLoop.execute {
-            channel.writeAndFlush(frame, promise: nil)
-            channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
-        }
     }
 
     /// A TCP close with no close frame: what a network drop looks like to the client.
     func drop(_ state: inout GatewayHubState, _ connectionID: Int) {
-        guard let connection = state.connections[connectionID] else { return }
-        state.connections[connectionID]?.closing = true
-        let channel = connection.channel
-        channel.eventLoop.execute { channel.close(promise: nil) }
-    }
-
-    static func closeFrame(code: UInt16, reason: String, allocator: ByteBufferAllocator) -> WebSocketFrame {
-        var buffer = allocator.buffer(capacity: 2 + reason.utf8.count)
-        buffer.writeInteger(code)
-        buffer.writeString(reason)
-        return WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer)
+        state.connections.drop(connectionID)
     }
 
     func record(

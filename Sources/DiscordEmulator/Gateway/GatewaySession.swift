@@ -1,18 +1,24 @@
-import NIOCore
-
 /// One WebSocket connection to the gateway.
-struct GatewayConnection {
+struct GatewayConnection: WebSocketConnection {
     let id: Int
-    let channel: any Channel
+    let link: WebSocketLink
     /// Present when the client asked for `compress=zlib-stream`.
     let deflater: ZlibStreamDeflater?
-    let outbox: FrameOutbox
     let viaResumeURL: Bool
     var sessionID: String?
     var shard: Int?
     var payloadTimesMs: [Int64] = []
-    /// A close frame went out; nothing more is sent or accepted.
     var closing = false
+
+    /// Bytes as this connection carries payloads: one zlib-stream binary frame each when the
+    /// client asked for compression, text otherwise.
+    func sendCompressedIfAsked(_ bytes: [UInt8]) {
+        if let deflater {
+            link.send(deflater.compress(bytes), binary: true)
+        } else {
+            link.send(bytes, binary: false)
+        }
+    }
 }
 
 /// A gateway session: survives its connection so it can be resumed, and keeps its dispatches
@@ -41,9 +47,8 @@ struct GatewaySession {
 }
 
 struct GatewayHubState {
-    var connections: [Int: GatewayConnection] = [:]
+    var connections = WebSocketConnections<GatewayConnection>()
     var sessions: [String: GatewaySession] = [:]
-    var nextConnectionID = 1
     var heartbeatACKsStopped = false
     /// Last identify per max_concurrency bucket (`shard_id % max_concurrency`).
     var identifyBucketsMs: [Int: Int64] = [:]

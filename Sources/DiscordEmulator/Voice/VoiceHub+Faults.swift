@@ -4,13 +4,10 @@ extension VoiceHub {
     /// `.reallocateServer` needs the main gateway and is handled by the gateway hub.
     func apply(_ fault: VoiceFault, guildID: UInt64?) -> Int {
         state.withLock { state in
-            let targets = state.connections.values
-                .filter { connection in
-                    guard !connection.closing else { return false }
-                    guard let guildID else { return true }
-                    return connection.sessionKey.flatMap { state.sessions[$0]?.guildID } == guildID
-                }
-                .map(\.id).sorted()
+            let targets = state.connections.openIDs { connection in
+                guard let guildID else { return true }
+                return connection.sessionKey.flatMap { state.sessions[$0]?.guildID } == guildID
+            }
             switch fault {
             case .close(let code):
                 for id in targets { close(&state, id, code: code) }

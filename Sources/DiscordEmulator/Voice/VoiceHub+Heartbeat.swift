@@ -21,7 +21,7 @@ extension VoiceHub {
         let generation = connection.heartbeatGeneration + 1
         state.connections[connectionID]?.heartbeatGeneration = generation
         let timeout = Int64(max(1, configuration.effectiveHeartbeatTimeoutMs))
-        connection.channel.eventLoop.scheduleTask(in: .milliseconds(timeout)) { [self] in
+        connection.link.schedule(in: .milliseconds(timeout)) { [self] in
             heartbeatDeadlinePassed(connectionID: connectionID, generation: generation)
         }
     }

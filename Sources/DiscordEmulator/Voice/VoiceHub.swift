@@ -1,5 +1,4 @@
 import NIOCore
-import NIOWebSocket
 
 /// The voice servers: voice gateway connections, voice sessions, and UDP media. All state sits
 /// behind one lock; writes are queued to a connection's event loop while it is held, so messages
@@ -7,7 +6,7 @@ import NIOWebSocket
 ///
 /// Lock order: the gateway hub's lock may be held while taking this one, and this one while
 /// taking the world's; never the other way round.
-final class VoiceHub: Sendable {
+final class VoiceHub: WebSocketHub {
     let env: EmulatorEnvironment
     let world: Locked<World>
     let state = Locked(VoiceHubState())
@@ -37,11 +36,9 @@ final class VoiceHub: Sendable {
 
     // MARK: Connection lifecycle (called by the channel handler)
 
-    func open(channel: any Channel) -> Int {
+    func open(_ link: WebSocketLink) -> Int {
         state.withLock { state in
-            let id = state.nextConnectionID
-            state.nextConnectionID += 1
-            state.connections[id] = VoiceConnection(id: id, channel: channel)
+            let id = state.connections.add { id in VoiceConnection(id: id, link: link) }
             // Hello precedes any session, so it carries no seq.
             let hello = VoiceGatewayPayloads.envelope(
                 op: VoiceOp.hello, d: VoiceGatewayPayloads.hello(heartbeatIntervalMs: configuration.heartbeatIntervalMs), seq: nil)
@@ -53,7 +50,7 @@ final class VoiceHub: Sendable {
 
     func receive(connectionID: Int, bytes: [UInt8], binary: Bool) {
         state.withLock { state in
-            guard let connection = state.connections[connectionID], !connection.closing else { return }
+            guard let connection = state.connections.open(connectionID) else { return }
             let parsed = binary ? nil : try? WireJSONParser.parse(bytes)
             let op = binary ? bytes.first.map(Int.init) : parsed?["op"]?.int64Value.map(Int.init)
             record(&state, connectionID, .received, json: binary ? "" : String(decoding: bytes, as: UTF8.self), op: op, seq: nil)
@@ -84,25 +81,16 @@ final class VoiceHub: Sendable {
     /// up. The session stays resumable whatever the client's code.
     func peerClosed(connectionID: Int, code: UInt16?) {
         state.withLock { state in
-            guard let connection = state.connections[connectionID] else { return }
+            guard state.connections[connectionID] != nil else { return }
             record(&state, connectionID, .received, json: "", op: nil, seq: nil, closeCode: code ?? 1005)
-            let channel = connection.channel
-            if connection.closing {
-                channel.eventLoop.execute { channel.close(promise: nil) }
-            } else {
-                state.connections[connectionID]?.closing = true
-                let frame = GatewayHub.closeFrame(code: code ?? 1000, reason: "", allocator: channel.allocator)
-                channel.eventLoop.execute {
-                    channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
-                }
-            }
+            state.connections.peerClosed(connectionID, code: code)
         }
     }
 
     /// The TCP connection is gone; its session waits to be resumed (if it still can be).
     func disconnected(connectionID: Int) {
         state.withLock { state in
-            guard let connection = state.connections.removeValue(forKey: connectionID) else { return }
+            guard let connection = state.connections.remove(connectionID) else { return }
             if let key = connection.sessionKey, state.sessions[key]?.connectionID == connectionID {
                 state.sessions[key]?.connectionID = nil
             }
@@ -110,12 +98,7 @@ final class VoiceHub: Sendable {
     }
 
     func closeAll() {
-        state.withLock { state in
-            for connection in state.connections.values {
-                let channel = connection.channel
-                channel.eventLoop.execute { channel.close(promise: nil) }
-            }
-        }
+        state.withLock { state in state.connections.hangUpAll() }
     }
 
     // MARK: Sending (always with the lock held)
@@ -154,37 +137,26 @@ final class VoiceHub: Sendable {
     }
 
     func send(_ state: inout VoiceHubState, to connectionID: Int, _ payload: [UInt8], op: Int, seq: Int?, binary: Bool = false) {
-        guard let connection = state.connections[connectionID], !connection.closing else { return }
+        guard let connection = state.connections.open(connectionID) else { return }
         record(&state, connectionID, .sent, json: binary ? "" : String(decoding: payload, as: UTF8.self), op: op, seq: seq)
-        let channel = connection.channel
-        let frame = WebSocketFrame(fin: true, opcode: binary ? .binary : .text, data: channel.allocator.buffer(bytes: payload))
-        channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
+        connection.link.send(payload, binary: binary)
     }
 
     /// Send a close frame and hang up once the client answers (or after a second). Every code
     /// but 4015 ends the session it belonged to.
     func close(_ state: inout VoiceHubState, _ connectionID: Int, code: UInt16) {
-        guard let connection = state.connections[connectionID], !connection.closing else { return }
+        guard let connection = state.connections.open(connectionID) else { return }
         record(&state, connectionID, .sent, json: "", op: nil, seq: nil, closeCode: code)
-        state.connections[connectionID]?.closing = true
+        state.connections.close(connectionID, code: code, reason: VoiceClose.reason(code))
         if let key = connection.sessionKey, state.sessions[key]?.connectionID == connectionID {
             state.sessions[key]?.closeCodes.append(code)
             if !VoiceClose.keepsSessionResumable(code) { state.sessions[key]?.resumable = false }
-        }
-        let channel = connection.channel
-        let frame = GatewayHub.closeFrame(code: code, reason: VoiceClose.reason(code), allocator: channel.allocator)
-        channel.eventLoop.execute {
-            channel.writeAndFlush(frame, promise: nil)
-            channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
     }
 
     /// A TCP close with no close frame: what a network drop looks like. The session stays resumable.
     func drop(_ state: inout VoiceHubState, _ connectionID: Int) {
-        guard let connection = state.connections[connectionID] else { return }
-        state.connections[connectionID]?.closing = true
-        let channel = connection.channel
-        channel.eventLoop.execute { channel.close(promise: nil) }
+        state.connections.drop(connectionID)
     }
 
     func record(

@@ -1,12 +1,11 @@
 import NIOCore
 
 /// One WebSocket connection to the voice gateway.
-struct VoiceConnection {
+struct VoiceConnection: WebSocketConnection {
     let id: Int
-    let channel: any Channel
+    let link: WebSocketLink
     /// The voice session this connection identified or resumed into.
     var sessionKey: Int?
-    /// A close frame went out (or the socket is being dropped); nothing more is sent or accepted.
     var closing = false
     /// Bumped by every heartbeat; a deadline fires only if no heartbeat came after it was set.
     var heartbeatGeneration = 0
@@ -80,8 +79,7 @@ struct LoggedVoiceMessage {
 }
 
 struct VoiceHubState {
-    var connections: [Int: VoiceConnection] = [:]
-    var nextConnectionID = 1
+    var connections = WebSocketConnections<VoiceConnection>()
     /// Every voice session so far, by id.
     var sessions: [Int: VoiceSession] = [:]
     var nextSessionID = 1

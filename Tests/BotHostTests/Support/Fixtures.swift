@@ -122,15 +122,17 @@ enum Fixtures {
         return inputs.allSatisfy { input in modified(input).map { built > $0 } ?? false }
     }
 
-    /// .build/test-fixtures/lib<name>.so when it is newer than `source` and the ABI header.
+    /// .build/test-fixtures/lib<name>.so when it is newer than `source`, the ABI header and the
+    /// fixtures' shared header.
     private static func prebuilt(_ name: String, source: String) -> String? {
         let path = packageRoot.appendingPathComponent(".build/test-fixtures/lib\(name).so").path
-        func modified(_ file: String) -> Date? {
-            (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
-        }
-        guard let built = modified(path), let written = modified(source),
-              let header = modified(headerDirectory + "/bothost_plugin.h"), built > written, built > header else { return nil }
-        return path
+        let inputs = [source, headerDirectory + "/bothost_plugin.h", supportHeader]
+        return isNewer(path, than: inputs) ? path : nil
+    }
+
+    /// What every fixture in Tests/Fixtures/Plugins includes (beside them, so no `-I` is needed).
+    private static var supportHeader: String {
+        packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/fixture_support.h").path
     }
 
     /// A fresh temporary directory for one test.

@@ -19,7 +19,8 @@ final class TestHTTPServer: Sendable {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                log.keep(channel)
+                return channel.pipeline.configureHTTPServerPipeline().flatMap {
                     channel.pipeline.addHandler(Handler(log: log))
                 }
             }
@@ -45,6 +46,9 @@ final class TestHTTPServer: Sendable {
     func close() async {
         releaseSlow()
         try? await channel.close()
+        for connection in log.state.withLock({ Array($0.connections.values) }) {
+            try? await connection.close()
+        }
     }
 
     private final class RequestLog: Sendable {
@@ -52,8 +56,17 @@ final class TestHTTPServer: Sendable {
             var received: [String: Int] = [:]
             var finished: [String: Int] = [:]
             var held: [@Sendable () -> Void]? = []
+            /// The accepted connections, closed with the server: a kept-alive one would otherwise
+            /// go on answering a client that pools it after `close()`.
+            var connections: [ObjectIdentifier: any Channel] = [:]
         }
         let state = Mutex(State())
+
+        func keep(_ channel: any Channel) {
+            let key = ObjectIdentifier(channel)
+            state.withLock { $0.connections[key] = channel }
+            channel.closeFuture.whenComplete { _ in _ = self.state.withLock { $0.connections.removeValue(forKey: key) } }
+        }
     }
 
     private final class Handler: ChannelInboundHandler, Sendable {

@@ -6,7 +6,7 @@
  * versions ("99.0" and the host's major.minor). Its callbacks exist only to make a wrong acceptance
  * loud: init refuses with a message saying the loader should never have got that far.
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 static bothost_status never_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
     (void)self;
@@ -25,7 +25,4 @@ static const bothost_plugin_descriptor descriptor = {
     .init = never_init,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    (void)api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

@@ -5,7 +5,7 @@
  * The loader must refuse it as "abiMinorTooNew", naming the plugin's version
  * ("<major>.<minor + 5>") and the host's. Its init refuses loudly in case it is ever reached.
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 static bothost_status never_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
     (void)self;
@@ -24,7 +24,4 @@ static const bothost_plugin_descriptor descriptor = {
     .init = never_init,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    (void)api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

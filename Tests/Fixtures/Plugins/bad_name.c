@@ -5,7 +5,7 @@
  * The loader must refuse it as "invalidName" and suggest a valid spelling (e.g. "bad-name").
  * Its init refuses loudly in case it is ever reached.
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 static bothost_status never_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
     (void)self;
@@ -15,16 +15,11 @@ static bothost_status never_init(bothost_plugin *self, void **out_state, bothost
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "Bad Name!",
     .version = "1.0.0",
     .description = "Has an invalid name (test fixture)",
     .init = never_init,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    (void)api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

@@ -25,34 +25,11 @@
  * call that fails is logged (the host still frees its marker, so its letter still appears once),
  * and start carries on: this fixture is about frees, not about failing.
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const bothost_host_api *host;
-
-/* ---- tracing and logging ---------------------------------------------------------------------- */
-
-static void trace_append(const char *path, char letter) {
-    if (path == NULL || path[0] == '\0') return;
-    FILE *f = fopen(path, "a");
-    if (f == NULL) return;
-    fputc(letter, f);
-    fclose(f);
-}
-
-/* Logs "<what> failed (<status>): <last_error>". Read last_error first: the log call resets it. */
-static void log_failure(bothost_plugin *self, const char *what, bothost_status st) {
-    bothost_str e = host->last_error();
-    char line[400];
-    int n = snprintf(line, sizeof line, "%s failed (status %d): %.*s", what, (int)st,
-                     (int)(e.len > 300 ? 300 : e.len), e.ptr != NULL ? e.ptr : "");
-    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    host->log(self, BOTHOST_LOG_ERROR, (bothost_str){ line, len });
-}
 
 /* ---- markers ---------------------------------------------------------------------------------- */
 
@@ -80,7 +57,7 @@ static marker *marker_new(frees_state *s, char letter) {
 /* The user_data_free of every registration here. */
 static void marker_free(void *user_data) {
     marker *m = user_data;
-    trace_append(m->trace, m->letter);
+    fixture_trace(m->trace, "%c", m->letter);
     free(m);
 }
 
@@ -103,14 +80,14 @@ static void on_service(void *user_data, bothost_handle request, bothost_str topi
     (void)payload;
     marker *m = user_data;
     bothost_status st = host->bus_reply(m->self, request, BOTHOST_OK, (bothost_bytes){ (const uint8_t *)"frees", 5 });
-    if (st != BOTHOST_OK) log_failure(m->self, "bus_reply", st);
+    if (st != BOTHOST_OK) fixture_log_failure(m->self, "bus_reply", st);
 }
 
 static void on_command(void *user_data, const bothost_interaction *interaction) {
     marker *m = user_data;
     bothost_status st = host->interaction_reply(m->self, interaction->interaction, BOTHOST_STR("{\"content\":\"frees\"}"),
                                                 BOTHOST_REPLY_EPHEMERAL, NULL, NULL, NULL);
-    if (st != BOTHOST_OK) log_failure(m->self, "interaction_reply", st);
+    if (st != BOTHOST_OK) fixture_log_failure(m->self, "interaction_reply", st);
 }
 
 static void on_hook(void *user_data) {
@@ -121,26 +98,22 @@ static void on_reply(void *user_data, bothost_handle request, bothost_status sta
     (void)request;
     (void)payload;
     marker *m = user_data;
-    char line[80];
-    int n = snprintf(line, sizeof line, "request to frees.nobody ended with status %d", (int)status);
-    host->log(m->self, BOTHOST_LOG_INFO, (bothost_str){ line, n < 0 ? 0 : (size_t)n });
+    fixture_log(m->self, BOTHOST_LOG_INFO, "request to frees.nobody ended with status %d", (int)status);
 }
 
 static void on_http(void *user_data, bothost_handle request, const bothost_http_response *response) {
     (void)request;
     marker *m = user_data;
-    char line[80];
-    int n = snprintf(line, sizeof line, "http to 127.0.0.1:9 ended with status %d", (int)response->status);
-    host->log(m->self, BOTHOST_LOG_INFO, (bothost_str){ line, n < 0 ? 0 : (size_t)n });
+    fixture_log(m->self, BOTHOST_LOG_INFO, "http to 127.0.0.1:9 ended with status %d", (int)response->status);
 }
 
 /* The 'u' one-shot: unregisters itself from inside its own callback, twice. */
 static void on_self_unregister(void *user_data, bothost_handle timer) {
     marker *m = user_data;
     bothost_status first = host->unregister(m->self, timer);
-    if (first != BOTHOST_OK) log_failure(m->self, "unregister (first call, inside the timer's own callback)", first);
+    if (first != BOTHOST_OK) fixture_log_failure(m->self, "unregister (first call, inside the timer's own callback)", first);
     bothost_status second = host->unregister(m->self, timer);
-    if (second != BOTHOST_OK) log_failure(m->self, "unregister (second call on the same handle)", second);
+    if (second != BOTHOST_OK) fixture_log_failure(m->self, "unregister (second call on the same handle)", second);
     /* The marker stays valid until this callback returns: its free runs after, on the executor. */
 }
 
@@ -175,7 +148,7 @@ static bothost_status frees_init(bothost_plugin *self, void **out_state, bothost
 #define CHECK(what, call)                                                                          \
     do {                                                                                           \
         bothost_status st_ = (call);                                                               \
-        if (st_ != BOTHOST_OK) log_failure(self, what, st_);                                       \
+        if (st_ != BOTHOST_OK) fixture_log_failure(self, what, st_);                                       \
     } while (0)
 
 static bothost_status frees_start(bothost_plugin *self, void *state, bothost_str *out_reason) {
@@ -220,9 +193,7 @@ static void frees_stop(bothost_plugin *self, void *state) {
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "frees",
     .version = "1.0.0",
     .description = "One registration of every kind, each freeing its own user_data (test fixture)",
@@ -231,7 +202,4 @@ static const bothost_plugin_descriptor descriptor = {
     .stop = frees_stop,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

@@ -26,40 +26,17 @@
  * while B is still sleeping. So B reads everything it needs from its marker BEFORE sleeping and
  * never touches the marker afterwards.
  */
-#define _POSIX_C_SOURCE 200809L /* nanosleep under -std=c11 */
+#include "fixture_support.h"
 
-#include "bothost_plugin.h"
-
-#include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-static const bothost_host_api *host;
-
-/* ---- tracing ---------------------------------------------------------------------------------- */
-
-/* Appends one character to the trace file (if configured): open, append, close. */
-static void trace_append(const char *path, char letter) {
-    if (path == NULL || path[0] == '\0') return;
-    FILE *f = fopen(path, "a");
-    if (f == NULL) return;
-    fputc(letter, f);
-    fclose(f);
-}
+/* ---- publishing ------------------------------------------------------------------------------- */
 
 /* Publishes a one-character payload; a refusal while stopping (E_STOPPED) is expected and ignored. */
 static void publish_letter(bothost_plugin *self, bothost_str topic, char letter) {
     (void)host->bus_publish(self, topic, (bothost_bytes){ (const uint8_t *)&letter, 1 });
-}
-
-static void sleep_ms(uint64_t ms) {
-    struct timespec left = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-    }
 }
 
 /* ---- state and markers ------------------------------------------------------------------------ */
@@ -86,11 +63,11 @@ static void on_hook(void *user_data) {
     char release[sizeof m->release];
     memcpy(release, m->release, sizeof release);
     publish_letter(m->self, BOTHOST_STR("hangs.cleanup"), m->letter);
-    trace_append(m->trace, m->letter);
-    if (sleep_for > 0 && release[0] != '\0') {
-        for (uint64_t waited = 0; waited < sleep_for && access(release, F_OK) != 0; waited += 10) sleep_ms(10);
-    } else if (sleep_for > 0) {
-        sleep_ms(sleep_for);
+    fixture_trace(m->trace, "%c", m->letter);
+    if (release[0] != '\0') {
+        fixture_wait_for_file(release, (int64_t)sleep_for);
+    } else {
+        fixture_sleep_ms((int64_t)sleep_for);
     }
     /* nothing may touch `m` from here on */
 }
@@ -99,7 +76,7 @@ static void free_marker(void *user_data) {
     hook_marker *m = user_data;
     char lower = (char)(m->letter - 'A' + 'a');
     publish_letter(m->self, BOTHOST_STR("hangs.freed"), lower);
-    trace_append(m->trace, lower);
+    fixture_trace(m->trace, "%c", lower);
     free(m);
 }
 
@@ -169,14 +146,12 @@ static bothost_status hangs_start(bothost_plugin *self, void *state, bothost_str
 static void hangs_stop(bothost_plugin *self, void *state) {
     hangs_state *s = state;
     publish_letter(self, BOTHOST_STR("hangs.stop"), 'S');
-    trace_append(s->trace, 'S');
+    fixture_trace(s->trace, "S");
     free(s);
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "hangs",
     .version = "1.0.0",
     .description = "Three cleanup hooks; the middle one sleeps past its deadline (test fixture)",
@@ -185,7 +160,4 @@ static const bothost_plugin_descriptor descriptor = {
     .stop = hangs_stop,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

@@ -6,11 +6,9 @@
  * start or stop, and keep the other plugins running. init allocates nothing, so there is nothing to
  * leak. start and stop are present only to make a wrong call visible in the host log.
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stddef.h>
-
-static const bothost_host_api *host;
 
 static bothost_status broken_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
     (void)self;
@@ -33,9 +31,7 @@ static void broken_stop(bothost_plugin *self, void *state) {
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "broken",
     .version = "1.0.0",
     .description = "Always fails init (test fixture)",
@@ -44,7 +40,4 @@ static const bothost_plugin_descriptor descriptor = {
     .stop = broken_stop,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

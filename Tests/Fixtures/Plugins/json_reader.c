@@ -11,13 +11,12 @@
  *                           count; for strings "<status> <out_len> <text>"
  *   "<status> <last_error>" after a failure (string calls: "<status> <out_len> <text> | <last_error>")
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-static const bothost_host_api *host;
 static bothost_plugin *self_plugin;
 
 static void reply(const char *text, size_t len) {
@@ -109,7 +108,4 @@ static const bothost_plugin_descriptor descriptor = {
     .start = reader_start,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

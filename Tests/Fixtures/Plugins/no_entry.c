@@ -5,7 +5,7 @@
  * as "missingEntry", naming the symbol it looked for and pointing at BOTHOST_PLUGIN_ENTRY.
  * (Check: `nm -D libno_entry.so` lists no_entry_answer and no_entry_greeting, no bothost_plugin_entry.)
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 BOTHOST_EXPORT int no_entry_answer(void);
 BOTHOST_EXPORT extern const char no_entry_greeting[];

@@ -3,7 +3,7 @@
  *
  * The loader must refuse it as "nullDescriptor" (and must not dereference the NULL).
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stddef.h>
 

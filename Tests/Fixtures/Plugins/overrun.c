@@ -9,28 +9,15 @@
  *
  * The host should report the overrun (naming the plugin "overrun") and still deliver the reply.
  */
-#define _POSIX_C_SOURCE 200809L /* nanosleep under -std=c11 */
+#include "fixture_support.h"
 
-#include "bothost_plugin.h"
-
-#include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <time.h>
-
-static const bothost_host_api *host;
 
 typedef struct overrun_state {
     bothost_plugin *self;
 } overrun_state;
 
 static overrun_state the_state; /* reset in init */
-
-static void sleep_ms(uint64_t ms) {
-    struct timespec left = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-    }
-}
 
 /* Parses the whole payload as a decimal number in [0, 600000]. */
 static int parse_ms(bothost_bytes payload, uint64_t *out) {
@@ -54,16 +41,10 @@ static void on_sleep(void *user_data, bothost_handle request, bothost_str topic,
         static const char why[] = "payload must be a whole number of milliseconds (0-600000)";
         st = host->bus_reply(s->self, request, BOTHOST_E_PLUGIN, (bothost_bytes){ (const uint8_t *)why, sizeof why - 1 });
     } else {
-        sleep_ms(ms); /* deliberately blocks the executor: the overrun is what is tested, not a wait */
+        fixture_sleep_ms((int64_t)ms); /* deliberately blocks the executor: the overrun is what is tested, not a wait */
         st = host->bus_reply(s->self, request, BOTHOST_OK, (bothost_bytes){ (const uint8_t *)"done", 4 });
     }
-    if (st != BOTHOST_OK) {
-        bothost_str e = host->last_error();
-        char line[300];
-        int n = snprintf(line, sizeof line, "bus_reply failed (%d): %.*s", (int)st, (int)(e.len > 200 ? 200 : e.len),
-                         e.ptr ? e.ptr : "");
-        host->log(s->self, BOTHOST_LOG_ERROR, (bothost_str){ line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1 });
-    }
+    if (st != BOTHOST_OK) fixture_log_failure(s->self, "bus_reply", st);
 }
 
 static bothost_status overrun_init(bothost_plugin *self, void **out_state, bothost_str *out_reason) {
@@ -84,9 +65,7 @@ static bothost_status overrun_start(bothost_plugin *self, void *state, bothost_s
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "overrun",
     .version = "1.0.0",
     .description = "Serves overrun.sleep, which blocks for the requested milliseconds (test fixture)",
@@ -94,7 +73,4 @@ static const bothost_plugin_descriptor descriptor = {
     .start = overrun_start,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

@@ -39,7 +39,7 @@
  * -DPROBE_OWNS='"name"' to declare that name in the descriptor's owned_names.
  */
 #define _GNU_SOURCE /* memmem */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +60,6 @@
 #define PROBE_SERVES 1
 #endif
 
-static const bothost_host_api *host;
 static bothost_plugin *self_plugin;
 
 typedef struct {
@@ -79,12 +78,10 @@ typedef struct {
 } probe_state;
 
 static void trace(probe_state *s, const char *kind, bothost_str a, long number, bothost_bytes b, int with_number) {
-    FILE *f = fopen(s->trace, "a");
-    if (!f) return;
-    fprintf(f, "%s %.*s", kind, (int)a.len, a.ptr ? a.ptr : "");
-    if (with_number) fprintf(f, " %ld", number);
-    fprintf(f, " %.*s\n", (int)b.len, b.ptr ? (const char *)b.ptr : "");
-    fclose(f);
+    char count[24] = "";
+    if (with_number) snprintf(count, sizeof count, " %ld", number);
+    fixture_trace(s->trace, "%s %.*s%s %.*s\n", kind, (int)a.len, a.ptr ? a.ptr : "", count, (int)b.len,
+                  b.ptr ? (const char *)b.ptr : "");
 }
 
 static void on_message(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
@@ -102,10 +99,7 @@ static void on_tick(void *ud, bothost_handle timer) {
     probe_state *s = ud;
     s->ticks++;
     if (s->timer_count != 1) return;
-    FILE *f = fopen(s->trace, "a");
-    if (!f) return;
-    fprintf(f, "tick %ld\n", s->ticks);
-    fclose(f);
+    fixture_trace(s->trace, "tick %ld\n", s->ticks);
 }
 
 /* Appends "<kind> <what> <status> <last_error or empty>". */
@@ -178,16 +172,8 @@ static void on_origin(void *ud, bothost_handle sub, bothost_str topic, bothost_b
     probe_state *s = ud;
     bothost_bus_message_info info = { .struct_size = sizeof info };
     if (!BOTHOST_API_HAS(host, bus_message_info) || host->bus_message_info(self_plugin, &info) != BOTHOST_OK) return;
-    FILE *f = fopen(s->trace, "a");
-    if (!f) return;
-    fprintf(f, "origin %.*s %d %lld %.*s\n", (int)topic.len, topic.ptr, (int)info.shard, (long long)info.sequence,
-            (int)info.publisher.len, info.publisher.ptr ? info.publisher.ptr : "");
-    fclose(f);
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
+    fixture_trace(s->trace, "origin %.*s %d %lld %.*s\n", (int)topic.len, topic.ptr, (int)info.shard, (long long)info.sequence,
+                  (int)info.publisher.len, info.publisher.ptr ? info.publisher.ptr : "");
 }
 
 static void on_log(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
@@ -221,10 +207,10 @@ static void on_block(void *ud, bothost_handle sub, bothost_str topic, bothost_by
     /* Said before blocking, so a test knows the executor is busy from now on. */
     trace(ud, "blocking", topic, ms, (bothost_bytes){0}, 1);
     if (*release == '\0') {
-        sleep_ms(ms); /* on purpose: this blocks the executor past a callback budget */
+        fixture_sleep_ms(ms); /* on purpose: this blocks the executor past a callback budget */
         return;
     }
-    for (long waited = 0; waited < ms && access(release, F_OK) != 0; waited += 10) sleep_ms(10);
+    fixture_wait_for_file(release, ms);
 }
 
 static bothost_handle pending_http;
@@ -232,16 +218,13 @@ static bothost_handle pending_http;
 static void on_http_done(void *ud, bothost_handle request, const bothost_http_response *response) {
     (void)request;
     probe_state *s = ud;
-    FILE *f = fopen(s->trace, "a");
-    if (!f) return;
     bothost_str marker = { "-", 1 };
     for (size_t i = 0; i < response->header_count; i++) {
         bothost_header h = response->headers[i];
         if (h.name.len == 7 && strncasecmp(h.name.ptr, "x-probe", 7) == 0) marker = h.value;
     }
-    fprintf(f, "http %d %u %.*s %.*s\n", (int)response->status, response->http_status, (int)marker.len, marker.ptr,
-            (int)response->body.len, response->body.ptr ? (const char *)response->body.ptr : "");
-    fclose(f);
+    fixture_trace(s->trace, "http %d %u %.*s %.*s\n", (int)response->status, response->http_status, (int)marker.len,
+                  marker.ptr, (int)response->body.len, response->body.ptr ? (const char *)response->body.ptr : "");
 }
 
 static void on_http(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
@@ -389,11 +372,7 @@ static bothost_status probe_start(bothost_plugin *self, void *state, bothost_str
         long started = 0;
         while (started < count && (refused = host->timer_start(self, interval, interval, on_tick, s, NULL, &h)) == BOTHOST_OK) started++;
         bothost_str error = refused == BOTHOST_OK ? BOTHOST_STR("") : host->last_error();
-        FILE *f = fopen(s->trace, "a");
-        if (f) {
-            fprintf(f, "timers %ld %d %.*s\n", started, (int)refused, (int)error.len, error.ptr ? error.ptr : "");
-            fclose(f);
-        }
+        fixture_trace(s->trace, "timers %ld %d %.*s\n", started, (int)refused, (int)error.len, error.ptr ? error.ptr : "");
     }
     if (PROBE_SERVES && (host->bus_serve(self, BOTHOST_STR("probe.echo"), on_echo, s, NULL, &h) != BOTHOST_OK ||
                          host->bus_serve(self, BOTHOST_STR("probe.silent"), on_silent, s, NULL, &h) != BOTHOST_OK)) {
@@ -422,9 +401,7 @@ static const char *const probe_owned_names[] = { PROBE_OWNS, NULL };
 #endif
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = PROBE_NAME,
     .version = PROBE_VERSION,
     .description = "Records what reaches it through the ABI (tests)",
@@ -436,7 +413,4 @@ static const bothost_plugin_descriptor descriptor = {
 #endif
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

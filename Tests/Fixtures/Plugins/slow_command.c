@@ -2,13 +2,12 @@
  * slow — a test plugin whose /slow command answers after a delay, to exercise the host's
  * automatic deferral. Options: delay (ms, on the host clock), public (bool: reply visibly).
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const bothost_host_api *host;
 static bothost_plugin *self_plugin;
 
 typedef struct {
@@ -80,9 +79,7 @@ static bothost_status slow_start(bothost_plugin *self, void *state, bothost_str 
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "slow",
     .version = "1.0.0",
     .description = "Answers /slow after a delay (tests)",
@@ -90,7 +87,4 @@ static const bothost_plugin_descriptor descriptor = {
     .start = slow_start,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

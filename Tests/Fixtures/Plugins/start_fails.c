@@ -7,11 +7,9 @@
  * again — call stop, which frees the state and logs "nostart stopped after its failed start".
  * No config.
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stdlib.h>
-
-static const bothost_host_api *host;
 
 typedef struct nostart_state {
     bothost_plugin *self;
@@ -41,9 +39,7 @@ static void nostart_stop(bothost_plugin *self, void *state) {
 }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "nostart",
     .version = "1.0.0",
     .description = "Always fails start (test fixture)",
@@ -52,7 +48,4 @@ static const bothost_plugin_descriptor descriptor = {
     .stop = nostart_stop,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) {
-    host = api;
-    return &descriptor;
-}
+FIXTURE_ENTRY(descriptor)

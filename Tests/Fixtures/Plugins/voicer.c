@@ -9,13 +9,12 @@
  *   - every received PCM frame is appended to pcmFile (raw int16 stereo) and counted per user
  *     ("frames <user> <count>" is written every 50 frames)
  */
-#include "bothost_plugin.h"
+#include "fixture_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const bothost_host_api *host;
 static bothost_plugin *self_plugin;
 
 typedef struct {
@@ -26,24 +25,15 @@ typedef struct {
     double phase;
 } voicer_state;
 
-static void trace_line(voicer_state *s, const char *line) {
-    FILE *f = fopen(s->trace, "a");
-    if (!f) return;
-    fputs(line, f);
-    fclose(f);
-}
-
 static void on_joined(void *ud, bothost_status status, bothost_bytes body) {
-    char line[512];
-    snprintf(line, sizeof line, "joined %d %.*s\n", (int)status, (int)body.len, (const char *)body.ptr);
-    trace_line(ud, line);
+    voicer_state *s = ud;
+    fixture_trace(s->trace, "joined %d %.*s\n", (int)status, (int)body.len, (const char *)body.ptr);
 }
 
 static void on_left(void *ud, bothost_status status, bothost_bytes body) {
     (void)body;
-    char line[64];
-    snprintf(line, sizeof line, "left %d\n", (int)status);
-    trace_line(ud, line);
+    voicer_state *s = ud;
+    fixture_trace(s->trace, "left %d\n", (int)status);
 }
 
 /* sin without libm: a Taylor series, accurate for the reduced range used here. */
@@ -61,7 +51,6 @@ static double sine(double x) {
 static void on_bus(void *ud, bothost_handle sub, bothost_str topic, bothost_bytes payload) {
     (void)sub;
     voicer_state *s = ud;
-    char line[256];
     if (topic.len == 11 && memcmp(topic.ptr, "voicer.join", 11) == 0) {
         host->voice_join(self_plugin, s->guild, s->channel, 0, on_joined, s, NULL);
     } else if (topic.len == 12 && memcmp(topic.ptr, "voicer.leave", 12) == 0) {
@@ -84,17 +73,15 @@ static void on_bus(void *ud, bothost_handle sub, bothost_str topic, bothost_byte
             status = host->voice_send(self_plugin, s->guild, BOTHOST_AUDIO_PCM, frame);
             if (status == BOTHOST_OK) queued++;
         }
-        snprintf(line, sizeof line, "queued %d %d\n", queued, (int)status);
-        trace_line(s, line);
+        fixture_trace(s->trace, "queued %d %d\n", queued, (int)status);
     }
 }
 
 static void on_event(void *ud, bothost_handle sub, const bothost_voice_event *event) {
     (void)sub;
-    char line[512];
-    snprintf(line, sizeof line, "event %u %llu %u %.*s\n", event->kind, (unsigned long long)event->user_id, event->speaking,
-             (int)event->reason.len, event->reason.ptr ? event->reason.ptr : "");
-    trace_line(ud, line);
+    voicer_state *s = ud;
+    fixture_trace(s->trace, "event %u %llu %u %.*s\n", event->kind, (unsigned long long)event->user_id, event->speaking,
+                  (int)event->reason.len, event->reason.ptr ? event->reason.ptr : "");
 }
 
 static void on_audio(void *ud, bothost_handle sub, const bothost_voice_frame *frame) {
@@ -106,9 +93,7 @@ static void on_audio(void *ud, bothost_handle sub, const bothost_voice_frame *fr
         fclose(f);
     }
     if (++s->received % 50 == 0) {
-        char line[96];
-        snprintf(line, sizeof line, "frames %llu %llu\n", (unsigned long long)frame->user_id, (unsigned long long)s->received);
-        trace_line(s, line);
+        fixture_trace(s->trace, "frames %llu %llu\n", (unsigned long long)frame->user_id, (unsigned long long)s->received);
     }
 }
 
@@ -144,9 +129,7 @@ static bothost_status voicer_start(bothost_plugin *self, void *state, bothost_st
 static void voicer_stop(bothost_plugin *self, void *state) { (void)self; free(state); }
 
 static const bothost_plugin_descriptor descriptor = {
-    .struct_size = sizeof(bothost_plugin_descriptor),
-    .abi_major = BOTHOST_ABI_MAJOR,
-    .abi_minor = BOTHOST_ABI_MINOR,
+    FIXTURE_DESCRIPTOR_ABI,
     .name = "voicer",
     .version = "1.0.0",
     .description = "Uses voice through the ABI (tests)",
@@ -156,4 +139,4 @@ static const bothost_plugin_descriptor descriptor = {
     .stop = voicer_stop,
 };
 
-BOTHOST_PLUGIN_ENTRY(const bothost_host_api *api) { host = api; return &descriptor; }
+FIXTURE_ENTRY(descriptor)

@@ -2,7 +2,7 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 
-/// Frames waiting to be written to one gateway connection. A burst of dispatches costs one hop to
+/// Frames waiting to be written to one WebSocket connection. A burst of dispatches costs one hop to
 /// the channel's event loop and one flush, as a real server's socket writes batch under load,
 /// instead of a hop per frame. Order is kept: frames leave in the order they were queued.
 final class FrameOutbox: Sendable {

@@ -1,27 +1,24 @@
 import NIOCore
 import NIOWebSocket
 
-/// Bridges one upgraded WebSocket channel to the hub: frames in, lifecycle events. Everything
-/// the gateway sends is written by the hub.
-final class GatewayChannelHandler: ChannelInboundHandler {
+/// Bridges one upgraded WebSocket channel to its hub: frames in, lifecycle events, pongs.
+/// Everything else the server sends is written by the hub, through the connection's link.
+final class WebSocketChannelHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private let hub: GatewayHub
-    private let request: GatewayRequest
+    private let hub: any WebSocketHub
+    /// Registers the connection with the hub (which greets it) and returns its id.
+    private let open: (WebSocketLink) -> Int
     private var connectionID: Int?
 
-    init(hub: GatewayHub, request: GatewayRequest) {
+    init(hub: any WebSocketHub, open: @escaping (WebSocketLink) -> Int) {
         self.hub = hub
-        self.request = request
+        self.open = open
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let id = hub.open(channel: context.channel, compress: request.compress, viaResumeURL: request.viaResumeURL)
-        connectionID = id
-        if request.verdict == .acceptThenCloseInvalidVersion {
-            hub.closeConnection(id, code: GatewayClose.invalidAPIVersion)
-        }
+        connectionID = open(WebSocketLink(channel: context.channel))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -29,7 +26,7 @@ final class GatewayChannelHandler: ChannelInboundHandler {
         guard let connectionID else { return }
         switch frame.opcode {
         case .text, .binary:
-            hub.receive(connectionID: connectionID, bytes: Array(frame.unmaskedData.readableBytesView))
+            hub.receive(connectionID: connectionID, bytes: Array(frame.unmaskedData.readableBytesView), binary: frame.opcode == .binary)
         case .connectionClose:
             var payload = frame.unmaskedData
             hub.peerClosed(connectionID: connectionID, code: payload.readInteger(as: UInt16.self))
