@@ -13,7 +13,8 @@ import Synchronization
 public final class TimerScheduler: Sendable {
     public typealias Action = @Sendable () -> Void
     public struct Token: Hashable, Sendable { let id: UInt64; let lane: UInt64 }
-    /// The host's own lane (gateway, REST, interactions, voice).
+    /// The host's own lane: whatever the host schedules on this scheduler for itself (on the runtime's,
+    /// interaction deadlines and voice; the gateway and REST have schedulers of their own).
     public static let hostLane: UInt64 = 0
     /// Due entries a lane may fire per round.
     package static let perLaneQuota = 64
