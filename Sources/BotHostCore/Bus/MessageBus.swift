@@ -8,14 +8,14 @@ import Synchronization
 public final class MessageBus: Sendable {
     /// A concrete topic's subscribers, with the topic's bytes that every message on it shares.
     private struct Route {
-        package var subscriptions: [any BusSubscription]
-        package var topic: [UInt8]
+        var subscriptions: [any BusSubscription]
+        var topic: [UInt8]
     }
 
     private struct State {
-        package var subscriptions: [UInt64: any BusSubscription] = [:]
-        package var cache: [String: Route] = [:]
-        package var taps: [UInt64: BusTap] = [:]
+        var subscriptions: [UInt64: any BusSubscription] = [:]
+        var cache: [String: Route] = [:]
+        var taps: [UInt64: BusTap] = [:]
     }
     private let state = Mutex(State())
     private let tapCount = Atomic<Int>(0)

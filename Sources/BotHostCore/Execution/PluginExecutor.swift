@@ -28,14 +28,14 @@ package enum ExecutorJob: Sendable {
 /// remaining work run on a new pool thread (used when a cleanup hook overruns its deadline).
 package final class PluginExecutor: @unchecked Sendable {
     private struct State {
-        package var queue = RingBuffer<ExecutorJob>()
-        package var scheduled = false
-        package var generation: UInt64 = 0
-        package var droppableCount = 0
+        var queue = RingBuffer<ExecutorJob>()
+        var scheduled = false
+        var generation: UInt64 = 0
+        var droppableCount = 0
         /// The most message bytes ever held at once (diagnostics and tests).
-        package var peakQueuedBytes = 0
+        var peakQueuedBytes = 0
         /// Where drains run. Replaced when a job is abandoned: the stuck job keeps the old one's thread.
-        package var thread: DispatchQueue
+        var thread: DispatchQueue
     }
 
     package let label: String

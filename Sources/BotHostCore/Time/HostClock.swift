@@ -30,9 +30,9 @@ public struct SystemClock: HostClock {
 /// A clock that moves only when told to. Timers due at or before the new time fire on `advance`.
 public final class ManualClock: HostClock {
     private struct State {
-        package var nowMs: Int64
-        package var monotonicNs: UInt64 = 1_000_000_000
-        package var observers: [@Sendable () -> Void] = []
+        var nowMs: Int64
+        var monotonicNs: UInt64 = 1_000_000_000
+        var observers: [@Sendable () -> Void] = []
     }
     private let state: Mutex<State>
 

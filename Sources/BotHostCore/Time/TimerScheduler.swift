@@ -20,16 +20,16 @@ public final class TimerScheduler: Sendable {
     package static let perLaneQuota = 64
 
     private struct Entry {
-        package let deadlineNs: UInt64
-        package let id: UInt64
-        package let action: Action
+        let deadlineNs: UInt64
+        let id: UInt64
+        let action: Action
     }
 
     private struct Lane {
-        package var heap = MinHeap<Entry>(by: { ($0.deadlineNs, $0.id) < ($1.deadlineNs, $1.id) })
+        var heap = MinHeap<Entry>(by: { ($0.deadlineNs, $0.id) < ($1.deadlineNs, $1.id) })
         /// Entries still scheduled (the heap also holds cancelled ones until they surface).
-        package var liveCount = 0
-        package var stats = LaneStats()
+        var liveCount = 0
+        var stats = LaneStats()
     }
 
     /// What one lane's entries went through, for diagnostics and fairness checks.
@@ -42,19 +42,19 @@ public final class TimerScheduler: Sendable {
     }
 
     private struct State {
-        package var lanes: [UInt64: Lane] = [:]
+        var lanes: [UInt64: Lane] = [:]
         /// Ids still scheduled; cancelling removes the id (O(1)) and leaves the entry to be skipped.
-        package var live = Set<UInt64>()
-        package var nextID: UInt64 = 1
+        var live = Set<UInt64>()
+        var nextID: UInt64 = 1
         /// Rounds that fired something: which lane goes first in the next round rotates with it,
         /// so that no lane is always served last.
-        package var rounds = 0
+        var rounds = 0
         /// Lanes whose owner has gone but that still held live entries (a timer re-armed while
         /// its plugin stopped): dropped once they run empty.
-        package var retired = Set<UInt64>()
+        var retired = Set<UInt64>()
         /// Actions waiting until every entry due at their reading has run (`afterDueActions`).
-        package var barriers: [(deadlineNs: UInt64, action: Action)] = []
-        package var shutdown = false
+        var barriers: [(deadlineNs: UInt64, action: Action)] = []
+        var shutdown = false
     }
 
     private let clock: any HostClock

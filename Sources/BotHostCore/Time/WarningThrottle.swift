@@ -9,8 +9,8 @@ import Synchronization
 /// Thread-safe: any thread may call `warning`.
 public final class WarningThrottle: Sendable {
     private struct Kind {
-        package var lastLoggedNs: UInt64
-        package var leftOut: UInt64
+        var lastLoggedNs: UInt64
+        var leftOut: UInt64
     }
 
     private let logger: Logger

@@ -8,10 +8,10 @@ import Synchronization
 /// and lets the host send payloads (presence, voice state) on a shard.
 public final class GatewayClient: Sendable {
     private struct Running {
-        package var shards: [Int: GatewayShard] = [:]
-        package var tasks: [Task<Void, Never>] = []
-        package var scheduler: TimerScheduler?
-        package var sleeper: GatewaySleeper?
+        var shards: [Int: GatewayShard] = [:]
+        var tasks: [Task<Void, Never>] = []
+        var scheduler: TimerScheduler?
+        var sleeper: GatewaySleeper?
     }
 
     private enum Phase {

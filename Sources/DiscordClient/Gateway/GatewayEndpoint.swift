@@ -78,7 +78,7 @@ package struct GatewayEndpoint: Equatable, CustomStringConvertible {
 }
 
 private extension String {
-    package var trimmingSpaces: Substring {
+    var trimmingSpaces: Substring {
         let scalars = unicodeScalars
         let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
         let end = scalars.lastIndex { !$0.properties.isWhitespace }.map { scalars.index(after: $0) } ?? start
@@ -87,7 +87,7 @@ private extension String {
 }
 
 private extension Substring {
-    package func dropPrefix(caseInsensitive prefix: String) -> Substring? {
+    func dropPrefix(caseInsensitive prefix: String) -> Substring? {
         guard count >= prefix.count, self.prefix(prefix.count).lowercased() == prefix else { return nil }
         return dropFirst(prefix.count)
     }

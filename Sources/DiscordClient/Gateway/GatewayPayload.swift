@@ -74,7 +74,7 @@ package enum GatewayPayload {
 
 private extension String {
     /// Plain substring replacement without Foundation.
-    package func replacingAll(_ target: String, with replacement: String) -> String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var result = ""
         var rest = self[...]

@@ -46,13 +46,13 @@ package struct GatewaySleeper: Sendable {
     /// The sleeps in progress, so that shutdown can end them.
     private final class Sleepers: Sendable {
         private struct State {
-            package var closed = false
-            package var next: UInt64 = 0
-            package var waiters: [UInt64: Waiter] = [:]
+            var closed = false
+            var next: UInt64 = 0
+            var waiters: [UInt64: Waiter] = [:]
         }
         private let state = Mutex(State())
 
-        package func add(_ waiter: Waiter) -> UInt64? {
+        func add(_ waiter: Waiter) -> UInt64? {
             state.withLock { s in
                 guard !s.closed else { return nil }
                 s.next += 1
@@ -61,13 +61,13 @@ package struct GatewaySleeper: Sendable {
             }
         }
 
-        package func remove(_ key: UInt64) { _ = state.withLock { $0.waiters.removeValue(forKey: key) } }
+        func remove(_ key: UInt64) { _ = state.withLock { $0.waiters.removeValue(forKey: key) } }
 
-        package var pendingDeadlines: [UInt64] {
+        var pendingDeadlines: [UInt64] {
             state.withLock { $0.waiters.values.filter { !$0.isEnded }.map(\.deadlineNs) }
         }
 
-        package func close() -> [Waiter] {
+        func close() -> [Waiter] {
             state.withLock { s in
                 s.closed = true
                 defer { s.waiters.removeAll() }
@@ -79,21 +79,21 @@ package struct GatewaySleeper: Sendable {
     /// One sleep's continuation, resumed exactly once by whichever comes first.
     private final class Waiter: Sendable {
         private struct State {
-            package var continuation: CheckedContinuation<Void, any Error>?
-            package var token: TimerScheduler.Token?
-            package var ended = false
-            package var error: (any Error)?
+            var continuation: CheckedContinuation<Void, any Error>?
+            var token: TimerScheduler.Token?
+            var ended = false
+            var error: (any Error)?
         }
         private let state = Mutex(State())
-        package let deadlineNs: UInt64
+        let deadlineNs: UInt64
 
-        package init(deadlineNs: UInt64) { self.deadlineNs = deadlineNs }
+        init(deadlineNs: UInt64) { self.deadlineNs = deadlineNs }
 
-        package var isEnded: Bool { state.withLock { $0.ended } }
+        var isEnded: Bool { state.withLock { $0.ended } }
 
         /// False when the sleep already ended (cancelled before it began); the continuation is
         /// resumed here in that case.
-        package func install(_ continuation: CheckedContinuation<Void, any Error>) -> Bool {
+        func install(_ continuation: CheckedContinuation<Void, any Error>) -> Bool {
             let (ended, error) = state.withLock { s -> (Bool, (any Error)?) in
                 if s.ended { return (true, s.error) }
                 s.continuation = continuation
@@ -105,7 +105,7 @@ package struct GatewaySleeper: Sendable {
         }
 
         /// False when the sleep already ended, so the caller should cancel the timer.
-        package func remember(_ token: TimerScheduler.Token) -> Bool {
+        func remember(_ token: TimerScheduler.Token) -> Bool {
             state.withLock { s in
                 guard !s.ended else { return false }
                 s.token = token
@@ -115,7 +115,7 @@ package struct GatewaySleeper: Sendable {
 
         /// Ends the sleep (nil = the deadline passed). Returns the timer to cancel, if any.
         @discardableResult
-        package func finish(_ error: (any Error)?) -> TimerScheduler.Token? {
+        func finish(_ error: (any Error)?) -> TimerScheduler.Token? {
             let (continuation, token) = state.withLock { s -> (CheckedContinuation<Void, any Error>?, TimerScheduler.Token?) in
                 guard !s.ended else { return (nil, nil) }
                 s.ended = true

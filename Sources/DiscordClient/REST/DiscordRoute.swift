@@ -54,8 +54,8 @@ public struct DiscordRoute: Sendable, Hashable {
 
 /// Names the parameters of a checked path and finds its major parameter.
 private struct RouteShape {
-    package var template = ""
-    package var major: String?
+    var template = ""
+    var major: String?
 
     /// The parameter a snowflake after each collection segment stands for.
     private static let idNames: [String: String] = [
@@ -75,7 +75,7 @@ private struct RouteShape {
     ]
     private static let majorNames: Set<String> = ["channel_id", "guild_id"]
 
-    package init(_ segments: [Substring]) {
+    init(_ segments: [Substring]) {
         var pieces: [String] = []
         var previous: String?  // the template piece before this segment
         var pendingSecret: (name: String, id: String)?  // webhook/interaction id awaiting its token

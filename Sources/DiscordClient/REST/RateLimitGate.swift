@@ -10,21 +10,21 @@ package final class RateLimitGate: Sendable {
     /// A queued request: its caller may not be waiting yet (the request is queued synchronously, so
     /// that calls keep their order, and awaited afterwards), so a grant can be parked here.
     private struct Waiter {
-        package let route: DiscordRoute
-        package var continuation: CheckedContinuation<Outcome, Never>?
-        package var parked: Outcome?
+        let route: DiscordRoute
+        var continuation: CheckedContinuation<Outcome, Never>?
+        var parked: Outcome?
     }
 
     private struct State {
-        package var limiter: RateLimiter
-        package var waiters: [UInt64: Waiter] = [:]
-        package var sleepers: [UInt64: (continuation: CheckedContinuation<Bool, Never>?, untilMs: Int64)] = [:]
-        package var timerAtMs: Int64?
+        var limiter: RateLimiter
+        var waiters: [UInt64: Waiter] = [:]
+        var sleepers: [UInt64: (continuation: CheckedContinuation<Bool, Never>?, untilMs: Int64)] = [:]
+        var timerAtMs: Int64?
         /// Granted requests not yet completed or abandoned.
-        package var outstanding = 0
-        package var nextID: UInt64 = 1
-        package var nextSequence: UInt64 = 1
-        package var closed = false
+        var outstanding = 0
+        var nextID: UInt64 = 1
+        var nextSequence: UInt64 = 1
+        var closed = false
     }
 
     /// How often requests that wait on an event (a probe's response) re-check anyway, so that no

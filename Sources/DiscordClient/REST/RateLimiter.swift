@@ -28,9 +28,9 @@ package struct RateLimiter: Sendable {
     }
 
     private struct Pending: Sendable {
-        package let id: UInt64
-        package let sequence: UInt64
-        package let route: DiscordRoute
+        let id: UInt64
+        let sequence: UInt64
+        let route: DiscordRoute
     }
 
     private enum Decision {

@@ -23,15 +23,15 @@ package final class BusService: @unchecked Sendable {
 /// the server's reply, the timeout, "no responder", or a cancellation.
 package final class RequestBroker: Sendable {
     private struct Pending {
-        package let requester: PluginInstance
-        package let serviceHandle: UInt64
-        package let server: PluginInstance
-        package let timer: TimerScheduler.Token
-        package let reply: bothost_reply_fn
+        let requester: PluginInstance
+        let serviceHandle: UInt64
+        let server: PluginInstance
+        let timer: TimerScheduler.Token
+        let reply: bothost_reply_fn
     }
     private struct State {
-        package var services: [String: BusService] = [:]
-        package var pending: [UInt64: Pending] = [:]
+        var services: [String: BusService] = [:]
+        var pending: [UInt64: Pending] = [:]
     }
     private let state = Mutex(State())
     private let scheduler: TimerScheduler

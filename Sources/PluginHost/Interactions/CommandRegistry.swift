@@ -117,13 +117,13 @@ public enum CommandDispatchError: Error, CustomStringConvertible, Equatable {
 /// flight.
 public final class CommandRegistry: Sendable {
     private struct State {
-        package var commands: [String: RegisteredHandler] = [:]
-        package var autocompletes: [String: RegisteredHandler] = [:]
+        var commands: [String: RegisteredHandler] = [:]
+        var autocompletes: [String: RegisteredHandler] = [:]
         /// custom_id prefix → handler. No prefix is a prefix of another, so at most one matches.
-        package var components: [String: RegisteredHandler] = [:]
-        package var sessions: [UInt64: InteractionSession] = [:]
+        var components: [String: RegisteredHandler] = [:]
+        var sessions: [UInt64: InteractionSession] = [:]
 
-        package func component(for customID: String) -> RegisteredHandler? {
+        func component(for customID: String) -> RegisteredHandler? {
             components.first { customID.hasPrefix($0.key) }?.value
         }
     }

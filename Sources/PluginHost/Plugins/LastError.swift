@@ -8,11 +8,11 @@ import PluginAPI
 package enum LastError {
     /// Owns the message bytes in stable memory, so the slice handed to C stays valid.
     private final class Slot {
-        package var storage: UnsafeMutablePointer<CChar>? = nil
-        package var capacity = 0
-        package var length = 0
+        var storage: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        var length = 0
 
-        package func store(_ message: String) {
+        func store(_ message: String) {
             let utf8 = Array(message.utf8)
             if utf8.count > capacity {
                 storage?.deallocate()

@@ -35,17 +35,17 @@ package final class PluginInstance: @unchecked Sendable {
     package nonisolated(unsafe) private(set) var pointer: OpaquePointer? = nil
 
     private struct Table {
-        package var phase: PluginPhase = .initializing
-        package var registrations: [UInt64: Registration] = [:]
+        var phase: PluginPhase = .initializing
+        var registrations: [UInt64: Registration] = [:]
         /// How many registrations of each kind are held, for the per-plugin limits.
-        package var counts: [Registration.Kind: Int] = [:]
+        var counts: [Registration.Kind: Int] = [:]
 
-        package mutating func insert(_ registration: Registration) {
+        mutating func insert(_ registration: Registration) {
             registrations[registration.handle] = registration
             counts[registration.kind, default: 0] += 1
         }
 
-        package mutating func remove(_ handle: UInt64) -> Registration? {
+        mutating func remove(_ handle: UInt64) -> Registration? {
             guard let registration = registrations.removeValue(forKey: handle) else { return nil }
             counts[registration.kind, default: 1] -= 1
             return registration

@@ -335,6 +335,6 @@ public enum LibraryPath {
 private final class LifecycleOutcome: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: (status: bothost_status, reason: String) = (Status.internalError, "")
-    package func set(_ status: bothost_status, _ reason: String) { lock.withLock { stored = (status, reason) } }
-    package var value: (status: bothost_status, reason: String) { lock.withLock { stored } }
+    func set(_ status: bothost_status, _ reason: String) { lock.withLock { stored = (status, reason) } }
+    var value: (status: bothost_status, reason: String) { lock.withLock { stored } }
 }

@@ -7,12 +7,12 @@ import Synchronization
 /// sender and receiver, and the events that follow the session's state.
 package final class GuildVoiceLink: Sendable {
     private struct State {
-        package var holders: Set<String> = []
-        package var session: VoiceSession?
-        package var channelID: UInt64 = 0
+        var holders: Set<String> = []
+        var session: VoiceSession?
+        var channelID: UInt64 = 0
         /// A join on its way, so that a second plugin asking for the same channel waits for it.
-        package var joining: (channelID: UInt64, task: Task<VoiceSession, any Error>)?
-        package var watcher: Task<Void, Never>?
+        var joining: (channelID: UInt64, task: Task<VoiceSession, any Error>)?
+        var watcher: Task<Void, Never>?
     }
 
     package let guildID: UInt64

@@ -23,8 +23,8 @@ package final class VoiceListeners: Sendable {
     }
 
     private struct State {
-        package var audio: [UInt64: AudioListener] = [:]
-        package var events: [UInt64: EventListener] = [:]
+        var audio: [UInt64: AudioListener] = [:]
+        var events: [UInt64: EventListener] = [:]
     }
     private let state = Mutex(State())
     /// Frames a slow subscriber lost (its queue was full).

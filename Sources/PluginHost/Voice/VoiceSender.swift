@@ -18,10 +18,10 @@ package final class VoiceSender: @unchecked Sendable {
     package static let pcmCapacity = 25
 
     private struct Queue {
-        package var frames = RingBuffer<OutgoingVoiceFrame>()
-        package var owner: String?
-        package var running = false
-        package var pcmFrames = 0
+        var frames = RingBuffer<OutgoingVoiceFrame>()
+        var owner: String?
+        var running = false
+        var pcmFrames = 0
     }
 
     package let guildID: UInt64

@@ -9,17 +9,17 @@ package final class VoiceDatagramInbox: Sendable {
     /// An IP discovery in progress. It is opened before the first request goes out, so an answer
     /// that beats the sender back to waiting is kept, not lost.
     private struct Discovery {
-        package let ssrc: UInt32
-        package var response: VoiceIPDiscovery.Response?
-        package var waiter: CheckedContinuation<VoiceIPDiscovery.Response?, Never>?
-        package var waitID: UInt64 = 0
+        let ssrc: UInt32
+        var response: VoiceIPDiscovery.Response?
+        var waiter: CheckedContinuation<VoiceIPDiscovery.Response?, Never>?
+        var waitID: UInt64 = 0
     }
 
     private struct State {
-        package var discovery: Discovery?
+        var discovery: Discovery?
         /// The last malformed discovery answer, to explain a discovery that ends without a valid one.
-        package var malformed: VoiceConnectionError?
-        package var handler: (@Sendable (ByteBuffer) -> Void)?
+        var malformed: VoiceConnectionError?
+        var handler: (@Sendable (ByteBuffer) -> Void)?
     }
 
     private let state = Mutex(State())

@@ -5,9 +5,9 @@ import Synchronization
 /// reason the join failed (timeout, a final close code, `leave`, cancellation).
 package final class VoiceJoinRequest: Sendable {
     private struct State {
-        package var result: Result<VoiceSession, any Error>?
-        package var continuation: CheckedContinuation<VoiceSession, any Error>?
-        package var timer: TimerScheduler.Token?
+        var result: Result<VoiceSession, any Error>?
+        var continuation: CheckedContinuation<VoiceSession, any Error>?
+        var timer: TimerScheduler.Token?
     }
 
     package let guildID: UInt64

@@ -46,8 +46,8 @@ package struct VoiceJoinTracker: Equatable {
     }
 
     private struct ServerGrant: Equatable {
-        package var token: String
-        package var endpoint: String
+        var token: String
+        var endpoint: String
     }
 
     package let guildID: UInt64

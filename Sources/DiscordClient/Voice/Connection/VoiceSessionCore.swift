@@ -10,16 +10,16 @@ public typealias VoiceDatagramHandler = @Sendable (ByteBuffer, VoiceTransport) -
 /// `VoiceSession`: the state and its observers, the SSRC → user map, the receive handler.
 package final class VoiceSessionCore: Sendable {
     private struct State {
-        package var state: VoiceSessionState = .connecting
-        package var channelID: UInt64
-        package var observers: [UInt64: AsyncStream<VoiceSessionState>.Continuation] = [:]
-        package var nextObserver: UInt64 = 0
-        package var usersBySSRC: [UInt32: UInt64] = [:]
-        package var connectedUsers: Set<UInt64> = []
-        package var datagramHandler: VoiceDatagramHandler?
-        package var speaking: VoiceSpeakingFlags = []
-        package var lastProblem: String?
-        package var endToEndObserver: (@Sendable (VoiceEndToEndStatus) -> Void)?
+        var state: VoiceSessionState = .connecting
+        var channelID: UInt64
+        var observers: [UInt64: AsyncStream<VoiceSessionState>.Continuation] = [:]
+        var nextObserver: UInt64 = 0
+        var usersBySSRC: [UInt32: UInt64] = [:]
+        var connectedUsers: Set<UInt64> = []
+        var datagramHandler: VoiceDatagramHandler?
+        var speaking: VoiceSpeakingFlags = []
+        var lastProblem: String?
+        var endToEndObserver: (@Sendable (VoiceEndToEndStatus) -> Void)?
     }
 
     package let guildID: UInt64

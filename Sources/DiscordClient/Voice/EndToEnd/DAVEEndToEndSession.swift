@@ -10,13 +10,13 @@ import Synchronization
 /// Locked: the connection's actor drives the session while the media threads ask for keys.
 package final class DAVEEndToEndSession: VoiceEndToEndSession {
     private struct State {
-        package var session: DAVESession
+        var session: DAVESession
         /// Op 4's choice. With 1 and no sending key yet, no media goes out at all.
-        package var negotiatedVersion = 0
-        package var sendingEpoch: UInt64?
-        package var privacyCode: String?
-        package var protocolVersion = 0
-        package var decryptors: [UInt64: DAVEFrameDecryptor] = [:]
+        var negotiatedVersion = 0
+        var sendingEpoch: UInt64?
+        var privacyCode: String?
+        var protocolVersion = 0
+        var decryptors: [UInt64: DAVEFrameDecryptor] = [:]
     }
 
     package let userID: UInt64

@@ -77,7 +77,7 @@ public struct RTPHeader: Sendable, Equatable {
 }
 
 fileprivate extension Array where Element == UInt8 {
-    package mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+    mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
         var big = value.bigEndian
         Swift.withUnsafeBytes(of: &big) { append(contentsOf: $0) }
     }
