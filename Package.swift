@@ -242,7 +242,7 @@ let package = Package(
         // MLS against the working group's test vectors, multi-member round trips, security and fuzzing.
         .testTarget(
             name: "MLSTests",
-            dependencies: ["MLS"],
+            dependencies: ["MLS", "BotHostTestSupport"],
             path: "Tests/MLSTests",
             exclude: ["Vectors", "Interop"]
         ),

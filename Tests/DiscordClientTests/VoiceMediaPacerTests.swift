@@ -1,5 +1,6 @@
 @testable import DiscordClient
 import BotHostCore
+import BotHostTestSupport
 import Testing
 
 /// A clock tests move by hand, in nanoseconds.
@@ -16,7 +17,7 @@ final class SteppedClock: VoiceMonotonicClock {
     @Test func tenThousandFramesWithLateWakeupsDoNotDrift() {
         let clock = SteppedClock(Self.start)
         var pacer = VoiceFramePacer(clock: clock, latePolicy: .burst(maxFrames: 3))
-        var rng = VoiceMediaRandom(seed: 7)
+        var rng = SplitMix64(state: 7)
         var sent: UInt64 = 0
         while sent < 10_000 {
             switch pacer.next() {

@@ -1,5 +1,6 @@
 @testable import DiscordClient
 import BotHostCore
+import BotHostTestSupport
 import Testing
 
 @Suite struct VoiceMediaRTPTests {
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrashTheParser() {
-        var rng = VoiceMediaRandom(seed: 42)
+        var rng = SplitMix64(state: 42)
         for _ in 0..<5_000 {
             let length = Int.random(in: 0...40, using: &rng)
             var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -95,18 +96,5 @@ import Testing
                 _ = try? header.splitPayload(length: Int.random(in: 0...20, using: &rng), lastByte: bytes.last)
             }
         }
-    }
-}
-
-/// A deterministic generator so fuzz-style tests replay identically.
-struct VoiceMediaRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

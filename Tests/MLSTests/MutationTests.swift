@@ -1,5 +1,6 @@
 import Foundation
 @testable import MLS
+import BotHostTestSupport
 import Testing
 
 /// A seeded random mutation test: every decoder, commit processing and joining from a Welcome
@@ -38,25 +39,13 @@ import Testing
         }
 
         /// Corruptions stacked on one input: one by default, up to three when timed.
-        func corruptions(_ random: inout SeededGenerator) -> Int {
+        func corruptions(_ random: inout SplitMix64) -> Int {
             seconds == nil ? 1 : Int.random(in: 1...3, using: &random)
         }
     }
 
-    /// SplitMix64: a fixed seed makes every run mutate the same way.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// One random corruption: flipped bits, a changed byte, truncation, inserted or removed bytes.
-    static func mutate(_ input: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var bytes = input
         guard !bytes.isEmpty else { return [UInt8.random(in: 0...255, using: &random)] }
         switch Int.random(in: 0..<6, using: &random) {
@@ -79,7 +68,7 @@ import Testing
         return bytes
     }
 
-    static func mutate(_ input: [UInt8], times: Int, _ random: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], times: Int, _ random: inout SplitMix64) -> [UInt8] {
         (0..<times).reduce(input) { bytes, _ in mutate(bytes, &random) }
     }
 
@@ -112,7 +101,7 @@ import Testing
         var untyped = 0
         var mutations = 0
         try budget.rounds(defaultSeed: 0x5EED_0001, label: "decoders") { seed in
-            var random = SeededGenerator(state: seed)
+            var random = SplitMix64(state: seed)
             for (name, original, decode) in samples {
                 for _ in 0..<60 {
                     let mutated = Self.mutate(original, times: budget.corruptions(&random), &random)
@@ -150,7 +139,7 @@ import Testing
 
         var commits = 0, welcomes = 0, refused = 0, untyped = 0, accepted = 0
         try budget.rounds(defaultSeed: 0x5EED_0002, label: "commit/welcome") { seed in
-            var random = SeededGenerator(state: seed)
+            var random = SplitMix64(state: seed)
             for _ in 0..<150 {
                 let mutated = Self.mutate(commitWire, times: budget.corruptions(&random), &random)
                 guard mutated != commitWire else { continue }

@@ -57,20 +57,8 @@ extension BusMessage {
 package enum CurrentBusMessage {
     private final class Slot { var message: BusMessage? }
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { raw in
-            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
-        }
-        return key
-    }()
-
-    private static var slot: Slot {
-        if let raw = pthread_getspecific(key) { return Unmanaged<Slot>.fromOpaque(raw).takeUnretainedValue() }
-        let slot = Slot()
-        pthread_setspecific(key, Unmanaged.passRetained(slot).toOpaque())
-        return slot
-    }
+    private static let slots = ThreadSlot { Slot() }
+    private static var slot: Slot { slots.current }
 
     /// Runs `body` with `message` as the current one.
     @inline(__always)

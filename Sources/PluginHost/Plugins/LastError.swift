@@ -30,22 +30,8 @@ package enum LastError {
         deinit { storage?.deallocate() }
     }
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { raw in
-            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
-        }
-        return key
-    }()
-
-    private static var slot: Slot {
-        if let raw = pthread_getspecific(key) {
-            return Unmanaged<Slot>.fromOpaque(raw).takeUnretainedValue()
-        }
-        let slot = Slot()
-        pthread_setspecific(key, Unmanaged.passRetained(slot).toOpaque())
-        return slot
-    }
+    private static let slots = ThreadSlot { Slot() }
+    private static var slot: Slot { slots.current }
 
     package static func set(_ message: String) {
         slot.store(message)
