@@ -1,4 +1,3 @@
-import BotHostCore
 import Foundation
 
 /// A bot token. Its description is redacted so that it can never reach a log line or an error

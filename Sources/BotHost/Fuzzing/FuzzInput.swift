@@ -1,7 +1,3 @@
-import BotHostCore
-import DiscordClient
-import PluginHost
-
 /// Reads a fuzzer's flat byte string as a sequence of records, so one input can drive a parser
 /// through several steps (frames of a connection, datagrams of a call): each record is a kind byte,
 /// a big-endian 16-bit length and that many bytes (fewer when the input ends first).

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// What a shard does after its connection ends.
 package enum GatewayCloseAction: Equatable {
     /// Reconnect to `resume_gateway_url` and resume the session.

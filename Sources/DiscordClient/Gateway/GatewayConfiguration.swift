@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// How the host connects to Discord's gateway. Defaults follow Discord's documented limits; tests
 /// shorten the delays.
 public struct GatewayConfiguration: Sendable {

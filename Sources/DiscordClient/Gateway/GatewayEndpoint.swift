@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// A gateway URL taken apart for the socket: host, port, and the request path carrying the query
 /// Discord expects (`v=10&encoding=json`, plus `compress=zlib-stream` when compressing).
 package struct GatewayEndpoint: Equatable, CustomStringConvertible {

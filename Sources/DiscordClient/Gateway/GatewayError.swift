@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// What went wrong in the gateway, phrased for an operator. None of these ever carries the token.
 public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Discord closed the connection with a code that must not be retried (4004, 4010–4014).

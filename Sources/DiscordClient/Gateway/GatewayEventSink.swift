@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Where the gateway delivers what it receives. Calls for one shard arrive one at a time and in
 /// order, from that shard's task: they should hand the work on and return quickly.
 public protocol GatewayEventSink: Sendable {

@@ -1,4 +1,3 @@
-import BotHostCore
 import NIOCore
 import NIOWebSocket
 

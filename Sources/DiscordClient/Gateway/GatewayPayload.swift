@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The payloads the client writes. They are built as bytes directly: small, fixed shapes, with
 /// the only free text (token, session id) escaped.
 package enum GatewayPayload {

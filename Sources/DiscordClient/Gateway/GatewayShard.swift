@@ -1,4 +1,3 @@
-import BotHostCore
 import Logging
 import NIOCore
 

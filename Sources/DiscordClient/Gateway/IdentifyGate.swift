@@ -1,4 +1,3 @@
-import BotHostCore
 import Logging
 
 /// Paces identifies the way Discord requires. Shards share a rate-limit key

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Delays between reconnect attempts: exponential from `base` up to `cap`, with jitter so shards
 /// (and hosts) that lost Discord at the same moment do not come back in lockstep. Each delay is
 /// drawn from the upper half of its step, so even the luckiest draw keeps growing: no storm.

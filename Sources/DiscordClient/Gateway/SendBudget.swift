@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Discord closes a connection that sends more than 120 payloads in 60 s (close code 4008).
 /// This budget admits at most `limit` caller payloads in any sliding window and leaves the rest of
 /// the 120 to the client's own heartbeats, identify and resume, which never wait.

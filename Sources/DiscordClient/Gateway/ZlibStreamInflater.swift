@@ -1,4 +1,3 @@
-import BotHostCore
 import CZlib
 
 /// Why a zlib-stream message could not be inflated.

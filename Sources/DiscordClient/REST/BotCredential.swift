@@ -1,4 +1,3 @@
-import BotHostCore
 import Foundation
 
 /// The bot token, kept where it cannot leak: it is only ever written into the Authorization header,

@@ -1,4 +1,3 @@
-import BotHostCore
 import Foundation
 
 /// How the REST client talks to Discord. Holds no secret, so it can be printed; the token is given

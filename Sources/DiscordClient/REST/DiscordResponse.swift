@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// What Discord answered: any HTTP status. A 4xx is a response too; its body is Discord's error JSON.
 public struct DiscordResponse: Sendable {
     public let status: Int

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// One Discord API request target: the method, the concrete path, and what the rate limiter keys on.
 ///
 /// Built from a method and a relative API path ("/channels/123/messages?limit=5"). Snowflakes become

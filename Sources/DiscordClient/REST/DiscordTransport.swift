@@ -1,4 +1,3 @@
-import BotHostCore
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1

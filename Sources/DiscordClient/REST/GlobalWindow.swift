@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The global limit as a sliding window: at most `limit` sends in any `windowMs`.
 ///
 /// A sliding window is stricter than any fixed one-second window the server may use, so a burst

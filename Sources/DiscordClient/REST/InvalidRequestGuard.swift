@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Thresholds of the invalid-request guard, counted over a sliding 10-minute window.
 ///
 /// Discord bans an IP (Cloudflare, for about an hour) after 10,000 responses with status 401, 403 or

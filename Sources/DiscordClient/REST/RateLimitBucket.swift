@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// One learned rate-limit bucket (a bucket hash plus a major parameter value).
 ///
 /// `remaining` is reserved when a request is granted, before its response, so concurrent requests

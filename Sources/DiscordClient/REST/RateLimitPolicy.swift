@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The limiter's fixed knobs. Per-route limits are never configured here: they are learned from
 /// Discord's headers, because Discord changes them and they differ by method and resource.
 public struct RateLimitPolicy: Sendable, Equatable {

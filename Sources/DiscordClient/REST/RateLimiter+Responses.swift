@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Learning from responses: bucket headers, 429s and the invalid-request count.
 extension RateLimiter {
     /// What a response meant to the limiter.

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Discord's REST rate limits as a pure state machine: requests are queued, `pump(nowMs:)` says which
 /// may go now and when to ask again, `complete` feeds each response's headers back. It never sleeps,
 /// reads no clock and does no I/O, so every rule is testable on a manual clock.

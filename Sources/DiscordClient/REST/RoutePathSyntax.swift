@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The syntax a plugin-supplied API path must have before the host puts its token on it.
 ///
 /// The path is appended to the configured base URL, so anything that could change where the request

@@ -1,5 +1,4 @@
 import BotHostCore
-import DiscordClient
 import PluginAPI
 import Synchronization
 

@@ -1,5 +1,4 @@
 import BotHostCore
-import DiscordClient
 import Foundation
 
 /// Discord's rules for an application command definition, checked when a plugin registers it: a

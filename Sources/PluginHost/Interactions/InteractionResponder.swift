@@ -1,6 +1,3 @@
-import BotHostCore
-import DiscordClient
-
 /// What a plugin asked to send in answer to an interaction.
 public struct InteractionResponse: Sendable, Equatable {
     public enum Kind: String, Sendable {

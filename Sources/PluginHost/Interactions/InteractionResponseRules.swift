@@ -1,6 +1,3 @@
-import BotHostCore
-import DiscordClient
-
 /// Which response actually goes to Discord when a plugin answers an interaction, given what kind
 /// of interaction it is and what has happened so far (the host may have deferred for a slow plugin).
 package enum InteractionResponseRules {

@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import Foundation
 import PluginAPI
 

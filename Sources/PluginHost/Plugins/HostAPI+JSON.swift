@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import PluginAPI
 
 /// The json_* slots (ABI minor 4): JSON Pointer reads for plugins that have no JSON reader of

@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import PluginAPI
 
 /// The host API table as a host of an older minor offers it: the same functions, but a struct_size

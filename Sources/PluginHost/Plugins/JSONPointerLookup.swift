@@ -1,5 +1,4 @@
 import BotHostCore
-import DiscordClient
 
 /// What the json_* host calls (ABI minor 4) read: the value an RFC 6901 JSON Pointer names in a
 /// document. The document is checked whole with `JSONScanner`, then the pointer is followed over

@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import Synchronization
 
 /// Which running plugin owns which names (ABI "NAMES", minor 4). A plugin owns its own name and

@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import PluginAPI
 
 /// What a `bothost_plugin *` points at. It is never freed: a plugin that keeps its pointer after it

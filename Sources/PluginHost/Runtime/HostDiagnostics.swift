@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import Foundation
 
 /// What every part of the host that can wait is doing, as lines an operator can read: asked for

@@ -1,5 +1,4 @@
 import BotHostCore
-import DiscordClient
 import Foundation
 import Logging
 

@@ -1,4 +1,3 @@
-import BotHostCore
 import DiscordClient
 import Logging
 import Synchronization

@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import Synchronization
 
 /// The plugins listening to voice: audio subscribers and event subscribers, each for one guild or

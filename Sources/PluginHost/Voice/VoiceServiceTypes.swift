@@ -1,6 +1,3 @@
-import BotHostCore
-import DiscordClient
-
 /// One 20 ms frame a plugin queued for sending.
 package enum OutgoingVoiceFrame: Sendable {
     /// 960 × 2 interleaved samples, encoded by the host.

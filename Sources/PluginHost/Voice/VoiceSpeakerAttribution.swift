@@ -1,4 +1,3 @@
-import BotHostCore
 import DiscordClient
 
 /// Puts a user id on each received frame. The voice server names the user behind an SSRC in a

@@ -1,6 +1,5 @@
 import BotHostCore
 import DiscordClient
-import PluginHost
 import Foundation
 import Logging
 

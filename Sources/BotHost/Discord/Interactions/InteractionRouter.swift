@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import PluginHost
 import Foundation
 import Logging

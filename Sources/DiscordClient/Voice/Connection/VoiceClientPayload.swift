@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The payloads the client writes on the voice WebSocket, and op 4 for the main gateway. Built as
 /// bytes directly (small fixed shapes; free text escaped), as the main gateway's payloads are.
 package enum VoiceClientPayload {
@@ -43,4 +41,15 @@ package enum VoiceClientPayload {
         let channel = channelID.map { "\"\($0)\"" } ?? "null"
         return Array("{\"guild_id\":\"\(guildID)\",\"channel_id\":\(channel),\"self_mute\":\(selfMute),\"self_deaf\":\(selfDeaf)}".utf8)
     }
+}
+
+/// Op 5's `speaking` bits. Send a non-empty set before the first audio packet, and the empty set
+/// when the audio stops.
+public struct VoiceSpeakingFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let microphone = VoiceSpeakingFlags(rawValue: 1 << 0)
+    public static let soundshare = VoiceSpeakingFlags(rawValue: 1 << 1)
+    public static let priority = VoiceSpeakingFlags(rawValue: 1 << 2)
 }

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// What a voice session does after its WebSocket closed.
 package enum VoiceCloseAction: Equatable {
     /// Reconnect and resume the same session (op 7): SSRC, key and UDP socket stay.

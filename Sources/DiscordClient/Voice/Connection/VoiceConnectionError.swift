@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// What went wrong joining or keeping a voice connection, phrased for an operator or a plugin
 /// author. None of these ever carries the voice token.
 public enum VoiceConnectionError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// How the host connects to Discord voice. Defaults follow Discord's behaviour; tests shorten them.
 public struct VoiceConnectionSettings: Sendable {
     /// wss:// (TLS) for the voice WebSocket. See `usesTLS(forGatewayURL:)` for the rule.

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The voice WebSocket URL for a VOICE_SERVER_UPDATE endpoint: `{scheme}://{endpoint}/?v=8`.
 package enum VoiceEndpoint {
     package static let gatewayVersion = 8

@@ -1,4 +1,3 @@
-import BotHostCore
 import NIOCore
 
 /// Our address as the voice server sees it (after NAT), learned by UDP IP discovery and sent in

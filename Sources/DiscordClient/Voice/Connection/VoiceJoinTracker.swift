@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// What a voice session needs from the main gateway to identify on a voice server.
 package struct VoiceCredentials: Equatable, Sendable, CustomStringConvertible {
     /// The main gateway session's id, from the bot's own VOICE_STATE_UPDATE.

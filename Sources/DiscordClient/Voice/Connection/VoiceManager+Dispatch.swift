@@ -1,4 +1,3 @@
-import BotHostCore
 import Logging
 
 /// The main-gateway dispatches voice needs, routed here by `DiscordConnection` (they still reach

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The voice connection's part in end-to-end encryption (DAVE): it starts the session's DAVE
 /// layer with the protocol version op 4 chose, routes the DAVE ops (21–31) to it, and writes what
 /// it answers — JSON as text frames, MLS messages as binary frames.

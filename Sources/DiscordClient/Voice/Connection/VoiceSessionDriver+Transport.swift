@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The transport handshake of a new voice session: Ready → UDP socket and IP discovery → Select
 /// Protocol with the chosen mode → Session Description with the key.
 extension VoiceSessionDriver {

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Where a voice session stands. `disconnected` is final: a later join makes a new session.
 public enum VoiceSessionState: Sendable, Equatable, CustomStringConvertible {
     /// Establishing a voice session: identify, UDP IP discovery, Select Protocol. Also while

@@ -1,4 +1,3 @@
-import BotHostCore
 import NIOCore
 
 /// One established voice session's media parameters and its UDP socket: what the media layer

@@ -1,4 +1,3 @@
-import BotHostCore
 import DAVE
 import Synchronization
 

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The end-to-end encryption layer of one voice session (Discord's DAVE protocol), as the voice
 /// gateway connection drives it. The connection parses only the envelopes: it hands each DAVE
 /// message's payload (JSON ops 21–24 and 31: the `d` object; binary ops 25–30: the bytes after

@@ -1,4 +1,3 @@
-import BotHostCore
 import COpus
 
 /// An Opus decoder for one incoming voice stream: 48 kHz stereo, interleaved Int16 output, with

@@ -1,4 +1,3 @@
-import BotHostCore
 import COpus
 
 /// An Opus encoder for Discord voice: 48 kHz, stereo, one 20 ms frame (960 samples per channel,

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The audio format Discord voice carries: Opus at 48 kHz, stereo, 20 ms frames.
 public enum VoiceAudioFormat {
     public static let sampleRate = 48_000

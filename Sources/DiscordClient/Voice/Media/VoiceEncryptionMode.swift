@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Discord's voice transport encryption modes (the `rtpsize` AEAD family). The RTP header, CSRCs
 /// and the 4-byte extension preamble stay in the clear as additional authenticated data; the rest
 /// of the packet (extension body and Opus frame) is encrypted; the 16-byte tag and a 4-byte
@@ -38,5 +36,22 @@ public enum VoiceEncryptionMode: String, Sendable, CaseIterable {
     public static func preferred(from offered: some Sequence<String>) -> VoiceEncryptionMode? {
         let offered = Set(offered)
         return available.first { offered.contains($0.rawValue) }
+    }
+}
+
+/// Choosing the transport encryption mode for Select Protocol: the connection's decision rule.
+extension VoiceEncryptionMode {
+    /// The mode to ask for in Select Protocol: AES-256-GCM when the server offers it and this CPU
+    /// can run it, else XChaCha20-Poly1305. Throws when the server offers neither.
+    package static func choose(offered: [String], aes256GCMUsable: Bool) throws(VoiceConnectionError) -> VoiceEncryptionMode {
+        let modes = Set(offered.compactMap(VoiceEncryptionMode.init(rawValue:)))
+        if aes256GCMUsable, modes.contains(.aeadAES256GCMRTPSize) { return .aeadAES256GCMRTPSize }
+        if modes.contains(.aeadXChaCha20Poly1305RTPSize) { return .aeadXChaCha20Poly1305RTPSize }
+        // Offered but unusable here: say so, or the operator would wonder why the server's
+        // preferred mode was not taken.
+        if modes.contains(.aeadAES256GCMRTPSize) {
+            throw .noCommonEncryptionMode(offered: offered, note: "the server offers only AES-256-GCM, which this CPU cannot run")
+        }
+        throw .noCommonEncryptionMode(offered: offered, note: nil)
     }
 }

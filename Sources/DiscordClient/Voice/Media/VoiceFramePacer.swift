@@ -89,3 +89,11 @@ public struct VoiceFramePacer<Clock: VoiceMonotonicClock> {
         return skipped
     }
 }
+
+/// A monotonic time source in nanoseconds, injectable so pacing can be tested without sleeping.
+public protocol VoiceMonotonicClock {
+    func monotonicNs() -> UInt64
+}
+
+extension SystemClock: VoiceMonotonicClock {}
+extension ManualClock: VoiceMonotonicClock {}

@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// The per-frame stage between the Opus codec and RTP: where Discord's end-to-end encryption
 /// (DAVE) encrypts each outgoing Opus frame after encoding and decrypts each incoming one before
 /// decoding. Send order: Opus → transform → RTP + transport AEAD; receive is the reverse.

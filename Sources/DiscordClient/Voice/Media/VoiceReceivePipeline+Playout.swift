@@ -1,4 +1,3 @@
-import BotHostCore
 import COpus
 
 extension VoiceReceivePipeline {

@@ -1,4 +1,3 @@
-import BotHostCore
 import COpus
 
 /// Turns received UDP datagrams into ordered audio for each speaker: AEAD open → RTP parse (CSRCs,
@@ -169,5 +168,100 @@ public final class VoiceReceivePipeline {
                                         restartDistance: configuration.restartDistance)
         sources[ssrc] = source
         return source
+    }
+}
+
+/// One 20 ms slot of a received voice stream, in sequence order.
+public struct ReceivedVoiceFrame: Sendable, Equatable {
+    public let ssrc: UInt32
+    public let sequence: UInt16
+    /// RTP timestamp (48 kHz samples); for a lost slot, estimated from the previous packet. A
+    /// jump larger than the frame duration between consecutive frames is a pause by the sender.
+    public let timestamp: UInt32
+    /// The Opus frame as the sender encoded it (transport and end-to-end encryption removed), for
+    /// recording without re-encoding; nil when the slot was lost.
+    public let opus: [UInt8]?
+    /// Decoded 48 kHz stereo interleaved samples (1920 for 20 ms); for a lost slot, concealment
+    /// audio. Empty when the pipeline does not decode.
+    public let pcm: [Int16]
+
+    /// Whether the packet for this slot never arrived (its audio, if any, is concealment).
+    public var isLost: Bool { opus == nil }
+
+    public init(ssrc: UInt32, sequence: UInt16, timestamp: UInt32, opus: [UInt8]?, pcm: [Int16]) {
+        self.ssrc = ssrc
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.opus = opus
+        self.pcm = pcm
+    }
+}
+
+/// The receive state of one SSRC: its reorder buffer, its decoder (lazily created, decoding is
+/// stateful per stream) and what is needed to time and conceal lost slots.
+package final class VoiceReceiveSource {
+    package let ssrc: UInt32
+    package var buffer: VoiceReorderBuffer
+    package var decoder: OpusFrameDecoder?
+    /// Pipeline-wide datagram count at this source's last packet, for evicting the least active.
+    package var lastActivity: UInt64 = 0
+    package var lastTimestamp: UInt32?
+    /// Samples per channel of the last packet (960 for 20 ms), the step for estimating timestamps.
+    package var lastDuration: UInt32 = UInt32(VoiceAudioFormat.samplesPerFrame)
+    /// Lost slots in a row so far, against the concealment limit.
+    package var consecutiveLost = 0
+
+    package init(ssrc: UInt32, reorderDepth: Int, restartDistance: Int) {
+        self.ssrc = ssrc
+        self.buffer = VoiceReorderBuffer(depth: reorderDepth, restartDistance: restartDistance)
+    }
+}
+
+/// What a receive pipeline has seen, for metrics and diagnostics.
+public struct VoiceReceiveCounters: Sendable, Equatable {
+    /// Datagrams handed to the pipeline.
+    public var datagrams: UInt64 = 0
+    /// Audio packets accepted into a reorder buffer.
+    public var accepted: UInt64 = 0
+    /// RTCP and non-Opus RTP packets, skipped.
+    public var ignored: UInt64 = 0
+    /// Not parseable as RTP (bad version, truncated header or extension, bad padding).
+    public var malformed: UInt64 = 0
+    /// Failed transport authentication (forged, corrupt, wrong key) or end-to-end decryption.
+    public var undecryptable: UInt64 = 0
+    /// Packets already received (buffered or played).
+    public var duplicate: UInt64 = 0
+    /// Packets that arrived after their slot had been played as lost.
+    public var late: UInt64 = 0
+    /// Slots whose packet never arrived in time.
+    public var lost: UInt64 = 0
+    /// Lost slots filled with concealment (or FEC-recovered) audio.
+    public var concealed: UInt64 = 0
+    /// Lost slots decoded through the next packet's in-band FEC data (libopus falls back to
+    /// concealment when that packet carries none).
+    public var decodedWithFEC: UInt64 = 0
+    /// Opus frames the decoder rejected (concealed instead).
+    public var undecodable: UInt64 = 0
+    /// Sequence jumps treated as a sender restart.
+    public var restarts: UInt64 = 0
+    /// Sources dropped to stay within the source limit.
+    public var evictedSources: UInt64 = 0
+
+    public init() {}
+}
+
+/// Why a received datagram produced no audio. Each case is also counted in
+/// `VoiceReceiveCounters`; the pipeline stays usable after any of them.
+public enum VoiceReceiveError: Error, Equatable, CustomStringConvertible {
+    case malformed(RTPParseError)
+    case undecryptable(VoiceCryptoError)
+    case frameTransformFailed(ssrc: UInt32, reason: String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let error): "malformed voice packet: \(error)"
+        case .undecryptable(let error): "undecryptable voice packet: \(error)"
+        case .frameTransformFailed(let ssrc, let reason): "end-to-end decryption failed for SSRC \(ssrc): \(reason)"
+        }
     }
 }

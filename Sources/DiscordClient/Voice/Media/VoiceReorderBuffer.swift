@@ -1,5 +1,3 @@
-import BotHostCore
-
 /// Puts one SSRC's packets back in sequence order. Packets arriving in order are released at once
 /// (no added latency); after a gap, up to `depth` later packets are held while the missing one
 /// may still arrive, then the gap is declared lost. Sequence numbers are 16-bit and wrap; they are

@@ -1,4 +1,3 @@
-import BotHostCore
 import COpus
 
 /// Turns outgoing audio into UDP datagram bytes for one voice connection: PCM → Opus encode →
@@ -141,5 +140,40 @@ public final class VoiceSendPipeline {
         counters.packets += 1
         counters.opusBytes += UInt64(frame.count)
         return datagram
+    }
+}
+
+/// What a send pipeline has done, for metrics and diagnostics.
+public struct VoiceSendCounters: Sendable, Equatable {
+    /// Datagrams produced.
+    public var packets: UInt64 = 0
+    /// Opus bytes carried (before transport encryption).
+    public var opusBytes: UInt64 = 0
+    /// Silence frames sent before pauses.
+    public var silenceFrames: UInt64 = 0
+    /// 20 ms slots the RTP timestamp skipped over (pauses, frames dropped when late).
+    public var skippedFrames: UInt64 = 0
+
+    public init() {}
+}
+
+/// Why the send pipeline could not produce a packet. The pipeline's state (sequence, timestamp,
+/// nonce) is unchanged after any of these, so sending can simply continue with the next frame.
+public enum VoiceSendError: Error, Equatable, CustomStringConvertible {
+    /// PCM input must be exactly one 20 ms stereo frame.
+    case wrongPCMFrameSize(got: Int, expected: Int)
+    case encodingFailed(OpusError)
+    /// A pre-encoded frame that libopus cannot parse (or an empty one).
+    case invalidOpusFrame(OpusError)
+    case frameTransformFailed(String)
+
+    public var description: String {
+        switch self {
+        case .wrongPCMFrameSize(let got, let expected):
+            "PCM frame has \(got) samples; a 20 ms stereo frame is exactly \(expected) interleaved Int16 values"
+        case .encodingFailed(let error): error.description
+        case .invalidOpusFrame(let error): "invalid Opus frame: \(error.message)"
+        case .frameTransformFailed(let reason): "frame transform failed: \(reason)"
+        }
     }
 }

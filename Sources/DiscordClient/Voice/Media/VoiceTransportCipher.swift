@@ -1,4 +1,3 @@
-import BotHostCore
 import CSodium
 
 /// Seals outgoing and opens incoming voice packets in one `rtpsize` AEAD mode with the session's
@@ -148,5 +147,39 @@ public final class VoiceTransportCipher {
         nonce[1] = UInt8(truncatingIfNeeded: counter >> 16)
         nonce[2] = UInt8(truncatingIfNeeded: counter >> 8)
         nonce[3] = UInt8(truncatingIfNeeded: counter)
+    }
+}
+
+/// libsodium must be initialised once per process before use; `sodium_init` is idempotent but
+/// not free, so the result is kept in a lazily initialised (and therefore once-only) constant.
+package enum SodiumLibrary {
+    package static let isReady: Bool = sodium_init() >= 0
+
+    /// Whether this CPU can run libsodium's AES-256-GCM (it needs AES-NI and PCLMUL).
+    package static let hasAES256GCM: Bool = isReady && crypto_aead_aes256gcm_is_available() == 1
+}
+
+/// Why a voice packet could not be encrypted or decrypted.
+public enum VoiceCryptoError: Error, Equatable, CustomStringConvertible {
+    case sodiumUnavailable
+    /// The mode cannot run here (AES-256-GCM without AES-NI).
+    case modeUnavailable(VoiceEncryptionMode)
+    case invalidKeyLength(Int)
+    /// The header length given for the clear part is larger than the packet or negative.
+    case invalidHeaderLength(Int)
+    /// Too short to hold the clear header, the tag and the nonce counter.
+    case packetTooShort(length: Int, minimum: Int)
+    /// The tag did not verify: a forged or corrupted packet, or the wrong key.
+    case authenticationFailed
+
+    public var description: String {
+        switch self {
+        case .sodiumUnavailable: "libsodium failed to initialise"
+        case .modeUnavailable(let mode): "\(mode.rawValue) is not available on this CPU"
+        case .invalidKeyLength(let length): "voice secret key must be 32 bytes, got \(length)"
+        case .invalidHeaderLength(let length): "invalid clear header length \(length)"
+        case .packetTooShort(let length, let minimum): "voice packet of \(length) bytes is shorter than the minimum \(minimum)"
+        case .authenticationFailed: "voice packet failed authentication"
+        }
     }
 }
