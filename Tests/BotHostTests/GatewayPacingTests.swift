@@ -89,8 +89,8 @@ import Testing
     }
 
     private func gate(_ clock: ManualClock, maxConcurrency: Int, remaining: Int = 1000, resetAfterMs: Int = 0,
-                      refresh: @escaping @Sendable () async throws -> GatewayBotInfo = { throw CancellationError() }) -> (IdentifyGate, GatewaySleeper) {
-        let sleeper = GatewaySleeper(scheduler: TimerScheduler(clock: clock, name: "test.gateway"))
+                      refresh: @escaping @Sendable () async throws -> GatewayBotInfo = { throw CancellationError() }) -> (IdentifyGate, SchedulerSleeper) {
+        let sleeper = SchedulerSleeper(scheduler: TimerScheduler(clock: clock, name: "test.gateway"))
         let limit = SessionStartLimit(total: 1000, remaining: remaining, resetAfterMs: resetAfterMs, maxConcurrency: maxConcurrency)
         return (IdentifyGate(limit: limit, spacing: .seconds(5), sleeper: sleeper, logger: .init(label: "test"), refresh: refresh), sleeper)
     }
@@ -143,7 +143,7 @@ import Testing
 
     @Test func shutdownWakesSleepers() async {
         let clock = ManualClock()
-        let sleeper = GatewaySleeper(scheduler: TimerScheduler(clock: clock, name: "test.gateway"))
+        let sleeper = SchedulerSleeper(scheduler: TimerScheduler(clock: clock, name: "test.gateway"))
         let task = Task { try await sleeper.sleep(for: .seconds(3600)) }
         #expect(await eventually { sleeper.pendingDeadlinesNs.count == 1 })
         sleeper.shutdown()

@@ -100,21 +100,21 @@ import NIOPosix
 
 @Suite struct GatewayEndpointTests {
     @Test func addsVersionEncodingAndCompression() throws {
-        let plain = try GatewayEndpoint.parse("ws://127.0.0.1:8080", compress: false)
-        #expect(plain == GatewayEndpoint(secure: false, host: "127.0.0.1", port: 8080, requestURI: "/?v=10&encoding=json"))
-        let compressed = try GatewayEndpoint.parse("ws://localhost/gateway?v=9&x=1#frag", compress: true)
+        let plain = try WebSocketEndpoint.parse("ws://127.0.0.1:8080", compress: false)
+        #expect(plain == WebSocketEndpoint(secure: false, host: "127.0.0.1", port: 8080, requestURI: "/?v=10&encoding=json"))
+        let compressed = try WebSocketEndpoint.parse("ws://localhost/gateway?v=9&x=1#frag", compress: true)
         #expect(compressed.port == 80)
         #expect(compressed.requestURI == "/gateway?x=1&v=10&encoding=json&compress=zlib-stream")
         #expect(compressed.hostHeader == "localhost")
-        let v6 = try GatewayEndpoint.parse("ws://[::1]:9000/", compress: false)
+        let v6 = try WebSocketEndpoint.parse("ws://[::1]:9000/", compress: false)
         #expect(v6.host == "::1" && v6.port == 9000 && v6.hostHeader == "[::1]:9000")
-        let discord = try GatewayEndpoint.parse("wss://gateway.discord.gg", compress: true)
+        let discord = try WebSocketEndpoint.parse("wss://gateway.discord.gg", compress: true)
         #expect(discord.secure && discord.port == 443)
     }
 
     @Test func refusesWhatCannotBeUsed() {
         for url in ["http://x", "gateway.discord.gg", "ws://", "ws://host:0", "ws://host:99999", "ws://user@host", "ws://[::1"] {
-            #expect(throws: GatewayError.self, "\(url)") { try GatewayEndpoint.parse(url, compress: false) }
+            #expect(throws: GatewayError.self, "\(url)") { try WebSocketEndpoint.parse(url, compress: false) }
         }
     }
 
@@ -123,10 +123,10 @@ import NIOPosix
         // handshake — it would succeed if wss:// were silently treated as plain TCP.
         let emulator = DiscordEmulator()
         try await emulator.start()
-        let endpoint = try GatewayEndpoint.parse("wss://127.0.0.1:\(emulator.gatewayPort)/gateway", compress: false)
-        try GatewaySocket.checkSupported(endpoint)
+        let endpoint = try WebSocketEndpoint.parse("wss://127.0.0.1:\(emulator.gatewayPort)/gateway", compress: false)
+        try WebSocketClient.checkSupported(endpoint)
         await #expect(throws: (any Error).self) {
-            _ = try await GatewaySocket.connect(to: endpoint, group: MultiThreadedEventLoopGroup.singleton,
+            _ = try await WebSocketClient.connect(to: endpoint, group: MultiThreadedEventLoopGroup.singleton,
                                                 timeout: .seconds(5), maxMessageBytes: 1 << 20)
         }
         await emulator.shutdown()

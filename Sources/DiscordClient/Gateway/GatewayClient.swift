@@ -11,7 +11,7 @@ public final class GatewayClient: Sendable {
         var shards: [Int: GatewayShard] = [:]
         var tasks: [Task<Void, Never>] = []
         var scheduler: TimerScheduler?
-        var sleeper: GatewaySleeper?
+        var sleeper: SchedulerSleeper?
     }
 
     private enum Phase {
@@ -58,7 +58,7 @@ public final class GatewayClient: Sendable {
     public var shardCount: Int { shardTotal.withLock { $0 } }
 
     /// The shards' sleeper while running (tests read what it waits for).
-    package var sleeper: GatewaySleeper? {
+    package var sleeper: SchedulerSleeper? {
         phase.withLock { if case .running(let running) = $0 { running.sleeper } else { nil } }
     }
 
@@ -85,13 +85,13 @@ public final class GatewayClient: Sendable {
     private func launch() async throws {
         try configuration.validate()
         let scheduler = TimerScheduler(clock: clock, name: "bothost.gateway")
-        let sleeper = GatewaySleeper(scheduler: scheduler)
+        let sleeper = SchedulerSleeper(scheduler: scheduler)
         guard update({ $0.scheduler = scheduler; $0.sleeper = sleeper }) else { scheduler.shutdown(); throw CancellationError() }
         let info = try await gatewayBotRetrying(sleeper: sleeper)
         let shardCount = configuration.shardCount ?? max(1, info.shards)
         shardTotal.withLock { $0 = shardCount }
-        let endpoint = try GatewayEndpoint.parse(configuration.urlOverride ?? info.url, compress: configuration.compress)
-        try GatewaySocket.checkSupported(endpoint)
+        let endpoint = try WebSocketEndpoint.parse(configuration.urlOverride ?? info.url, compress: configuration.compress)
+        try WebSocketClient.checkSupported(endpoint)
 
         let maxConcurrency = max(1, info.sessionStartLimit.maxConcurrency)
         let gate = IdentifyGate(limit: info.sessionStartLimit, spacing: configuration.identifyBucketSpacing,
@@ -130,7 +130,7 @@ public final class GatewayClient: Sendable {
     /// `GET /gateway/bot`, retried with the reconnect backoff while Discord is unreachable or
     /// answers 5xx/429: an outage at start-up is waited out, not mistaken for a refusal. A refusal
     /// (`GatewayError.refused`, e.g. 401 for a bad token) ends the start at once.
-    private func gatewayBotRetrying(sleeper: GatewaySleeper) async throws -> GatewayBotInfo {
+    private func gatewayBotRetrying(sleeper: SchedulerSleeper) async throws -> GatewayBotInfo {
         var backoff = ReconnectBackoff(base: configuration.reconnectBaseDelay, cap: configuration.reconnectMaxDelay)
         while true {
             do {
@@ -142,7 +142,7 @@ public final class GatewayClient: Sendable {
             } catch {
                 let delay = backoff.next(random: ShardEnvironment.unit(random()))
                 let text = GatewayPayload.redact("\(error)", token: configuration.token)
-                logger.warning("GET /gateway/bot failed (\(text)); retrying in \(GatewayTime.describe(delay)) (attempt \(backoff.attempts))")
+                logger.warning("GET /gateway/bot failed (\(text)); retrying in \(SchedulerTime.describe(delay)) (attempt \(backoff.attempts))")
                 try await sleeper.sleep(for: delay)
             }
         }

@@ -1,3 +1,4 @@
+import BotHostCore
 /// Where the gateway delivers what it receives. Calls for one shard arrive one at a time and in
 /// order, from that shard's task: they should hand the work on and return quickly.
 public protocol GatewayEventSink: Sendable {
@@ -29,7 +30,7 @@ public enum ShardState: Sendable, Equatable, CustomStringConvertible {
         case .identifying: "identifying"
         case .resuming: "resuming"
         case .ready(let id): "ready (session \(id))"
-        case .reconnecting(let after): "reconnecting in \(GatewayTime.describe(after))"
+        case .reconnecting(let after): "reconnecting in \(SchedulerTime.describe(after))"
         case .stopped(.requested): "stopped"
         case .stopped(.failed(let error)): "stopped: \(error)"
         }

@@ -1,15 +1,16 @@
+import BotHostCore
 import NIOCore
 import NIOWebSocket
 
 /// One connection's protocol: Hello, identify or resume, heartbeats and zombie detection,
 /// dispatches in sequence order, and the ways Discord asks the client to go (op 7, op 9, close).
 extension GatewayShard {
-    package func serve(_ channel: GatewayChannel, resuming: Bool) async -> Outcome {
+    package func serve(_ channel: WebSocketChannel, resuming: Bool) async -> Outcome {
         serial += 1
         let current = Connection(serial: serial, channel: channel.channel, resuming: resuming)
         connection = current
         if stopping {
-            await GatewaySocket.close(channel.channel, code: 1000)
+            await WebSocketClient.close(channel.channel, code: 1000)
         } else {
             watchForHello(current.serial)
         }
@@ -29,11 +30,11 @@ extension GatewayShard {
                         // A close the client started needs no answer; Discord's own gets its echo.
                         if connection?.outcome == nil {
                             logger.info("the gateway closed the connection (\(code.map(String.init) ?? "no code")\(reason.isEmpty ? "" : ": " + redacted(reason)))")
-                            await GatewaySocket.close(channel.channel, code: UInt16(clamping: code ?? 1000))
+                            await WebSocketClient.close(channel.channel, code: UInt16(clamping: code ?? 1000))
                         }
                         break reading
                     case .ping(let data):
-                        GatewaySocket.pong(data, on: channel.channel)
+                        WebSocketClient.pong(data, on: channel.channel)
                     case .nothing:
                         break
                     }
@@ -72,7 +73,7 @@ extension GatewayShard {
         current.outcome = outcome
         current.live = false
         connection = current
-        await GatewaySocket.close(current.channel, code: code)
+        await WebSocketClient.close(current.channel, code: code)
     }
 
     // MARK: messages
@@ -142,11 +143,11 @@ extension GatewayShard {
     }
 
     /// `resume_gateway_url`, if it is one this build can use; otherwise resume on the original URL.
-    private func resumeEndpoint(_ url: String?) -> GatewayEndpoint? {
+    private func resumeEndpoint(_ url: String?) -> WebSocketEndpoint? {
         guard let url else { return nil }
         do {
-            let endpoint = try GatewayEndpoint.parse(url, compress: configuration.compress)
-            try GatewaySocket.checkSupported(endpoint)
+            let endpoint = try WebSocketEndpoint.parse(url, compress: configuration.compress)
+            try WebSocketClient.checkSupported(endpoint)
             return endpoint
         } catch {
             logger.warning("cannot use resume_gateway_url (\(error)); resuming on the original URL")
@@ -202,7 +203,7 @@ extension GatewayShard {
 
     private func helloDeadline(_ serial: UInt64) async {
         guard let current = connection, current.serial == serial, !current.gotHello else { return }
-        logger.warning("no Hello within \(GatewayTime.describe(configuration.helloTimeout)); reconnecting")
+        logger.warning("no Hello within \(SchedulerTime.describe(configuration.helloTimeout)); reconnecting")
         await end(serial, .reconnect(resume: true))
     }
 
@@ -212,8 +213,8 @@ extension GatewayShard {
     /// Deadlines are absolute, so the time a write takes does not make the beats drift.
     private func startHeartbeats(_ serial: UInt64, interval: Duration) {
         let sleeper = environment.sleeper
-        let step = GatewayTime.nanoseconds(interval)
-        var due = sleeper.nowNs &+ GatewayTime.nanoseconds(interval * environment.randomUnit())
+        let step = SchedulerTime.nanoseconds(interval)
+        var due = sleeper.nowNs &+ SchedulerTime.nanoseconds(interval * environment.randomUnit())
         connection?.tasks.append(Task {
             do {
                 try await sleeper.sleep(untilNs: due)
@@ -254,7 +255,7 @@ extension GatewayShard {
     /// The client's own payloads: never held back by the send budget.
     private func write(_ payload: [UInt8], _ serial: UInt64) async {
         guard let current = connection, current.serial == serial else { return }
-        do { try await GatewaySocket.send(payload, on: current.channel) } catch {
+        do { try await WebSocketClient.send(payload, on: current.channel) } catch {
             logger.debug("a write failed as the connection closed")
         }
     }

@@ -1,3 +1,4 @@
+import BotHostCore
 import Logging
 import NIOCore
 
@@ -29,7 +30,7 @@ package actor GatewayShard {
     package struct Session {
         package var id: String
         /// `resume_gateway_url`; nil means resume on the original URL.
-        package var resumeEndpoint: GatewayEndpoint?
+        package var resumeEndpoint: WebSocketEndpoint?
     }
 
     /// One live connection; replaced on every reconnect.
@@ -109,7 +110,7 @@ package actor GatewayShard {
             let outcome: Outcome
             var failure: String?
             do {
-                let channel = try await GatewaySocket.connect(
+                let channel = try await WebSocketClient.connect(
                     to: endpoint, group: environment.group, timeout: configuration.connectTimeout,
                     maxMessageBytes: configuration.maxMessageBytes)
                 outcome = await serve(channel, resuming: resuming)
@@ -132,11 +133,11 @@ package actor GatewayShard {
                 // One line per wait, saying why when an attempt failed: a refusing server is
                 // logged once per attempt, not once per symptom.
                 if let failure {
-                    logger.warning("\(failure); retrying in \(GatewayTime.describe(delay)) to \(how) (attempt \(backoff.attempts))")
+                    logger.warning("\(failure); retrying in \(SchedulerTime.describe(delay)) to \(how) (attempt \(backoff.attempts))")
                 } else if delay == .zero {
                     logger.info("reconnecting now to \(how)")
                 } else {
-                    logger.info("reconnecting in \(GatewayTime.describe(delay)) to \(how)")
+                    logger.info("reconnecting in \(SchedulerTime.describe(delay)) to \(how)")
                 }
                 report(.reconnecting(after: delay))
                 if delay > .zero {
@@ -167,7 +168,7 @@ package actor GatewayShard {
         if var current = connection {
             if current.outcome == nil { current.outcome = .stopped }
             connection = current
-            await GatewaySocket.close(current.channel, code: 1000)
+            await WebSocketClient.close(current.channel, code: 1000)
         }
         // Also for a shard whose run never began (a later wave): its waiters must not hang.
         finish(.requested)
@@ -215,7 +216,7 @@ package actor GatewayShard {
             // The connection may have changed while waiting; then wait for the next one.
             guard isLive, let channel = connection?.channel else { continue }
             do {
-                try await GatewaySocket.send(payload, on: channel)
+                try await WebSocketClient.send(payload, on: channel)
                 return
             } catch {
                 logger.debug("a send failed as the connection closed; retrying on the next connection")

@@ -1,3 +1,4 @@
+import BotHostCore
 import Logging
 
 /// Paces identifies the way Discord requires. Shards share a rate-limit key
@@ -8,17 +9,17 @@ import Logging
 package actor IdentifyGate {
     private let maxConcurrency: Int
     private let spacingNs: UInt64
-    private let sleeper: GatewaySleeper
+    private let sleeper: SchedulerSleeper
     private let logger: Logger
     private let refresh: @Sendable () async throws -> GatewayBotInfo
     private var nextAllowedNs: [Int: UInt64] = [:]
     private var limit: SessionStartLimit
     private var limitReadAtNs: UInt64
 
-    package init(limit: SessionStartLimit, spacing: Duration, sleeper: GatewaySleeper, logger: Logger,
+    package init(limit: SessionStartLimit, spacing: Duration, sleeper: SchedulerSleeper, logger: Logger,
          refresh: @escaping @Sendable () async throws -> GatewayBotInfo) {
         maxConcurrency = max(1, limit.maxConcurrency)
-        spacingNs = GatewayTime.nanoseconds(spacing)
+        spacingNs = SchedulerTime.nanoseconds(spacing)
         self.sleeper = sleeper
         self.logger = logger
         self.refresh = refresh
@@ -64,8 +65,8 @@ package actor IdentifyGate {
             let resetAtNs = limitReadAtNs &+ UInt64(max(0, limit.resetAfterMs)) &* 1_000_000
             // Never poll faster than this, even if Discord reports a reset that already passed.
             let wakeAtNs = max(resetAtNs, sleeper.nowNs &+ 5_000_000_000)
-            let wait = GatewayTime.duration(nanoseconds: wakeAtNs &- sleeper.nowNs)
-            logger.warning("only \(limit.remaining) of \(limit.total) session starts remain today and \(needed) needed; waiting \(GatewayTime.describe(wait)) for Discord to reset the limit rather than identify and risk the token being reset")
+            let wait = SchedulerTime.duration(nanoseconds: wakeAtNs &- sleeper.nowNs)
+            logger.warning("only \(limit.remaining) of \(limit.total) session starts remain today and \(needed) needed; waiting \(SchedulerTime.describe(wait)) for Discord to reset the limit rather than identify and risk the token being reset")
             try await sleeper.sleep(untilNs: wakeAtNs)
             do {
                 let info = try await refresh()

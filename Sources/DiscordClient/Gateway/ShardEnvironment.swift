@@ -7,9 +7,9 @@ package struct ShardEnvironment: Sendable {
     package let configuration: GatewayConfiguration
     package let shardCount: Int
     /// The URL from `/gateway/bot` (or the override): where fresh sessions identify.
-    package let endpoint: GatewayEndpoint
+    package let endpoint: WebSocketEndpoint
     package let gate: IdentifyGate
-    package let sleeper: GatewaySleeper
+    package let sleeper: SchedulerSleeper
     /// Values in [0, 1): heartbeat jitter, backoff jitter, the invalid-session wait.
     package let random: @Sendable () -> Double
     package let sink: any GatewayEventSink

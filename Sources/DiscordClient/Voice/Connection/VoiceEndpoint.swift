@@ -4,7 +4,7 @@ package enum VoiceEndpoint {
 
     /// `endpoint` is host[:port] without a scheme (one is tolerated and replaced: the scheme rule
     /// of `VoiceConnectionSettings` decides). A path or query on it is dropped.
-    package static func webSocket(for endpoint: String, secure: Bool) throws(VoiceConnectionError) -> GatewayEndpoint {
+    package static func webSocket(for endpoint: String, secure: Bool) throws(VoiceConnectionError) -> WebSocketEndpoint {
         var text = Substring(endpoint).drop { $0.isWhitespace }
         while let last = text.last, last.isWhitespace { text = text.dropLast() }
         for scheme in ["wss://", "ws://"] where text.lowercased().hasPrefix(scheme) {
@@ -13,7 +13,7 @@ package enum VoiceEndpoint {
         let authority = text.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard !authority.isEmpty else { throw .invalidEndpoint("\"\(endpoint)\" has no host") }
         do {
-            var parsed = try GatewayEndpoint.parse("\(secure ? "wss" : "ws")://\(authority)", compress: false)
+            var parsed = try WebSocketEndpoint.parse("\(secure ? "wss" : "ws")://\(authority)", compress: false)
             parsed.requestURI = "/?v=\(gatewayVersion)"
             return parsed
         } catch {

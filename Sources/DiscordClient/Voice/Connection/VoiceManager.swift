@@ -30,7 +30,7 @@ public final class VoiceManager: Sendable {
     }
 
     package let settings: VoiceConnectionSettings
-    package let sleeper: GatewaySleeper
+    package let sleeper: SchedulerSleeper
     package let clock: any HostClock
     package let logger: Logger
     package let group: any EventLoopGroup
@@ -43,7 +43,7 @@ public final class VoiceManager: Sendable {
     package init(settings: VoiceConnectionSettings, scheduler: TimerScheduler, clock: any HostClock, logger: Logger,
          group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.settings = settings
-        sleeper = GatewaySleeper(scheduler: scheduler)
+        sleeper = SchedulerSleeper(scheduler: scheduler)
         self.clock = clock
         var logger = logger
         logger[metadataKey: "subsystem"] = "voice"
@@ -76,7 +76,7 @@ public final class VoiceManager: Sendable {
             s.guilds[guildID] = guild
             return (Self.shard(for: guildID, count: s.shardCount), alreadyThere)
         }
-        let deadline = sleeper.nowNs &+ GatewayTime.nanoseconds(settings.joinTimeout)
+        let deadline = sleeper.nowNs &+ SchedulerTime.nanoseconds(settings.joinTimeout)
         request.setTimer(sleeper.scheduler.schedule(atNs: deadline) { [weak self] in self?.joinTimedOut(request) })
         // Ask only after the request is recorded, so no answer can arrive before it is awaited.
         do {

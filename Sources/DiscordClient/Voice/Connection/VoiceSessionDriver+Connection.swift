@@ -1,12 +1,13 @@
+import BotHostCore
 import NIOCore
 import NIOWebSocket
 
 /// One voice WebSocket connection: Hello, identify or resume, heartbeats with `seq_ack` and zombie
 /// detection, the events that keep the SSRC map, and the close codes that decide what comes next.
 extension VoiceSessionDriver {
-    package func serve(_ socket: GatewayChannel, credentials: VoiceCredentials, version: UInt64, resuming: Bool) async -> Outcome {
+    package func serve(_ socket: WebSocketChannel, credentials: VoiceCredentials, version: UInt64, resuming: Bool) async -> Outcome {
         guard adopt(socket.channel, ifUnchangedSince: version) else {
-            await GatewaySocket.close(socket.channel, code: VoiceCloseCode.normal)
+            await WebSocketClient.close(socket.channel, code: VoiceCloseCode.normal)
             return .controlChanged
         }
         serial += 1
@@ -29,11 +30,11 @@ extension VoiceSessionDriver {
                         closeReason = data.readString(length: data.readableBytes) ?? ""
                         // A close the client started needs no answer; the server's own gets its echo.
                         if connection?.outcome == nil, controlVersion == version {
-                            await GatewaySocket.close(socket.channel, code: UInt16(clamping: closeCode ?? 1000))
+                            await WebSocketClient.close(socket.channel, code: UInt16(clamping: closeCode ?? 1000))
                         }
                         break reading
                     case .ping:
-                        GatewaySocket.pong(frame.unmaskedData, on: socket.channel)
+                        WebSocketClient.pong(frame.unmaskedData, on: socket.channel)
                     default:
                         break
                     }
@@ -69,7 +70,7 @@ extension VoiceSessionDriver {
         current.outcome = outcome
         connection = current
         let keepsSession: Bool = if case .retry(true, _) = outcome { true } else { false }
-        await GatewaySocket.close(current.channel, code: keepsSession ? VoiceCloseCode.reconnecting : VoiceCloseCode.normal)
+        await WebSocketClient.close(current.channel, code: keepsSession ? VoiceCloseCode.reconnecting : VoiceCloseCode.normal)
     }
 
     /// Whether `serial` is still the connection in use and not being ended.
@@ -81,7 +82,7 @@ extension VoiceSessionDriver {
     /// The client's own payloads.
     package func write(_ payload: [UInt8], _ serial: UInt64) async {
         guard let current = connection, current.serial == serial else { return }
-        do { try await GatewaySocket.send(payload, on: current.channel) } catch {
+        do { try await WebSocketClient.send(payload, on: current.channel) } catch {
             logger.debug("a voice write failed as the connection closed")
         }
     }
@@ -194,7 +195,7 @@ extension VoiceSessionDriver {
 
     private func handshakeDeadline(_ serial: UInt64) async {
         guard let current = connection, current.serial == serial, !current.established else { return }
-        let problem = "the voice handshake did not complete within \(GatewayTime.describe(settings.handshakeTimeout))"
+        let problem = "the voice handshake did not complete within \(SchedulerTime.describe(settings.handshakeTimeout))"
         logger.warning("\(problem); reconnecting")
         // A resume that hangs is not tried again: the next attempt identifies.
         await end(serial, .retry(resume: false, problem: problem))
@@ -205,7 +206,7 @@ extension VoiceSessionDriver {
     /// Every interval, on absolute deadlines so that the time a write takes does not make beats drift.
     private func startHeartbeats(_ serial: UInt64, interval: Duration) {
         let sleeper = environment.sleeper
-        let step = max(GatewayTime.nanoseconds(interval), 1_000_000)
+        let step = max(SchedulerTime.nanoseconds(interval), 1_000_000)
         var due = sleeper.nowNs &+ step
         connection?.tasks.append(Task {
             do {
@@ -244,7 +245,7 @@ extension VoiceSessionDriver {
         // Not connected: the flags go out once the session is (see `announceSpeaking`).
         guard let current = connection, current.established, current.outcome == nil, let transport else { return }
         announcedSpeaking = (flags, transport.ssrc)
-        try await GatewaySocket.send(VoiceClientPayload.speaking(flags, ssrc: transport.ssrc), on: current.channel)
+        try await WebSocketClient.send(VoiceClientPayload.speaking(flags, ssrc: transport.ssrc), on: current.channel)
     }
 
     /// Once connected (again): tells the server the speaking state the media layer last set, if it

@@ -37,7 +37,7 @@ extension VoiceSessionDriver {
         for message in messages {
             guard let current = connection, current.serial == serial else { return }
             do {
-                try await GatewaySocket.send(message.frameBytes, on: current.channel, binary: message.encoding == .binary)
+                try await WebSocketClient.send(message.frameBytes, on: current.channel, binary: message.encoding == .binary)
             } catch {
                 logger.debug("a DAVE message (op \(message.op)) was not sent as the connection closed")
                 return

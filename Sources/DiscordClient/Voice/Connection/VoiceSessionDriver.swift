@@ -16,7 +16,7 @@ package actor VoiceSessionDriver {
         package let userID: UInt64
         package let settings: VoiceConnectionSettings
         package let group: any EventLoopGroup
-        package let sleeper: GatewaySleeper
+        package let sleeper: SchedulerSleeper
         /// Heartbeat nonces are its milliseconds.
         package let clock: any HostClock
         package let logger: Logger
@@ -140,7 +140,7 @@ package actor VoiceSessionDriver {
             return (c.channel, c.wait)
         }
         wait?.cancel()
-        if let channel { Task { await GatewaySocket.close(channel, code: VoiceCloseCode.normal) } }
+        if let channel { Task { await WebSocketClient.close(channel, code: VoiceCloseCode.normal) } }
     }
 
     package nonisolated var controlVersion: UInt64 { control.withLock { $0.version } }
@@ -172,7 +172,7 @@ package actor VoiceSessionDriver {
                 await dropTransport()
                 core.report(.connecting)
                 if await waitForCommand(since: version, timeout: settings.serverReassignmentTimeout) == .timedOut {
-                    return await finish(.disconnected("Discord assigned no new voice server within \(GatewayTime.describe(settings.serverReassignmentTimeout))"))
+                    return await finish(.disconnected("Discord assigned no new voice server within \(SchedulerTime.describe(settings.serverReassignmentTimeout))"))
                 }
                 continue
             }
@@ -210,7 +210,7 @@ package actor VoiceSessionDriver {
                 }
                 let delay = backoff.next(random: settings.randomUnit())
                 let how = resumeNext && transport != nil ? "resume" : "identify"
-                logger.info("voice connection lost (\(problem)); reconnecting in \(GatewayTime.describe(delay)) to \(how)")
+                logger.info("voice connection lost (\(problem)); reconnecting in \(SchedulerTime.describe(delay)) to \(how)")
                 core.report(how == "resume" ? .resuming : .connecting)
                 _ = await waitForCommand(since: version, timeout: delay)
             }
@@ -218,12 +218,12 @@ package actor VoiceSessionDriver {
     }
 
     private func connectAndServe(_ credentials: VoiceCredentials, version: UInt64, resuming: Bool) async -> Outcome {
-        let endpoint: GatewayEndpoint
+        let endpoint: WebSocketEndpoint
         do { endpoint = try VoiceEndpoint.webSocket(for: credentials.endpoint, secure: settings.secureWebSocket) } catch {
             return .end(.failed(error))
         }
         do {
-            let channel = try await GatewaySocket.connect(to: endpoint, group: environment.group, timeout: settings.connectTimeout,
+            let channel = try await WebSocketClient.connect(to: endpoint, group: environment.group, timeout: settings.connectTimeout,
                                                           maxMessageBytes: settings.maxMessageBytes)
             return await serve(channel, credentials: credentials, version: version, resuming: resuming)
         } catch {

@@ -37,7 +37,7 @@ package final class VoiceUDPSocket: Sendable {
     /// to an earlier request counts as well.
     package func discoverExternalAddress(ssrc: UInt32, attempts: Int, retryInterval: Duration,
                                  scheduler: TimerScheduler) async throws -> VoiceExternalAddress {
-        let step = GatewayTime.nanoseconds(retryInterval)
+        let step = SchedulerTime.nanoseconds(retryInterval)
         let inbox = self.inbox
         inbox.startDiscovery(ssrc: ssrc)
         defer { inbox.endDiscovery() }
@@ -61,7 +61,7 @@ package final class VoiceUDPSocket: Sendable {
         }
         try Task.checkCancellation()
         if let malformed = inbox.lastMalformedResponse { throw malformed }
-        throw VoiceConnectionError.ipDiscoveryFailed("no response from \(remote) to \(attempts) request(s), \(GatewayTime.describe(retryInterval)) apart")
+        throw VoiceConnectionError.ipDiscoveryFailed("no response from \(remote) to \(attempts) request(s), \(SchedulerTime.describe(retryInterval)) apart")
     }
 
     package var allocator: ByteBufferAllocator { channel.allocator }

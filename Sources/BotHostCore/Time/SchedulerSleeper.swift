@@ -1,9 +1,8 @@
-import BotHostCore
 import Synchronization
 
-/// Sleeps on the host clock through a `TimerScheduler`, so that on a `ManualClock` every gateway
+/// Sleeps on the host clock through a `TimerScheduler`, so that on a `ManualClock` every connection
 /// delay (heartbeats, backoff, identify spacing) moves only when a test advances time.
-package struct GatewaySleeper: Sendable {
+package struct SchedulerSleeper: Sendable {
     package let scheduler: TimerScheduler
     private let sleepers = Sleepers()
 
@@ -11,11 +10,11 @@ package struct GatewaySleeper: Sendable {
 
     package var nowNs: UInt64 { scheduler.nowNs }
 
-    /// The deadlines of the sleeps in progress: lets a test see what the gateway waits for.
+    /// The deadlines of the sleeps in progress: lets a test see what a connection waits for.
     package var pendingDeadlinesNs: [UInt64] { sleepers.pendingDeadlines }
 
     package func sleep(for duration: Duration) async throws {
-        try await sleep(untilNs: nowNs &+ GatewayTime.nanoseconds(duration))
+        try await sleep(untilNs: nowNs &+ SchedulerTime.nanoseconds(duration))
     }
 
     /// Returns at `deadline` on the scheduler's clock; throws `CancellationError` if the task is
@@ -132,7 +131,7 @@ package struct GatewaySleeper: Sendable {
 }
 
 /// Conversions between `Duration` and the scheduler's nanoseconds.
-package enum GatewayTime {
+package enum SchedulerTime {
     package static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 else { return 0 }

@@ -1,6 +1,6 @@
 /// A gateway URL taken apart for the socket: host, port, and the request path carrying the query
 /// Discord expects (`v=10&encoding=json`, plus `compress=zlib-stream` when compressing).
-package struct GatewayEndpoint: Equatable, CustomStringConvertible {
+package struct WebSocketEndpoint: Equatable, CustomStringConvertible {
     package var secure: Bool
     package var host: String
     package var port: Int
@@ -22,7 +22,7 @@ package struct GatewayEndpoint: Equatable, CustomStringConvertible {
         return port == (secure ? 443 : 80) ? h : "\(h):\(port)"
     }
 
-    package static func parse(_ url: String, compress: Bool) throws(GatewayError) -> GatewayEndpoint {
+    package static func parse(_ url: String, compress: Bool) throws(GatewayError) -> WebSocketEndpoint {
         let text = url.trimmingSpaces
         let secure: Bool
         let rest: Substring
@@ -70,7 +70,7 @@ package struct GatewayEndpoint: Equatable, CustomStringConvertible {
             .map(String.init) ?? []
         query += ["v=10", "encoding=json"]
         if compress { query.append("compress=zlib-stream") }
-        return GatewayEndpoint(secure: secure, host: String(host), port: port,
+        return WebSocketEndpoint(secure: secure, host: String(host), port: port,
                                requestURI: path + "?" + query.joined(separator: "&"))
     }
 }

@@ -5,14 +5,14 @@ import NIOPosix
 import NIOSSL
 import NIOWebSocket
 
-/// One gateway WebSocket: a NIO channel upgraded from HTTP/1.1, whose inbound side is read as an
-/// async sequence of frames (fragments already joined).
-package typealias GatewayChannel = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+/// One WebSocket to a Discord gateway (the main one or a voice one): a NIO channel upgraded from
+/// HTTP/1.1, whose inbound side is read as an async sequence of frames (fragments already joined).
+package typealias WebSocketChannel = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
 
-package enum GatewaySocket {
+package enum WebSocketClient {
     /// Refuses endpoints this build cannot reach, before any shard tries (and retries) them. Both
     /// ws:// and wss:// (TLS with the system's trust roots) are supported.
-    package static func checkSupported(_ endpoint: GatewayEndpoint) throws(GatewayError) {}
+    package static func checkSupported(_ endpoint: WebSocketEndpoint) throws(GatewayError) {}
 
     /// One TLS context for every wss:// connection (loading the trust roots is not free).
     private static let tlsContext: Result<NIOSSLContext, any Error> = Result {
@@ -20,15 +20,15 @@ package enum GatewaySocket {
     }
 
     private enum Upgrade: Sendable {
-        case websocket(GatewayChannel)
+        case websocket(WebSocketChannel)
         case refused
     }
 
     /// Connects and performs the WebSocket upgrade; the whole handshake is bounded by `timeout`.
-    package static func connect(to endpoint: GatewayEndpoint, group: any EventLoopGroup, timeout: Duration,
-                        maxMessageBytes: Int) async throws -> GatewayChannel {
+    package static func connect(to endpoint: WebSocketEndpoint, group: any EventLoopGroup, timeout: Duration,
+                        maxMessageBytes: Int) async throws -> WebSocketChannel {
         try checkSupported(endpoint)
-        let timeLimit = TimeAmount.nanoseconds(Int64(clamping: GatewayTime.nanoseconds(timeout)))
+        let timeLimit = TimeAmount.nanoseconds(Int64(clamping: SchedulerTime.nanoseconds(timeout)))
         let maxFrame = min(maxMessageBytes, Int(UInt32.max))
         let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: group)
             .connectTimeout(timeLimit)
@@ -45,7 +45,7 @@ package enum GatewaySocket {
                                 try channel.pipeline.syncOperations.addHandler(NIOWebSocketFrameAggregator(
                                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
                                     maxAccumulatedFrameSize: maxMessageBytes))
-                                return .websocket(try GatewayChannel(wrappingChannelSynchronously: channel))
+                                return .websocket(try WebSocketChannel(wrappingChannelSynchronously: channel))
                             }
                         })
                     var headers = HTTPHeaders()
@@ -72,7 +72,7 @@ package enum GatewaySocket {
             }
         switch try await upgrade.get() {
         case .websocket(let channel): return channel
-        case .refused: throw GatewaySocketError.upgradeRefused(endpoint.description)
+        case .refused: throw WebSocketClientError.upgradeRefused(endpoint.description)
         }
     }
 
@@ -97,7 +97,7 @@ package enum GatewaySocket {
     }
 }
 
-package enum GatewaySocketError: Error, CustomStringConvertible {
+package enum WebSocketClientError: Error, CustomStringConvertible {
     case upgradeRefused(String)
     package var description: String {
         switch self {
