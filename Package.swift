@@ -206,6 +206,8 @@ let package = Package(
             name: "BotHostTests",
             dependencies: [
                 "BotHost", "PluginAPI", "DiscordEmulator", "AudioFiles", "BotHostTestSupport",
+                // BotHostServiceTests run the host in a ServiceGroup, as the CLI does.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The emulated voice gateway's DAVE group is checked with MLS types.
                 "MLS",
                 "GameSessionsCore",

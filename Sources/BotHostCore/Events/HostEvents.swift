@@ -185,6 +185,9 @@ public final class HostEvents: Sendable {
         return stream
     }
 
+    /// Streams being fed now (a state dump, tests).
+    package var streamCount: Int { streams.withLock { $0.continuations.count } }
+
     /// Publishes an event: to the streams, then as JSON on the bus.
     package func publish<Event: HostEventPayload>(_ event: Event) {
         announce(event.lifecycle)
