@@ -3,18 +3,6 @@ import AsyncHTTPClient
 import Logging
 import Synchronization
 
-/// A request checked and ready to send: the route, the JSON body (with a nonce added to message
-/// creates) and the headers other than Authorization. Holds no secret.
-public struct DiscordRequest: Sendable {
-    public let route: DiscordRoute
-    public let body: [UInt8]?
-    package let headers: [(String, String)]
-    /// Whether a 5xx, a timeout or a failed connection may be retried (see `RetryPolicy`).
-    public let retrySafe: Bool
-    /// Its place among requests to the same endpoint, taken when it was prepared.
-    package let sequence: UInt64
-}
-
 /// The host's Discord REST client: every request goes through the rate limiter (per-route buckets
 /// learned from Discord's headers, the global limit, 429s, the invalid-request guard), is retried
 /// only where that is safe, and carries the bot token — which nothing this client returns, throws or
