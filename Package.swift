@@ -241,6 +241,17 @@ let package = Package(
             ],
             path: "Tests/DiscordClientTests"
         ),
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["PluginHost", "DiscordClient", "BotHostCore"],
+            path: "Tests/PluginHostTests"
+        ),
+        // The libraries plugins link, and the shipped plugins' pure cores, each on its own.
+        .testTarget(name: "AudioFilesTests", dependencies: ["AudioFiles", "BotHostTestSupport"], path: "Tests/AudioFilesTests"),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], path: "Tests/StrictJSONTests"),
+        .testTarget(name: "PluginSupportTests", dependencies: ["PluginSupport"], path: "Tests/PluginSupportTests"),
+        .testTarget(name: "GameSessionsCoreTests", dependencies: ["GameSessionsCore"], path: "Tests/GameSessionsCoreTests"),
+        .testTarget(name: "VoiceSessionsCoreTests", dependencies: ["VoiceSessionsCore", "StrictJSON"], path: "Tests/VoiceSessionsCoreTests"),
         // MLS against the working group's test vectors, multi-member round trips, security and fuzzing.
         .testTarget(
             name: "MLSTests",

@@ -1,4 +1,6 @@
-@testable import BotHost
+@testable import PluginHost
+import DiscordClient
+import BotHostCore
 import Testing
 
 /// The reading behind the json_* host calls (ABI minor 4): RFC 6901 pointers over a document

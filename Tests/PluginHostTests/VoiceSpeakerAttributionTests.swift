@@ -1,4 +1,6 @@
-@testable import BotHost
+@testable import PluginHost
+import DiscordClient
+import BotHostCore
 import Testing
 
 /// A speaker's Speaking message can trail their first packets: those frames wait for the name

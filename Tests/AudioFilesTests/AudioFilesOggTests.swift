@@ -1,27 +1,7 @@
 @testable import AudioFiles
 import Foundation
+import BotHostTestSupport
 import Testing
-
-enum AudioFilesScratch {
-    static func path(_ name: String) -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-audiofiles-\(getpid())")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
-    }
-
-    /// A fake 20 ms Opus packet of `length` bytes (TOC 0xFC: CELT, 20 ms, one frame).
-    static func packet(length: Int, seed: UInt8) -> [UInt8] {
-        [0xFC] + (1..<max(length, 1)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
-    }
-
-    /// Every page of an Ogg file, checked as the reader checks them.
-    static func pages(_ bytes: [UInt8]) throws -> [OggPage] {
-        var reader = OggPageReader(source: .memory(bytes, position: 0))
-        var pages: [OggPage] = []
-        while let page = try reader.nextPage() { pages.append(page) }
-        return pages
-    }
-}
 
 @Suite struct AudioFilesOggTests {
     @Test func oggCRCIsTheUnreflectedPolynomialWithZeroStart() {
@@ -64,7 +44,7 @@ enum AudioFilesScratch {
         #expect(!reader.isTruncated)
         #expect(try reader.nextPacket() == nil)
 
-        let pages = try AudioFilesScratch.pages([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        let pages = try OggPages.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(pages.map(\.sequenceNumber) == (0..<UInt32(pages.count)).map { $0 })
         #expect(pages.allSatisfy { $0.serialNumber == 0x1234_5678 })
         #expect(pages.map { $0.flags.contains(.beginningOfStream) } == [true] + Array(repeating: false, count: pages.count - 1))
@@ -81,10 +61,10 @@ enum AudioFilesScratch {
         let writer = try OggOpusWriter(path: path)
         for i in 0..<250 { try writer.write(packet: AudioFilesScratch.packet(length: 80, seed: UInt8(i % 200))) }  // 5 s
         // Before finishing, all but the last second is already on disk.
-        let early = try AudioFilesScratch.pages([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        let early = try OggPages.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect((early.last?.granulePosition ?? 0) >= 4 * 48_000)
         try writer.finish()
-        let pages = try AudioFilesScratch.pages([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        let pages = try OggPages.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
         let granules = pages.dropFirst(2).map(\.granulePosition)
         #expect(granules.count == 5)
         var previous: Int64 = 0
@@ -148,5 +128,15 @@ enum AudioFilesScratch {
         #expect(OpusPacketDuration.sampleCount(of: [0xFB, 0x07]) == nil)  // 140 ms is too long
         #expect(OpusPacketDuration.sampleCount(of: [0xFB]) == nil)
         #expect(OpusPacketDuration.sampleCount(of: []) == nil)
+    }
+}
+
+/// Every page of an Ogg file, checked as the reader checks them.
+enum OggPages {
+    static func read(_ bytes: [UInt8]) throws -> [OggPage] {
+        var reader = OggPageReader(source: .memory(bytes, position: 0))
+        var pages: [OggPage] = []
+        while let page = try reader.nextPage() { pages.append(page) }
+        return pages
     }
 }
