@@ -229,7 +229,7 @@ let package = Package(
         // One test target per layer, as the layers are modules: each sees only its module and below.
         .testTarget(
             name: "BotHostCoreTests",
-            dependencies: ["BotHostCore"],
+            dependencies: ["BotHostCore", "BotHostTestSupport"],
             path: "Tests/BotHostCoreTests"
         ),
         .testTarget(

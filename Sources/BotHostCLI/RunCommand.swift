@@ -51,13 +51,12 @@ struct DiscordOptions: ParsableArguments {
     var gatewayURL: String?
 }
 
-/// What `run` and `sandbox` share: plugins.json, logging, the database, the runtime and the manager.
+/// What `run` and `sandbox` share: plugins.json, its folders, logging and the host's parts.
 struct HostBootstrap {
     let configPath: String
     let file: PluginsFile
     let layout: HostLayout
-    let runtime: HostRuntime
-    let manager: PluginManager
+    let parts: HostParts
     let logger: Logger
 
     /// `extraOwners`: users treated as owners for this run only (the sandbox's simulated user).
@@ -79,16 +78,17 @@ struct HostBootstrap {
             return handler
         }
         logger = Logger(label: "bothost")
-        let database: HostDatabase
         do {
-            database = try HostDatabase(directory: layout.dataDirectory)
+            parts = try HostParts(settings: file.host, dataDirectory: layout.dataDirectory, pluginsDirectory: layout.pluginsDirectory,
+                                  configDirectory: layout.configDirectory, logger: logger)
         } catch {
-            logger.critical("cannot open the data directory: \(error)")
+            logger.critical("\(error)")
             throw ExitCode(73)  // EX_CANTCREAT
         }
-        runtime = HostRuntime(settings: file.host, database: database, logger: logger)
-        manager = PluginManager(runtime: runtime, pluginsDirectory: layout.pluginsDirectory, configDirectory: layout.configDirectory)
     }
+
+    var runtime: HostRuntime { parts.runtime }
+    var manager: PluginManager { parts.manager }
 
     /// Runs until SIGTERM/SIGINT (or `quit`), then stops every plugin and the connection.
     func serve(discord: DiscordSettings?, console: Console.Mode?, exitOnEOF: Bool) async throws {
@@ -111,7 +111,7 @@ struct HostBootstrap {
                 if !quit && !exitOnEOF { await BotHostService.waitUntilCancelled() }
             }
         }
-        let service = BotHostService(configPath: configPath, initial: file, runtime: runtime, manager: manager,
+        let service = BotHostService(configPath: configPath, initial: file, parts: parts,
                                      discord: discord, companions: companions, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

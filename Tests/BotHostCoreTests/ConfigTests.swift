@@ -1,11 +1,10 @@
 @testable import BotHostCore
+import BotHostTestSupport
 import Foundation
 import Testing
 
 private func scratchFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-config-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    TestScratch.directory("config")
 }
 
 /// Parses `text` as plugins.json named "plugins.json" and returns the error it must raise.

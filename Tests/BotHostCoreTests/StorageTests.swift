@@ -1,11 +1,10 @@
 @testable import BotHostCore
+import BotHostTestSupport
 import Foundation
 import Testing
 
 private func scratchFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-storage-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    TestScratch.directory("storage")
 }
 
 /// Collects every (key, value) a listing visits.

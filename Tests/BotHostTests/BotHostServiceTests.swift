@@ -41,7 +41,7 @@ import Testing
             _ = await eventually { !emulator.interactionResponses(interactionID).isEmpty }
             answer.withLock { $0 = emulator.interactionResponses(interactionID).first?.body }
         }
-        let service = BotHostService(configPath: configPath, initial: file, runtime: host.runtime, manager: host.manager,
+        let service = BotHostService(configPath: configPath, initial: file, parts: host.parts,
                                      discord: settings, companions: [user], logger: Logger(label: "bothost"))
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -2,10 +2,11 @@ import Foundation
 
 /// Scratch files and fake Opus packets for the audio file tests.
 package enum AudioFilesScratch {
+    private static let directory = TestScratch.directory("audiofiles")
+
+    /// A fresh path for a file named `name`.
     package static func path(_ name: String) -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bothost-audiofiles-\(getpid())")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+        directory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
     }
 
     /// A fake 20 ms Opus packet of `length` bytes (TOC 0xFC: CELT, 20 ms, one frame).

@@ -5,9 +5,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The whole host as a ServiceLifecycle `Service`, built from explicit parts: it connects to
-/// Discord (when given settings), applies plugins.json, follows its edits, and on graceful
-/// shutdown stops every plugin, then the connection, then the runtime.
+/// The whole host as a ServiceLifecycle `Service`, built from explicit parts (`HostParts`): it
+/// connects to Discord (when given settings), applies plugins.json, follows its edits, and on
+/// graceful shutdown stops every plugin, then the connection, then the runtime.
 ///
 /// The `bothost` executable runs it in a `ServiceGroup`; an embedding program or a test can do
 /// the same. Companions run beside the host (the CLI's console and state-dump signal): the first
@@ -38,12 +38,12 @@ public struct BotHostService: Service {
     let companions: [Companion]
     let logger: Logger
 
-    public init(configPath: String, initial: PluginsFile, runtime: HostRuntime, manager: PluginManager,
+    public init(configPath: String, initial: PluginsFile, parts: HostParts,
                 discord: DiscordSettings?, companions: [Companion] = [], logger: Logger) {
         self.configPath = configPath
         self.initial = initial
-        self.runtime = runtime
-        self.manager = manager
+        self.runtime = parts.runtime
+        self.manager = parts.manager
         self.discord = discord
         self.companions = companions
         self.logger = logger

@@ -1,3 +1,4 @@
+import BotHostTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -34,14 +35,9 @@ enum Fixtures {
     }
 
     private static let compiled = Mutex<[String: String]>([:])
-    private static let scratch: URL = {
-        // Unique per run, not just per pid: a reused pid must not find an earlier run's copies
-        // (the copy would then fail, and tests would share one image and its globals).
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bothost-fixtures-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    /// Unique per run (a reused pid must not find an earlier run's copies: the copy would then fail,
+    /// and tests would share one image and its globals); removed when the run ends.
+    private static let scratch = TestScratch.directory("fixtures")
 
     /// Compiles a C source with nothing but the ABI header — as a third party would — into a .so.
     static func compileC(_ source: String, name: String) throws -> String {
@@ -137,10 +133,7 @@ enum Fixtures {
 
     /// A fresh temporary directory for one test.
     static func temporaryDirectory(_ label: String = "test") -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bothost-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        TestScratch.directory(label)
     }
 
     struct CommandFailed: Error, CustomStringConvertible {

@@ -7,6 +7,7 @@ import Synchronization
 /// manual unless the test asks for the system clock.
 final class TestHost: Sendable {
     let directory: URL
+    let parts: HostParts
     let runtime: HostRuntime
     let manager: PluginManager
     let manualClock: ManualClock?
@@ -27,9 +28,11 @@ final class TestHost: Sendable {
             self.manualClock = nil
             clock = SystemClock()
         }
-        let database = try HostDatabase(directory: directory.appendingPathComponent("data").path)
-        runtime = HostRuntime(settings: file.host, database: database, clock: clock, logger: logger)
-        manager = PluginManager(runtime: runtime, pluginsDirectory: Fixtures.buildDirectory, configDirectory: directory.path)
+        // Assembled as the executable assembles it.
+        parts = try HostParts(settings: file.host, dataDirectory: directory.appendingPathComponent("data").path,
+                              pluginsDirectory: Fixtures.buildDirectory, configDirectory: directory.path, clock: clock, logger: logger)
+        runtime = parts.runtime
+        manager = parts.manager
         let recorded = self.recorded
         tapToken = try runtime.bus.tap(">") { topic, payload in
             recorded.append(topic, String(decoding: payload, as: UTF8.self))
