@@ -230,9 +230,7 @@ public final class DiscordConnection: Sendable {
     }
 
     static func applicationID(fromReady data: [UInt8]) -> UInt64? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
-              let application = object["application"] as? [String: Any] else { return nil }
-        return ParsedInteraction.snowflake(application["id"])
+        (try? JSONValue.parse(data))?["application"]?["id"]?.uint64Value
     }
 }
 

@@ -1,7 +1,6 @@
 import BotHostCore
 import DiscordClient
 import PluginHost
-import Foundation
 import Logging
 
 /// Routes `INTERACTION_CREATE` to the plugin that owns the command, and keeps Discord's 3-second
@@ -84,8 +83,7 @@ final class InteractionRouter: Sendable {
     }
 
     private func reply(_ interaction: ParsedInteraction, _ text: String) {
-        let message = (try? JSONSerialization.data(withJSONObject: ["content": text])).map(Array.init) ?? []
-        answer(interaction, .reply, message, flags: 64)
+        answer(interaction, .reply, JSONValue.object(["content": .string(text)]).compactBytes, flags: 64)
     }
 }
 
@@ -93,7 +91,7 @@ final class InteractionRouter: Sendable {
 struct ParsedInteraction: Sendable {
     let id: UInt64
     let token: String
-    let type: Int
+    let type: Int64
     let commandName: String?
     let customID: String?
     let guildID: UInt64
@@ -101,28 +99,24 @@ struct ParsedInteraction: Sendable {
     let userID: UInt64
     let permissions: UInt64
 
+    /// nil unless `data` is an object with an `id`, a `token` and a `type`; the other fields are
+    /// read where present and usable (0 or nil otherwise).
     init?(_ data: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
-              let id = Self.snowflake(object["id"]), let token = object["token"] as? String, let type = object["type"] as? Int else {
+        guard case .object(let object)? = try? JSONValue.parse(data),
+              let id = object["id"]?.uint64Value, let token = object["token"]?.stringValue,
+              let type = object["type"]?.int64Value else {
             return nil
         }
         self.id = id
         self.token = token
         self.type = type
-        let payload = object["data"] as? [String: Any]
-        commandName = payload?["name"] as? String
-        customID = payload?["custom_id"] as? String
-        guildID = Self.snowflake(object["guild_id"]) ?? 0
-        channelID = Self.snowflake(object["channel_id"]) ?? Self.snowflake((object["channel"] as? [String: Any])?["id"]) ?? 0
-        let member = object["member"] as? [String: Any]
-        let user = (member?["user"] as? [String: Any]) ?? (object["user"] as? [String: Any])
-        userID = Self.snowflake(user?["id"]) ?? 0
-        permissions = Self.snowflake(member?["permissions"]) ?? 0
-    }
-
-    static func snowflake(_ value: Any?) -> UInt64? {
-        if let text = value as? String { return UInt64(text) }
-        if let number = value as? NSNumber { return number.uint64Value }
-        return nil
+        let payload = object["data"]
+        commandName = payload?["name"]?.stringValue
+        customID = payload?["custom_id"]?.stringValue
+        guildID = object["guild_id"]?.uint64Value ?? 0
+        channelID = object["channel_id"]?.uint64Value ?? object["channel"]?["id"]?.uint64Value ?? 0
+        let member = object["member"]
+        userID = (member?["user"]?["id"] ?? object["user"]?["id"])?.uint64Value ?? 0
+        permissions = member?["permissions"]?.uint64Value ?? 0
     }
 }
