@@ -115,9 +115,7 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
         let flags = flags ?? (kind == .autocompleteResult || kind == .modal ? 0 : UInt32(truncatingIfNeeded: object?["flags"]?.int64Value ?? 0))
         // The kind actually sent: an answer that comes after the host deferred becomes a late
         // reply, follow-up or edit, and a defer then is already done.
-        let effectiveKind = try session.stage.withLock { stage throws(HostCallError) in
-            try InteractionResponseRules.resolve(kind, for: session.kind, stage: &stage, handle: interaction)
-        }
+        let effectiveKind = try session.answer(kind)
         let handle = registration.handle
         guard let effectiveKind else {
             // Already deferred by the host: nothing to send, the completion still reports success.
