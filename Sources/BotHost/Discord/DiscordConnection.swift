@@ -1,7 +1,6 @@
 import BotHostCore
 import DiscordClient
 import PluginHost
-import Foundation
 import Logging
 import Synchronization
 
