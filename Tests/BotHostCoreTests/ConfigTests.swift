@@ -51,6 +51,19 @@ extension ConfigTests {
             #expect(items[0].numberValue?.int64 != Int64(Double(123_456_789_012_345_678)))
         }
 
+        @Test func idsAreReadAsNumbersOrDigitStrings() throws {
+            let value = try JSONValue.parse(#"{"s":"18446744073709551615","n":42,"neg":-1,"f":1.5,"x":"12a","b":true}"#)
+            #expect(value["s"]?.uint64Value == UInt64.max)
+            #expect(value["n"]?.uint64Value == 42)
+            #expect(value["n"]?.int64Value == 42)
+            #expect(value["neg"]?.uint64Value == nil)
+            #expect(value["neg"]?.int64Value == -1)
+            #expect(value["f"]?.int64Value == nil)
+            #expect(value["x"]?.uint64Value == nil)
+            #expect(value["b"]?.uint64Value == nil)
+            #expect(value.compactBytes == Array(value.compactText.utf8))
+        }
+
         @Test func decodesEscapesAndUnicode() throws {
             let value = try JSONValue.parse(#"["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00", "😀 é"]"#)
             let items = try #require(value.arrayValue)

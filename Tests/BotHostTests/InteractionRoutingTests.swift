@@ -16,6 +16,21 @@ import Testing
         return connection
     }
 
+    /// One parse of INTERACTION_CREATE feeds the router's typed fields and the bus's copy, which
+    /// is the same object, in the same order, without its token.
+    @Test func anInteractionIsDecodedOnceForTheRouterAndTheBus() throws {
+        let d = #"{"id":"11","application_id":"1","type":2,"token":"secret","data":{"id":"5","name":"count","type":1},"guild_id":"2000","channel":{"id":"3"},"member":{"user":{"id":"7"},"permissions":"8"}}"#
+        let object = try #require(try JSONValue.parse(d).objectValue)
+        let parsed = try #require(ParsedInteraction(object))
+        #expect(parsed.id == 11 && parsed.token == "secret" && parsed.type == 2 && parsed.commandName == "count")
+        #expect(parsed.guildID == 2000 && parsed.channelID == 3 && parsed.userID == 7 && parsed.permissions == 8)
+        #expect(parsed.customID == nil)
+        #expect(String(decoding: DiscordConnection.withoutToken(object), as: UTF8.self)
+            == #"{"id":"11","application_id":"1","type":2,"data":{"id":"5","name":"count","type":1},"guild_id":"2000","channel":{"id":"3"},"member":{"user":{"id":"7"},"permissions":"8"}}"#)
+        #expect(ParsedInteraction(Array(#"{"id":"11","type":2}"#.utf8)) == nil, "no token")
+        #expect(ParsedInteraction(Array(#"[1]"#.utf8)) == nil)
+    }
+
     @Test func buttonsAndAutocompleteReachTheirPluginAndUnownedControlsAreAnswered() async throws {
         let emulator = DiscordEmulator(EmulatorConfiguration())
         try await emulator.start()

@@ -59,10 +59,20 @@ import Testing
 
     @Test func readyFieldsAreFoundAtTheTopLevelOnly() throws {
         let d = Array(#"{"v":10,"user":{"session_id":"nested"},"guilds":[{"id":"1","unavailable":true}],"session_id":"abc\"123","resume_gateway_url":"wss://resume.example","shard":[0,1]}"#.utf8)
-        let ready = try GatewayFields.ready(d[...])
+        let ready = try ReadyEvent.decode(d[...])
         #expect(ready.sessionID == "abc\"123")
         #expect(ready.resumeURL == "wss://resume.example")
-        #expect(throws: JSONScanError.self) { try GatewayFields.ready(Array(#"{"v":10}"#.utf8)[...]) }
+        #expect(ready.userID == nil, "user has no id")
+        #expect(try ReadyEvent.decode(Array(#"{"v":10}"#.utf8)[...]) == ReadyEvent())
+        #expect(throws: JSONScanError.self) { try ReadyEvent.decode(Array(#"[]"#.utf8)[...]) }
+    }
+
+    @Test func readyIsDecodedOnceForEveryConsumer() throws {
+        let d = Array(#"{"v":10,"user":{"id":"1001","username":"bot"},"guilds":[{"id":"1","unavailable":true}],"session_id":"x","resume_gateway_url":null,"shard":[0,4],"application":{"id":"1002","flags":0}}"#.utf8)
+        #expect(try ReadyEvent.decode(d[...]) == ReadyEvent(sessionID: "x", userID: 1001, applicationID: 1002, shardCount: 4))
+        // A member of the wrong shape is left out; the rest is still read.
+        let odd = Array(#"{"session_id":"","user":{"id":"bot"},"application":[],"shard":[0],"resume_gateway_url":"wss://r"}"#.utf8)
+        #expect(try ReadyEvent.decode(odd[...]) == ReadyEvent(resumeURL: "wss://r"))
     }
 
     @Test func malformedEnvelopesAreRefused() {

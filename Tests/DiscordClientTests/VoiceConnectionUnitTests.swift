@@ -346,10 +346,10 @@ import Testing
     }
 
     @Test func dispatchesAreRead() throws {
-        let ready = try VoiceDispatchFields.ready(Array(#"{"v":10,"user":{"id":"1001","username":"bot"},"guilds":[{"id":"1","unavailable":true}],"session_id":"x","shard":[0,4]}"#.utf8)[...])
+        let ready = try ReadyEvent.decode(Array(#"{"v":10,"user":{"id":"1001","username":"bot"},"guilds":[{"id":"1","unavailable":true}],"session_id":"x","shard":[0,4]}"#.utf8)[...])
         #expect(ready.userID == 1001)
         #expect(ready.shardCount == 4)
-        #expect(try VoiceDispatchFields.ready(Array(#"{"user":{"id":"7"}}"#.utf8)[...]).shardCount == nil)
+        #expect(try ReadyEvent.decode(Array(#"{"user":{"id":"7"}}"#.utf8)[...]).shardCount == nil)
 
         let state = try VoiceDispatchFields.voiceState(Array(#"{"member":{"user":{"id":"1001"},"roles":[]},"user_id":"1001","session_id":"abc","guild_id":"2000","channel_id":null,"self_mute":false}"#.utf8)[...])
         #expect(state == VoiceDispatchFields.VoiceState(guildID: 2000, channelID: nil, userID: 1001, sessionID: "abc"))

@@ -1,7 +1,6 @@
 import BotHostCore
 import DiscordClient
 import PluginHost
-import Foundation
 import Logging
 import Synchronization
 
@@ -180,19 +179,13 @@ public final class DiscordConnection: Sendable {
 
     fileprivate func handle(shard: Int, event: String, data: ArraySlice<UInt8>, sequence: Int) {
         switch event {
-        case "READY":
-            voice.gatewayReady(data)
-            if let id = Self.applicationID(fromReady: Array(data)) {
-                applicationID.withLock { $0 = id }
-                runtime.setApplicationID(id)
-                responder.setApplicationID(id)
-                scheduleCommandSync(after: .zero)
-            }
         case "INTERACTION_CREATE":
-            router.route(Array(data))
-            // Other plugins see the interaction, but not its token: only the owner may answer it,
-            // through the host.
-            runtime.bus.publish(topic: "discord." + event, payload: Self.withoutToken(data), origin: .gateway(shard: shard, sequence: sequence))
+            let bytes = Array(data)
+            // One decode serves the router and the bus's copy. Other plugins see the interaction,
+            // but not its token: only the owner may answer it, through the host.
+            let object = (try? JSONValue.parse(bytes))?.objectValue
+            router.route(object.flatMap(ParsedInteraction.init), json: bytes)
+            runtime.bus.publish(topic: "discord." + event, payload: object.map(Self.withoutToken) ?? [], origin: .gateway(shard: shard, sequence: sequence))
             return
         case "VOICE_STATE_UPDATE":
             voice.voiceStateUpdate(data)
@@ -223,16 +216,21 @@ public final class DiscordConnection: Sendable {
     }
 
     /// An INTERACTION_CREATE's `d` without its top-level "token" member.
-    static func withoutToken(_ data: ArraySlice<UInt8>) -> [UInt8] {
-        guard case .object(var object) = try? JSONValue.parse(Array(data)) else { return [] }
+    static func withoutToken(_ interaction: JSONObject) -> [UInt8] {
+        var object = interaction
         object["token"] = nil
-        return Array(JSONValue.object(object).compactText.utf8)
+        return JSONValue.object(object).compactBytes
     }
 
-    static func applicationID(fromReady data: [UInt8]) -> UInt64? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
-              let application = object["application"] as? [String: Any] else { return nil }
-        return ParsedInteraction.snowflake(application["id"])
+    /// READY, decoded by the shard: voice learns the bot's user id, the responder and command
+    /// sync the application id.
+    fileprivate func ready(_ ready: ReadyEvent) {
+        voice.gatewayReady(ready)
+        guard let id = ready.applicationID else { return }
+        applicationID.withLock { $0 = id }
+        runtime.setApplicationID(id)
+        responder.setApplicationID(id)
+        scheduleCommandSync(after: .zero)
     }
 }
 
@@ -248,5 +246,9 @@ private final class DispatchSink: GatewayEventSink {
 
     func gatewayStateChanged(shard: Int, state: ShardState) {
         connection?.shardStateChanged(shard: shard, state: state)
+    }
+
+    func gatewayReady(shard: Int, ready: ReadyEvent) {
+        connection?.ready(ready)
     }
 }

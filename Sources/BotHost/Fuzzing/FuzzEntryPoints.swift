@@ -35,10 +35,9 @@ import NIOWebSocket
         if let envelope = try? GatewayEnvelope.scan(message), let range = envelope.data {
             let data = message[range]
             _ = try? GatewayFields.heartbeatInterval(data)
-            _ = try? GatewayFields.ready(data)
+            _ = try? ReadyEvent.decode(data)
             _ = GatewayFields.resumable(data)
             _ = GatewayFields.isSingleValue(Array(data))
-            _ = try? VoiceDispatchFields.ready(data)
             _ = try? VoiceDispatchFields.voiceState(data)
             _ = try? VoiceDispatchFields.voiceServer(data)
         }

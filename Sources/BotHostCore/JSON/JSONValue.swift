@@ -25,6 +25,17 @@ public enum JSONValue: Sendable, Equatable {
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
     public var numberValue: JSONNumber? { if case .number(let n) = self { n } else { nil } }
+    /// The number when it is a plain integer (no fraction or exponent) that fits.
+    public var int64Value: Int64? { numberValue?.int64 }
+    /// An unsigned 64-bit integer written as a number or as a string of decimal digits: how ids
+    /// travel in JSON, where a double could not hold them.
+    public var uint64Value: UInt64? {
+        switch self {
+        case .number(let n): n.uint64
+        case .string(let s): UInt64(s)
+        default: nil
+        }
+    }
 
     /// The member `key` when this is an object.
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
@@ -146,6 +157,9 @@ extension JSONValue {
         writeCompact(into: &out)
         return out
     }
+
+    /// `compactText` as UTF-8: what goes on the wire.
+    public var compactBytes: [UInt8] { Array(compactText.utf8) }
 
     /// Two-space indentation, keys in stored order, a trailing newline: what goes into files.
     public var prettyText: String {

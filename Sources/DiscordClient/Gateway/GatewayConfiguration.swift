@@ -87,7 +87,8 @@ extension GatewayConfiguration: CustomStringConvertible, CustomDebugStringConver
     }
     public var debugDescription: String { description }
     public var customMirror: Mirror {
-        Mirror(self, children: ["token": "<redacted>", "intents": intents, "shardCount": shardCount as Any,
-                                "compress": compress, "urlOverride": urlOverride as Any], displayStyle: .struct)
+        // The same words as `description` for the optionals, so a dump reads like a print.
+        Mirror(self, children: ["token": "<redacted>", "intents": intents, "shardCount": shardCount.map(String.init) ?? "auto",
+                                "compress": compress, "urlOverride": urlOverride ?? "none"], displayStyle: .struct)
     }
 }

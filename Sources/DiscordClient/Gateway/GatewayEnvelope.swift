@@ -48,8 +48,8 @@ public struct GatewayEnvelope: Equatable, Sendable {
     }
 }
 
-/// The few fields the client itself needs from inside `d`. Each reads only the top level of the
-/// object and skips the rest, however large (READY can be megabytes).
+/// The few fields the client itself needs from inside `d` (READY's are `ReadyEvent`). Each reads
+/// only the top level and skips the rest.
 package enum GatewayFields {
     /// Hello's `heartbeat_interval`, in milliseconds.
     package static func heartbeatInterval(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> Double {
@@ -62,24 +62,6 @@ package enum GatewayFields {
             throw JSONScanError(offset: 0, expected: "a positive \"heartbeat_interval\"")
         }
         return interval
-    }
-
-    /// READY's `session_id` and `resume_gateway_url`.
-    package static func ready(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> (sessionID: String, resumeURL: String?) {
-        var sessionID: String?
-        var resumeURL: String?
-        var scanner = JSONScanner(data)
-        try scanner.scanObject { (key, s) throws(JSONScanError) in
-            switch key {
-            case "session_id": sessionID = try s.readString()
-            case "resume_gateway_url": resumeURL = s.readNull() ? nil : try s.readString()
-            default: try s.skipValue()
-            }
-        }
-        guard let sessionID, !sessionID.isEmpty else {
-            throw JSONScanError(offset: 0, expected: "a \"session_id\" in READY")
-        }
-        return (sessionID, resumeURL)
     }
 
     /// Invalid Session's `d`: whether the session may be resumed. Anything but `true` means no.

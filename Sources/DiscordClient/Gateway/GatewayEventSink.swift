@@ -7,6 +7,13 @@ public protocol GatewayEventSink: Sendable {
     /// even across resumes.
     func gatewayDispatch(shard: Int, event: String, data: ArraySlice<UInt8>, sequence: Int)
     func gatewayStateChanged(shard: Int, state: ShardState)
+    /// READY, decoded once by the shard; called just before READY's `gatewayDispatch`.
+    func gatewayReady(shard: Int, ready: ReadyEvent)
+}
+
+extension GatewayEventSink {
+    /// A sink that only forwards dispatches needs nothing from READY beyond its bytes.
+    public func gatewayReady(shard: Int, ready: ReadyEvent) {}
 }
 
 /// Where a shard is in its life.

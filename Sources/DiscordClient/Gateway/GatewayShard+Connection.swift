@@ -115,14 +115,19 @@ extension GatewayShard {
         lastSequence = sequence
         switch event {
         case "READY":
-            do {
-                let ready = try GatewayFields.ready(data)
-                session = Session(id: ready.sessionID, resumeEndpoint: resumeEndpoint(ready.resumeURL))
-                markLive()
-                report(.ready(sessionID: ready.sessionID))
-            } catch {
-                logger.error("READY is missing what a resume needs (\(error)); a dropped connection will identify again")
+            let ready: ReadyEvent
+            do { ready = try ReadyEvent.decode(data) } catch {
+                logger.error("READY is not an object (\(error)); a dropped connection will identify again")
+                break
             }
+            if let sessionID = ready.sessionID {
+                session = Session(id: sessionID, resumeEndpoint: resumeEndpoint(ready.resumeURL))
+                markLive()
+                report(.ready(sessionID: sessionID))
+            } else {
+                logger.error("READY has no session_id, which a resume needs; a dropped connection will identify again")
+            }
+            environment.sink.gatewayReady(shard: id, ready: ready)
         case "RESUMED":
             if let session {
                 logger.info("resumed session \(session.id) at sequence \(sequence)")

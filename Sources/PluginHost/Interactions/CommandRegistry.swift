@@ -35,92 +35,14 @@ package final class RegisteredHandler: @unchecked Sendable {
     }
 }
 
-/// An interaction in flight: who owns it, where responses go, and what has been answered.
-package final class InteractionSession: Sendable {
-    package enum Stage: Sendable {
-        case awaitingResponse
-        /// The plugin was too slow and the host deferred (ephemerally) to keep the token alive.
-        case deferredByHost
-        case answered
-    }
-    package let handle: UInt64
-    package let kind: InteractionKind
-    package let interactionID: UInt64
-    package let token: String
-    package let owner: String
-    package let responder: any InteractionResponder
-    package let stage = Mutex(Stage.awaitingResponse)
-    package let expiresAtMs: Int64
-
-    package init(handle: UInt64, kind: InteractionKind, interactionID: UInt64, token: String, owner: String,
-         responder: any InteractionResponder, expiresAtMs: Int64) {
-        self.handle = handle
-        self.kind = kind
-        self.interactionID = interactionID
-        self.token = token
-        self.owner = owner
-        self.responder = responder
-        self.expiresAtMs = expiresAtMs
-    }
-}
-
-/// Who is invoking a command (or using a component, or typing an option), as the host's router
-/// (Discord, console or tests) knows it.
-public struct CommandInvocation: Sendable {
-    public var kind: InteractionKind
-    /// Components and modal submits: the control's custom_id (empty otherwise).
-    public var customID: String
-    public var interactionID: UInt64
-    public var token: String
-    /// The whole interaction object as JSON (Discord's shape).
-    public var json: [UInt8]
-    public var commandName: String
-    public var userID: UInt64
-    public var guildID: UInt64
-    public var channelID: UInt64
-    public var memberPermissions: UInt64
-
-    public init(interactionID: UInt64, token: String, json: [UInt8], commandName: String, userID: UInt64,
-                guildID: UInt64 = 0, channelID: UInt64 = 0, memberPermissions: UInt64 = 0,
-                kind: InteractionKind = .command, customID: String = "") {
-        self.kind = kind
-        self.customID = customID
-        self.interactionID = interactionID
-        self.token = token
-        self.json = json
-        self.commandName = commandName
-        self.userID = userID
-        self.guildID = guildID
-        self.channelID = channelID
-        self.memberPermissions = memberPermissions
-    }
-}
-
-public enum CommandDispatchError: Error, CustomStringConvertible, Equatable {
-    case unknownCommand(String)
-    case noAutocomplete(String)
-    case unownedComponent(String)
-    case pluginNotRunning(String)
-
-    public var description: String {
-        switch self {
-        case .unknownCommand(let name): "no plugin registered the command /\(name)"
-        case .noAutocomplete(let name): "no plugin handles autocomplete for /\(name)"
-        case .unownedComponent(let id): "no plugin owns the custom_id \"\(id)\""
-        case .pluginNotRunning(let plugin): "the plugin \(plugin) that owns this command is not running"
-        }
-    }
-}
-
-/// Command names, autocompletes and custom_id prefixes → owning plugin, and the interactions in
-/// flight.
+/// The handler table: command names, autocompletes and custom_id prefixes → the owning plugin's
+/// handler; `dispatch` hands an invocation to its handler and opens its interaction session.
 public final class CommandRegistry: Sendable {
     private struct State {
         var commands: [String: RegisteredHandler] = [:]
         var autocompletes: [String: RegisteredHandler] = [:]
         /// custom_id prefix → handler. No prefix is a prefix of another, so at most one matches.
         var components: [String: RegisteredHandler] = [:]
-        var sessions: [UInt64: InteractionSession] = [:]
 
         func component(for customID: String) -> RegisteredHandler? {
             components.first { customID.hasPrefix($0.key) }?.value
@@ -133,8 +55,11 @@ public final class CommandRegistry: Sendable {
 
     package init(events: HostEvents) { self.events = events }
 
+    /// The interactions dispatched and not yet expired, for the plugins' answers.
+    package let sessions = InteractionSessions()
+
     /// Interactions in flight (not yet expired), for a state dump.
-    package var interactionsInFlight: Int { state.withLock { $0.sessions.count } }
+    package var interactionsInFlight: Int { sessions.count }
 
     /// The registered commands' definitions, by name (what the next issue syncs to Discord).
     public var definitions: [String: [UInt8]] { state.withLock { $0.commands.mapValues(\.definitionJSON) } }
@@ -208,10 +133,10 @@ public final class CommandRegistry: Sendable {
         if removedCommand { notifyChange() }
     }
 
-    /// Routes an invocation to the owning plugin's handler. Returns the interaction handle.
+    /// Routes an invocation to the owning plugin's handler, with the session its answers go through.
     @discardableResult
     package func dispatch(_ invocation: CommandInvocation, responder: any InteractionResponder, owners: Set<UInt64>,
-                  nowMs: Int64) throws(CommandDispatchError) -> UInt64 {
+                          nowMs: Int64) throws(CommandDispatchError) -> InteractionSession {
         let found: RegisteredHandler? = state.withLock { s in
             switch invocation.kind {
             case .command: s.commands[invocation.commandName]
@@ -231,12 +156,10 @@ public final class CommandRegistry: Sendable {
         }
         let handle = HandleAllocator.make()
         let session = InteractionSession(handle: handle, kind: invocation.kind, interactionID: invocation.interactionID,
-                                         token: invocation.token, owner: handler.owner.name, responder: responder,
-                                         expiresAtMs: nowMs + Self.interactionLifetimeMs)
-        state.withLock { s in
-            s.sessions = s.sessions.filter { $0.value.expiresAtMs > nowMs }
-            s.sessions[handle] = session
-        }
+                                         token: invocation.token, owner: handler.owner.name, label: invocation.label,
+                                         responder: responder, expiresAtMs: nowMs + Self.interactionLifetimeMs)
+        // Open before the handler is queued: it may answer at once, from any thread.
+        sessions.open(session, nowMs: nowMs)
         let isOwner: UInt32 = owners.contains(invocation.userID) ? 1 : 0
         handler.owner.callback(handler.registration) {
             withCStr(invocation.commandName) { name in
@@ -259,39 +182,11 @@ public final class CommandRegistry: Sendable {
                 }
             }
         }
-        return handle
-    }
-
-    /// If the plugin has not answered yet, marks the interaction as deferred by the host and returns
-    /// its session so the caller can send the deferral; nil when the plugin was in time.
-    package func deferIfUnanswered(_ handle: UInt64) -> InteractionSession? {
-        guard let session = state.withLock({ $0.sessions[handle] }) else { return nil }
-        let deferred = session.stage.withLock { stage -> Bool in
-            guard case .awaitingResponse = stage else { return false }
-            stage = .deferredByHost
-            return true
-        }
-        return deferred ? session : nil
-    }
-
-    /// Records that the host gave the final answer itself (an empty autocomplete): the plugin's
-    /// late answer is then refused as a conflict.
-    package func markAnswered(_ handle: UInt64) {
-        guard let session = state.withLock({ $0.sessions[handle] }) else { return }
-        session.stage.withLock { $0 = .answered }
-    }
-
-    /// Whether the interaction has been answered by its plugin (not merely deferred by the host).
-    package func isAnswered(_ handle: UInt64) -> Bool {
-        guard let session = state.withLock({ $0.sessions[handle] }) else { return true }
-        return session.stage.withLock { if case .answered = $0 { true } else { false } }
+        return session
     }
 
     /// The session behind a handle, if it belongs to `plugin` and has not expired.
     package func session(_ handle: UInt64, plugin: String, nowMs: Int64) -> InteractionSession? {
-        state.withLock { s in
-            guard let session = s.sessions[handle], session.owner == plugin, session.expiresAtMs > nowMs else { return nil }
-            return session
-        }
+        sessions.session(handle, plugin: plugin, nowMs: nowMs)
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import BotHostCore
+import DiscordClient
 import Synchronization
 
 /// Builds a Discord-shaped interaction from a typed command line such as `/count add:5` or
@@ -25,63 +26,70 @@ public enum LocalInvocation {
         words.removeFirst()
         let name = String(first.dropFirst())
         guard let definitionBytes = definitions[name],
-              let definition = (try? JSONSerialization.jsonObject(with: Data(definitionBytes))) as? [String: Any] else {
+              let definition = (try? JSONValue.parse(definitionBytes))?.objectValue else {
             let known = definitions.keys.sorted().map { "/\($0)" }.joined(separator: ", ")
             throw ParseError(description: "unknown command /\(name)" + (known.isEmpty ? "" : "; known: \(known)"))
         }
-        var optionDefs = definition["options"] as? [[String: Any]] ?? []
-        var path: [(name: String, type: Int)] = []
+        var optionDefs = Self.options(of: .object(definition))
+        var path: [(name: String, type: Int64)] = []
         // Sub-command groups (2) and sub-commands (1) are leading bare words.
         while let word = words.first, !word.contains(":"),
-              let sub = optionDefs.first(where: { ($0["name"] as? String) == word && [1, 2].contains($0["type"] as? Int ?? 0) }) {
-            path.append((word, sub["type"] as? Int ?? 1))
-            optionDefs = sub["options"] as? [[String: Any]] ?? []
+              let sub = optionDefs.first(where: { $0["name"]?.stringValue == word && [1, 2].contains($0["type"]?.int64Value ?? 0) }) {
+            path.append((word, sub["type"]?.int64Value ?? 1))
+            optionDefs = Self.options(of: sub)
             words.removeFirst()
         }
-        var options: [[String: Any]] = []
+        var options: [JSONValue] = []
+        var given: Set<String> = []
         for word in words {
             guard let colon = word.firstIndex(of: ":") else {
                 throw ParseError(description: "option \"\(word)\" needs the form name:value")
             }
             let key = String(word[..<colon]), raw = String(word[word.index(after: colon)...])
-            guard let optionDef = optionDefs.first(where: { ($0["name"] as? String) == key }) else {
-                let known = optionDefs.compactMap { $0["name"] as? String }.joined(separator: ", ")
+            guard let optionDef = optionDefs.first(where: { $0["name"]?.stringValue == key }) else {
+                let known = optionDefs.compactMap { $0["name"]?.stringValue }.joined(separator: ", ")
                 throw ParseError(description: "/\(name) has no option \"\(key)\"" + (known.isEmpty ? "" : "; options: \(known)"))
             }
-            let type = optionDef["type"] as? Int ?? 3
-            options.append(["name": key, "type": type, "value": try typedValue(raw, type: type, option: key)])
+            let type = optionDef["type"]?.int64Value ?? 3
+            options.append(["name": .string(key), "type": .number(JSONNumber(type)), "value": try typedValue(raw, type: type, option: key)])
+            given.insert(key)
         }
-        for required in optionDefs where (required["required"] as? Bool) == true {
-            if let key = required["name"] as? String, !options.contains(where: { ($0["name"] as? String) == key }) {
+        for required in optionDefs where required["required"]?.boolValue == true {
+            if let key = required["name"]?.stringValue, !given.contains(key) {
                 throw ParseError(description: "/\(name) needs the option \(key):…")
             }
         }
         // Nest options under the sub-command path, innermost first.
         var nested = options
         for level in path.reversed() {
-            nested = [["name": level.name, "type": level.type, "options": nested]]
+            nested = [["name": .string(level.name), "options": .array(nested), "type": .number(JSONNumber(level.type))]]
         }
         let id = 1_000_000 + counter.add(1, ordering: .relaxed).oldValue
         let token = "local-\(id)"
-        let object: [String: Any] = [
-            "id": String(id), "application_id": "1", "type": 2, "token": token, "version": 1,
-            "guild_id": String(guildID), "channel_id": String(channelID),
-            "member": ["user": ["id": String(userID), "username": "local-user"], "permissions": String(memberPermissions)],
-            "data": ["id": String(id), "name": name, "type": 1, "options": nested],
+        let object: JSONValue = [
+            "application_id": "1", "channel_id": .string(String(channelID)),
+            "data": ["id": .string(String(id)), "name": .string(name), "options": .array(nested), "type": 1],
+            "guild_id": .string(String(guildID)), "id": .string(String(id)),
+            "member": ["permissions": .string(String(memberPermissions)), "user": ["id": .string(String(userID)), "username": "local-user"]],
+            "token": .string(token), "type": 2, "version": 1,
         ]
-        let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return CommandInvocation(interactionID: id, token: token, json: Array(json), commandName: name, userID: userID,
+        return CommandInvocation(interactionID: id, token: token, json: object.compactBytes, commandName: name, userID: userID,
                                  guildID: guildID, channelID: channelID, memberPermissions: memberPermissions)
     }
 
-    private static func typedValue(_ raw: String, type: Int, option: String) throws(ParseError) -> Any {
+    /// A definition's (or a sub-command's) option objects; none when absent or malformed.
+    private static func options(of definition: JSONValue) -> [JSONValue] {
+        (definition["options"]?.arrayValue ?? []).filter { $0.objectValue != nil }
+    }
+
+    private static func typedValue(_ raw: String, type: Int64, option: String) throws(ParseError) -> JSONValue {
         switch type {
         case 4:
             guard let value = Int64(raw) else { throw ParseError(description: "\(option) must be a whole number") }
-            return value
+            return .number(JSONNumber(value))
         case 10:
-            guard let value = Double(raw) else { throw ParseError(description: "\(option) must be a number") }
-            return value
+            guard let value = Double(raw), let number = JSONNumber(value) else { throw ParseError(description: "\(option) must be a number") }
+            return .number(number)
         case 5:
             switch raw.lowercased() {
             case "true", "yes", "1": return true
@@ -89,7 +97,7 @@ public enum LocalInvocation {
             default: throw ParseError(description: "\(option) must be true or false")
             }
         default:
-            return raw  // strings, and snowflakes for users/channels/roles
+            return .string(raw)  // strings, and snowflakes for users/channels/roles
         }
     }
 

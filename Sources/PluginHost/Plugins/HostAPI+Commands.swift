@@ -1,5 +1,5 @@
 import BotHostCore
-import Foundation
+import DiscordClient
 import PluginAPI
 
 extension HostAPI {
@@ -92,18 +92,14 @@ private func apiInteractionRespond(_ plugin: OpaquePointer?, _ interaction: both
             throw HostCallError(Status.invalidArgument, "response type \(type) is not one of BOTHOST_RESPOND_* (4–9)")
         }
     }
-    // Messages and deferrals carry their own flags ({"flags": 64}); the host needs the ephemeral bit
-    // to route a late answer.
-    var flags: UInt32 = 0
-    if kind != .autocompleteResult, kind != .modal, json.len > 0,
-       let object = (try? JSONSerialization.jsonObject(with: Data(json.bytes))) as? [String: Any] {
-        flags = UInt32(truncatingIfNeeded: (object["flags"] as? Int) ?? 0)
-    }
-    return respond(plugin, interaction, kind, json, flags, done, userData, free)
+    // Messages and deferrals carry their own flags ({"flags": 64}), read with the body.
+    return respond(plugin, interaction, kind, json, nil, done, userData, free)
 }
 
+/// `flags` nil: the body's own `flags` member (interaction_respond); the host needs the ephemeral
+/// bit to route a late answer.
 private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ kind: InteractionResponse.Kind,
-                     _ json: bothost_str, _ flags: UInt32, _ done: bothost_done_fn?,
+                     _ json: bothost_str, _ flags: UInt32?, _ done: bothost_done_fn?,
                      _ userData: UnsafeMutableRawPointer?, _ free: bothost_free_fn?) -> bothost_status {
     // A completion is a registration (so it is freed exactly once, also if the plugin stops first).
     hostRegister(plugin, .completion, userData, free, nil) { instance, registration throws(HostCallError) in
@@ -112,16 +108,14 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
             throw HostCallError(Status.notFound, "interaction \(interaction) is unknown to this plugin or has expired (15 minutes)")
         }
         let body = json.bytes
-        if kind != .deferred && kind != .deferredUpdate {
-            guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else {
-                throw HostCallError(Status.invalidArgument, "the response data must be a JSON object like {\"content\": \"…\"}")
-            }
+        let object = body.isEmpty ? nil : (try? JSONValue.parse(body))?.objectValue
+        if kind != .deferred && kind != .deferredUpdate, object == nil {
+            throw HostCallError(Status.invalidArgument, "the response data must be a JSON object like {\"content\": \"…\"}")
         }
+        let flags = flags ?? (kind == .autocompleteResult || kind == .modal ? 0 : UInt32(truncatingIfNeeded: object?["flags"]?.int64Value ?? 0))
         // The kind actually sent: an answer that comes after the host deferred becomes a late
         // reply, follow-up or edit, and a defer then is already done.
-        let effectiveKind = try session.stage.withLock { stage throws(HostCallError) in
-            try InteractionResponseRules.resolve(kind, for: session.kind, stage: &stage, handle: interaction)
-        }
+        let effectiveKind = try session.answer(kind)
         let handle = registration.handle
         guard let effectiveKind else {
             // Already deferred by the host: nothing to send, the completion still reports success.

@@ -1,5 +1,5 @@
+import BotHostCore
 import DiscordClient
-import Foundation
 import PluginAPI
 
 extension HostAPI {
@@ -40,7 +40,7 @@ private func joinFailure(_ error: any Error) -> (bothost_status, String) {
 }
 
 private func errorBody(_ text: String) -> [UInt8] {
-    (try? JSONSerialization.data(withJSONObject: ["error": text])).map(Array.init) ?? Array(#"{"error":"voice failed"}"#.utf8)
+    JSONValue.object(["error": .string(text)]).compactBytes
 }
 
 /// Runs `work` and completes the one-shot registration with its JSON body or failure.
@@ -71,8 +71,9 @@ private func apiVoiceJoin(_ plugin: OpaquePointer?, _ guild: UInt64, _ channel: 
             let session = try await service.join(plugin: name, guildID: guild, channelID: channel,
                                                  selfMute: flags & UInt32(BOTHOST_VOICE_SELF_MUTE) != 0,
                                                  selfDeaf: flags & UInt32(BOTHOST_VOICE_SELF_DEAF) != 0)
-            let answer = ["guild_id": String(guild), "channel_id": String(session.channelID), "mode": session.mode.rawValue]
-            return (try? JSONSerialization.data(withJSONObject: answer, options: .sortedKeys)).map(Array.init) ?? []
+            let answer: JSONValue = ["channel_id": .string(String(session.channelID)), "guild_id": .string(String(guild)),
+                                     "mode": .string(session.mode.rawValue)]
+            return answer.compactBytes
         }
     }
 }

@@ -110,9 +110,19 @@ public final class HostRuntime: Sendable {
         return bus.publish(topic: topic, payload: payload)
     }
 
-    /// Routes a slash-command invocation to the plugin that registered it.
+    /// Routes a slash-command invocation to the plugin that registered it. Returns the interaction handle.
     @discardableResult
     public func invokeCommand(_ invocation: CommandInvocation, responder: any InteractionResponder) throws(CommandDispatchError) -> UInt64 {
-        try commands.dispatch(invocation, responder: responder, owners: Set(settings.owners), nowMs: clock.nowMs())
+        try invokeCommand(invocation, responder: responder, deadlines: nil)
+    }
+
+    /// With `deadlines`, the host also acknowledges for a plugin slow to answer and tells the user
+    /// when it never does (Discord's router; the console and tests wait as long as it takes).
+    @discardableResult
+    package func invokeCommand(_ invocation: CommandInvocation, responder: any InteractionResponder,
+                               deadlines: InteractionDeadlines?) throws(CommandDispatchError) -> UInt64 {
+        let session = try commands.dispatch(invocation, responder: responder, owners: Set(settings.owners), nowMs: clock.nowMs())
+        if let deadlines { session.armDeadlines(deadlines, on: scheduler, logger: logger) }
+        return session.handle
     }
 }

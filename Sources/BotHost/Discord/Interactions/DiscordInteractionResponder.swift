@@ -1,6 +1,5 @@
 import DiscordClient
 import PluginHost
-import Foundation
 import Synchronization
 
 /// Sends plugins' interaction responses to Discord: the initial callback, follow-ups and edits
@@ -73,8 +72,8 @@ enum InteractionJSON {
 
     /// The plugin's message object with `flags` merged in (the plugin's own flags are kept).
     static func message(_ json: [UInt8], flags: UInt32) -> [UInt8] {
-        guard flags != 0, var object = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else { return json }
-        object["flags"] = ((object["flags"] as? Int) ?? 0) | Int(flags)
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])).map(Array.init) ?? json
+        guard flags != 0, case .object(var object)? = try? JSONValue.parse(json) else { return json }
+        object["flags"] = .number(JSONNumber((object["flags"]?.int64Value ?? 0) | Int64(flags)))
+        return JSONValue.object(object).compactBytes
     }
 }

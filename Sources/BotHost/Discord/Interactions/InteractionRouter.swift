@@ -1,26 +1,24 @@
 import PluginHost
-import Foundation
 import Logging
 
-/// Routes `INTERACTION_CREATE` to the plugin that owns the command, and keeps Discord's 3-second
-/// promise for it: if the plugin has not answered after `autoDeferMs`, the host defers so the token
-/// survives; if it still says nothing, the user gets an error instead of silence.
+/// Routes `INTERACTION_CREATE` to the plugin that owns the command, and answers for the host
+/// when there is none. The deadlines that keep Discord's 3-second promise for a slow plugin are
+/// the session's (`InteractionSession.armDeadlines`, PluginHost); the router only picks them.
 final class InteractionRouter: Sendable {
     private let runtime: HostRuntime
     private let responder: any InteractionResponder
-    private let autoDeferMs: UInt64
-    private let silenceMs: UInt64
+    private let deadlines: InteractionDeadlines
 
-    init(runtime: HostRuntime, responder: any InteractionResponder, autoDeferMs: UInt64 = 2500, silenceMs: UInt64 = 15_000) {
+    init(runtime: HostRuntime, responder: any InteractionResponder, deadlines: InteractionDeadlines = InteractionDeadlines()) {
         self.runtime = runtime
         self.responder = responder
-        self.autoDeferMs = autoDeferMs
-        self.silenceMs = silenceMs
+        self.deadlines = deadlines
     }
 
-    /// Handles the raw `d` of an INTERACTION_CREATE dispatch.
-    func route(_ data: [UInt8]) {
-        guard let interaction = ParsedInteraction(data) else {
+    /// Handles an INTERACTION_CREATE: `interaction` is its decoded `d` (nil when that is not a
+    /// valid interaction object), `data` the bytes the owning plugin receives.
+    func route(_ interaction: ParsedInteraction?, json data: [UInt8]) {
+        guard let interaction else {
             runtime.logger.warning("ignoring an INTERACTION_CREATE that is not a valid interaction object")
             return
         }
@@ -30,97 +28,26 @@ final class InteractionRouter: Sendable {
                                            guildID: interaction.guildID, channelID: interaction.channelID,
                                            memberPermissions: interaction.permissions, kind: kind,
                                            customID: interaction.customID ?? "")
-        let label = kind.isComponent ? "component \"\(invocation.customID)\"" : "/\(invocation.commandName)"
-        let handle: UInt64
         do {
-            handle = try runtime.invokeCommand(invocation, responder: responder)
+            try runtime.invokeCommand(invocation, responder: responder, deadlines: deadlines)
         } catch {
-            runtime.logger.warning("\(label): \(error)")
+            runtime.logger.warning("\(invocation.label): \(error)")
             switch (kind, error) {
             case (.autocomplete, _): answer(interaction, .autocompleteResult, Array(#"{"choices":[]}"#.utf8))
             case (.component, .unownedComponent), (.modalSubmit, .unownedComponent):
                 reply(interaction, "This control is not handled by any plugin.")
             default: reply(interaction, "This command is not available right now.")
             }
-            return
-        }
-        let commands = runtime.commands, logger = runtime.logger, silenceMs = self.silenceMs
-        runtime.scheduler.schedule(afterNs: autoDeferMs * 1_000_000) { [runtime, weak self] in
-            guard let self, let session = commands.deferIfUnanswered(handle) else { return }
-            logger.info("\(label): the plugin did not answer within 2.5 s; acknowledging for it")
-            switch kind {
-            case .autocomplete:
-                // Autocomplete cannot be deferred: no choices beats Discord's "loading failed".
-                commands.markAnswered(handle)
-                answer(interaction, .autocompleteResult, Array(#"{"choices":[]}"#.utf8))
-                return
-            case .component, .modalSubmit:
-                answer(interaction, .deferredUpdate, [])  // keeps the message as it is, no placeholder
-            case .command:
-                answer(interaction, .deferred, [], flags: 64)
-            }
-            runtime.scheduler.schedule(afterNs: silenceMs * 1_000_000) { [weak self] in
-                guard let self, !commands.isAnswered(handle) else { return }
-                logger.warning("\(label): the plugin never answered; telling the user")
-                let sorry = Array(#"{"content":"Sorry, that did not answer."}"#.utf8)
-                if kind == .command {
-                    self.send(InteractionResponse(kind: .editOriginal, interactionID: interaction.id, token: session.token, messageJSON: sorry, flags: 0))
-                } else {
-                    self.send(InteractionResponse(kind: .followUp, interactionID: interaction.id, token: session.token, messageJSON: sorry, flags: 64))
-                }
-            }
         }
     }
 
     private func answer(_ interaction: ParsedInteraction, _ kind: InteractionResponse.Kind, _ body: [UInt8], flags: UInt32 = 0) {
-        send(InteractionResponse(kind: kind, interactionID: interaction.id, token: interaction.token, messageJSON: body, flags: flags))
-    }
-
-    private func send(_ response: InteractionResponse) {
+        let response = InteractionResponse(kind: kind, interactionID: interaction.id, token: interaction.token, messageJSON: body, flags: flags)
         let responder = self.responder
         Task { _ = await responder.respond(response) }
     }
 
     private func reply(_ interaction: ParsedInteraction, _ text: String) {
-        let message = (try? JSONSerialization.data(withJSONObject: ["content": text])).map(Array.init) ?? []
-        answer(interaction, .reply, message, flags: 64)
-    }
-}
-
-/// The fields of an interaction the router needs (the plugin gets the whole object).
-struct ParsedInteraction: Sendable {
-    let id: UInt64
-    let token: String
-    let type: Int
-    let commandName: String?
-    let customID: String?
-    let guildID: UInt64
-    let channelID: UInt64
-    let userID: UInt64
-    let permissions: UInt64
-
-    init?(_ data: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any],
-              let id = Self.snowflake(object["id"]), let token = object["token"] as? String, let type = object["type"] as? Int else {
-            return nil
-        }
-        self.id = id
-        self.token = token
-        self.type = type
-        let payload = object["data"] as? [String: Any]
-        commandName = payload?["name"] as? String
-        customID = payload?["custom_id"] as? String
-        guildID = Self.snowflake(object["guild_id"]) ?? 0
-        channelID = Self.snowflake(object["channel_id"]) ?? Self.snowflake((object["channel"] as? [String: Any])?["id"]) ?? 0
-        let member = object["member"] as? [String: Any]
-        let user = (member?["user"] as? [String: Any]) ?? (object["user"] as? [String: Any])
-        userID = Self.snowflake(user?["id"]) ?? 0
-        permissions = Self.snowflake(member?["permissions"]) ?? 0
-    }
-
-    static func snowflake(_ value: Any?) -> UInt64? {
-        if let text = value as? String { return UInt64(text) }
-        if let number = value as? NSNumber { return number.uint64Value }
-        return nil
+        answer(interaction, .reply, JSONValue.object(["content": .string(text)]).compactBytes, flags: 64)
     }
 }

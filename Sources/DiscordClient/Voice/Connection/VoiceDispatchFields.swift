@@ -1,7 +1,7 @@
 import BotHostCore
 
-/// What voice reads from main-gateway dispatches. Only top-level members are decoded; the rest
-/// (READY's guilds, a voice state's member object) is skipped without being built.
+/// What voice reads from main-gateway dispatches (READY comes decoded, as `ReadyEvent`). Only
+/// top-level members are decoded; the rest (a voice state's member object) is skipped unbuilt.
 package enum VoiceDispatchFields {
     /// VOICE_STATE_UPDATE: someone's voice state; voice cares about the bot's own.
     package struct VoiceState: Equatable {
@@ -29,29 +29,6 @@ package enum VoiceDispatchFields {
             self.token = token
             self.endpoint = endpoint
         }
-    }
-
-    /// READY's `user.id` and the shard count from `shard: [id, count]` (nil when absent).
-    package static func ready(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> (userID: UInt64, shardCount: Int?) {
-        var userID: UInt64?
-        var shardCount: Int?
-        var scanner = JSONScanner(data)
-        try scanner.scanObject { (key, s) throws(JSONScanError) in
-            switch key {
-            case "user":
-                try s.scanObject { (field, u) throws(JSONScanError) in
-                    if field == "id" { userID = try u.readSnowflake() } else { try u.skipValue() }
-                }
-            case "shard":
-                if s.readNull() { return }
-                var values: [Int] = []
-                try s.scanArray { (element) throws(JSONScanError) in values.append(try element.readInteger()) }
-                if values.count == 2, values[1] >= 1 { shardCount = values[1] }
-            default: try s.skipValue()
-            }
-        }
-        guard let userID else { throw JSONScanError(offset: 0, expected: "READY with user.id") }
-        return (userID, shardCount)
     }
 
     package static func voiceState(_ data: ArraySlice<UInt8>) throws(JSONScanError) -> VoiceState {

@@ -4,15 +4,14 @@ import Logging
 /// the bus as before): READY for the bot's user id and the shard count, the bot's own
 /// VOICE_STATE_UPDATE and the guild's VOICE_SERVER_UPDATE for the join state machine.
 extension VoiceManager {
-    package func gatewayReady(_ data: ArraySlice<UInt8>) {
-        do {
-            let ready = try VoiceDispatchFields.ready(data)
-            state.withLock { s in
-                s.userID = ready.userID
-                if let count = ready.shardCount { s.shardCount = count }
-            }
-        } catch {
-            logger.warning("READY without a usable user id (\(error)); voice cannot join until one arrives")
+    package func gatewayReady(_ ready: ReadyEvent) {
+        guard let userID = ready.userID else {
+            logger.warning("READY without a usable user id; voice cannot join until one arrives")
+            return
+        }
+        state.withLock { s in
+            s.userID = userID
+            if let count = ready.shardCount { s.shardCount = count }
         }
     }
 

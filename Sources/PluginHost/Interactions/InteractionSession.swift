@@ -1,0 +1,122 @@
+import BotHostCore
+import DiscordClient
+import Logging
+import Synchronization
+
+/// An interaction in flight and the state of its answer, which only moves forward:
+/// `awaitingResponse` → `answered` when the plugin answers in time; `awaitingResponse` →
+/// `deferredByHost` (the host acknowledged for it) → `answered` when it answers late. Autocomplete,
+/// which cannot be deferred, goes straight to `answered` with the host's empty choices.
+///
+/// The plugin's answers go through `answer` (what is then sent is `InteractionResponseRules`'),
+/// the host's through the deadlines `armDeadlines` sets; both move the one `stage`.
+package final class InteractionSession: Sendable {
+    package enum Stage: Sendable {
+        case awaitingResponse
+        /// The plugin was too slow and the host acknowledged (ephemerally) to keep the token alive.
+        case deferredByHost
+        case answered
+    }
+    package let handle: UInt64
+    package let kind: InteractionKind
+    package let interactionID: UInt64
+    package let token: String
+    package let owner: String
+    /// How the log names the interaction: `/name`, or `component "custom_id"`.
+    package let label: String
+    package let responder: any InteractionResponder
+    package let expiresAtMs: Int64
+    private let stage = Mutex(Stage.awaitingResponse)
+
+    package init(handle: UInt64, kind: InteractionKind, interactionID: UInt64, token: String, owner: String, label: String,
+                 responder: any InteractionResponder, expiresAtMs: Int64) {
+        self.handle = handle
+        self.kind = kind
+        self.interactionID = interactionID
+        self.token = token
+        self.owner = owner
+        self.label = label
+        self.responder = responder
+        self.expiresAtMs = expiresAtMs
+    }
+
+    // MARK: the plugin's answers
+
+    /// The plugin answers with `requested`: returns the kind actually sent (an answer after the
+    /// host acknowledged becomes a late reply, follow-up or edit), or nil when nothing needs
+    /// sending (a deferral the host already made). Refuses what does not fit the interaction or
+    /// comes out of turn.
+    package func answer(_ requested: InteractionResponse.Kind) throws(HostCallError) -> InteractionResponse.Kind? {
+        try stage.withLock { stage throws(HostCallError) in
+            try InteractionResponseRules.resolve(requested, for: kind, stage: &stage, handle: handle)
+        }
+    }
+
+    /// Whether the plugin (or the host, for autocomplete) has given the answer, as opposed to
+    /// only an acknowledgement.
+    package var isAnswered: Bool { stage.withLock { if case .answered = $0 { true } else { false } } }
+
+    // MARK: the host's deadlines
+
+    /// Keeps Discord's 3-second promise for a slow plugin: after `autoDeferMs` of silence the host
+    /// acknowledges for it (ephemeral "thinking" for a command, a silent deferred update for a
+    /// component; autocomplete cannot be deferred, so it gets no choices, which is the final
+    /// answer); if the plugin then says nothing for `silenceMs` more, the user is told.
+    package func armDeadlines(_ deadlines: InteractionDeadlines, on scheduler: TimerScheduler, logger: Logger) {
+        scheduler.schedule(afterNs: deadlines.autoDeferMs * 1_000_000) { [self] in
+            guard deferByHost(finally: kind == .autocomplete) else { return }
+            logger.info("\(label): the plugin did not answer within \(InteractionDeadlines.seconds(deadlines.autoDeferMs)); acknowledging for it")
+            switch kind {
+            case .autocomplete:
+                // No choices beats Discord's "loading failed".
+                send(.autocompleteResult, Array(#"{"choices":[]}"#.utf8))
+                return
+            case .component, .modalSubmit:
+                send(.deferredUpdate, [])  // keeps the message as it is, no placeholder
+            case .command:
+                send(.deferred, [], flags: 64)
+            }
+            scheduler.schedule(afterNs: deadlines.silenceMs * 1_000_000) { [self] in
+                guard !isAnswered else { return }
+                logger.warning("\(label): the plugin never answered; telling the user")
+                let sorry = Array(#"{"content":"Sorry, that did not answer."}"#.utf8)
+                // A command's @original is the host's "thinking" message; a component's is the
+                // plugin's own message, so the apology goes beside it.
+                if kind == .command { send(.editOriginal, sorry) } else { send(.followUp, sorry, flags: 64) }
+            }
+        }
+    }
+
+    /// Moves a still silent interaction to `deferredByHost` (to `answered` when the host's
+    /// acknowledgement is the final answer); false when the plugin had answered.
+    private func deferByHost(finally: Bool) -> Bool {
+        stage.withLock { stage in
+            guard case .awaitingResponse = stage else { return false }
+            stage = finally ? .answered : .deferredByHost
+            return true
+        }
+    }
+
+    private func send(_ kind: InteractionResponse.Kind, _ body: [UInt8], flags: UInt32 = 0) {
+        let response = InteractionResponse(kind: kind, interactionID: interactionID, token: token, messageJSON: body, flags: flags)
+        let responder = self.responder
+        Task { _ = await responder.respond(response) }
+    }
+}
+
+/// When the host acknowledges for a silent plugin, and when it gives up on it.
+package struct InteractionDeadlines: Sendable {
+    /// Discord allows 3 s for the first response; this leaves room for the request.
+    package var autoDeferMs: UInt64
+    package var silenceMs: UInt64
+
+    package init(autoDeferMs: UInt64 = 2500, silenceMs: UInt64 = 15_000) {
+        self.autoDeferMs = autoDeferMs
+        self.silenceMs = silenceMs
+    }
+
+    /// `2500` → `2.5 s`.
+    static func seconds(_ ms: UInt64) -> String {
+        ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
+    }
+}
