@@ -28,6 +28,7 @@ private func voiceService(_ instance: PluginInstance) throws(HostCallError) -> V
 private func joinFailure(_ error: any Error) -> (bothost_status, String) {
     switch error {
     case let error as HostCallError: return (error.status, error.detail)
+    case let refusal as VoiceRefusal: return (refusal.status, refusal.description)
     case let error as VoiceConnectionError:
         switch error {
         case .joinTimedOut: return (Status.timeout, error.description)
@@ -120,7 +121,11 @@ private func apiVoiceSend(_ plugin: OpaquePointer?, _ guild: UInt64, _ format: b
         case nil:
             throw HostCallError(Status.invalidArgument, "format \(format) is not BOTHOST_AUDIO_PCM (1) or BOTHOST_AUDIO_OPUS (2)")
         }
-        try service.send(outgoing, plugin: instance.name, guildID: guild)
+        do throws(VoiceRefusal) {
+            try service.send(outgoing, plugin: instance.name, guildID: guild)
+        } catch {
+            throw HostCallError(error.status, error.description)
+        }
     }
 }
 
@@ -199,3 +204,15 @@ private func apiVoiceSubscribeEvents(_ plugin: OpaquePointer?, _ guild: UInt64, 
         registration.teardown = { _ in listeners.remove(handle) }
     }
 }
+
+extension VoiceRefusal {
+    /// The ABI status a refusal is reported with.
+    var status: bothost_status {
+        switch self {
+        case .notInVoice: Status.notFound
+        case .heldByAnother: Status.conflict
+        case .queueFull: Status.queueFull
+        }
+    }
+}
+

@@ -39,14 +39,14 @@ package final class GuildVoiceLink: Sendable {
     package func join(plugin: String, channelID: UInt64, selfMute: Bool, selfDeaf: Bool) async throws -> VoiceSession {
         enum Step { case ready(VoiceSession), wait(Task<VoiceSession, any Error>) }
         let manager = self.manager, guildID = self.guildID
-        let step = try state.withLock { s throws(HostCallError) -> Step in
+        let step = try state.withLock { s throws(VoiceRefusal) -> Step in
             let others = s.holders.subtracting([plugin])
             if let session = s.session, session.state.isConnected, s.channelID == channelID {
                 s.holders.insert(plugin)
                 return .ready(session)
             }
             if !others.isEmpty, s.channelID != channelID {
-                throw HostCallError(Status.conflict, "the bot's voice in guild \(guildID) is held in channel \(s.channelID) by \(others.sorted().joined(separator: ", ")); only a sole holder can move it")
+                throw VoiceRefusal.heldByAnother("the bot's voice in guild \(guildID) is held in channel \(s.channelID) by \(others.sorted().joined(separator: ", ")); only a sole holder can move it")
             }
             if let joining = s.joining, joining.channelID == channelID { return .wait(joining.task) }
             let task = Task { try await manager.join(guildID: guildID, channelID: channelID, selfMute: selfMute, selfDeaf: selfDeaf) }
@@ -90,9 +90,9 @@ package final class GuildVoiceLink: Sendable {
         if last { try await manager.leave(guildID: guildID) }
     }
 
-    package func send(_ frame: OutgoingVoiceFrame, from plugin: String) throws(HostCallError) {
+    package func send(_ frame: OutgoingVoiceFrame, from plugin: String) throws(VoiceRefusal) {
         guard holders.contains(plugin) else {
-            throw HostCallError(Status.notFound, "plugin \(plugin) does not hold the voice of guild \(guildID); voice_join first")
+            throw VoiceRefusal.notInVoice("plugin \(plugin) does not hold the voice of guild \(guildID); voice_join first")
         }
         try sender.enqueue(frame, from: plugin)
     }

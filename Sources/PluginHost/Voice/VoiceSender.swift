@@ -55,20 +55,20 @@ package final class VoiceSender: @unchecked Sendable {
         if session == nil { queue.withLock { $0.frames = RingBuffer(); $0.owner = nil; $0.pcmFrames = 0 } }
     }
 
-    package func enqueue(_ frame: OutgoingVoiceFrame, from plugin: String) throws(HostCallError) {
+    package func enqueue(_ frame: OutgoingVoiceFrame, from plugin: String) throws(VoiceRefusal) {
         guard let session = currentSession.withLock({ $0 }), session.state.isConnected else {
-            throw HostCallError(Status.notFound, "the bot is not connected to voice in guild \(guildID); voice_join first")
+            throw VoiceRefusal.notInVoice("the bot is not connected to voice in guild \(guildID); voice_join first")
         }
-        let start = try queue.withLock { q throws(HostCallError) -> Bool in
+        let start = try queue.withLock { q throws(VoiceRefusal) -> Bool in
             if let owner = q.owner, owner != plugin {
-                throw HostCallError(Status.conflict, "guild \(guildID) is playing audio from plugin \(owner); wait for it to drain")
+                throw VoiceRefusal.heldByAnother("guild \(guildID) is playing audio from plugin \(owner); wait for it to drain")
             }
             guard q.frames.count < Self.capacity else {
-                throw HostCallError(Status.queueFull, "10 s of audio are already queued in guild \(guildID); wait for BOTHOST_VOICE_SEND_DRAINED")
+                throw VoiceRefusal.queueFull("10 s of audio are already queued in guild \(guildID); wait for BOTHOST_VOICE_SEND_DRAINED")
             }
             if case .pcm = frame {
                 guard q.pcmFrames < Self.pcmCapacity else {
-                    throw HostCallError(Status.queueFull, "0.5 s of PCM is already queued in guild \(guildID); send again shortly")
+                    throw VoiceRefusal.queueFull("0.5 s of PCM is already queued in guild \(guildID); send again shortly")
                 }
                 q.pcmFrames += 1
             }

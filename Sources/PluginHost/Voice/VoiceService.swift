@@ -37,9 +37,9 @@ public final class VoiceService: Sendable {
         try await link.leave(plugin: plugin)
     }
 
-    package func send(_ frame: OutgoingVoiceFrame, plugin: String, guildID: UInt64) throws(HostCallError) {
+    package func send(_ frame: OutgoingVoiceFrame, plugin: String, guildID: UInt64) throws(VoiceRefusal) {
         guard let link = links.withLock({ $0[guildID] }) else {
-            throw HostCallError(Status.notFound, "the bot is not in voice in guild \(guildID); voice_join first")
+            throw VoiceRefusal.notInVoice("the bot is not in voice in guild \(guildID); voice_join first")
         }
         try link.send(frame, from: plugin)
     }

@@ -41,3 +41,21 @@ package enum VoiceAudioKind: UInt32, Sendable {
     case pcm = 1
     case opus = 2
 }
+
+/// Why the voice service refused a plugin's request. The C adapter turns each into its status
+/// (`HostAPI+Voice.swift`); the service itself knows nothing of the ABI.
+package enum VoiceRefusal: Error, Equatable, CustomStringConvertible {
+    /// The bot is not in voice in the guild, or the plugin holds no part of it (NOT_FOUND).
+    case notInVoice(String)
+    /// Another plugin holds what this one asks to change, or is playing audio (CONFLICT).
+    case heldByAnother(String)
+    /// The send queue is full (QUEUE_FULL).
+    case queueFull(String)
+
+    package var description: String {
+        switch self {
+        case .notInVoice(let detail), .heldByAnother(let detail), .queueFull(let detail): detail
+        }
+    }
+}
+
