@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "AudioFiles", targets: ["AudioFiles"]),
         // The strict JSON field reader the shipped plugins read their configs and requests with.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
+        // The host's JSON reader and writer (JSONValue: parse, edit, write back in order).
+        .library(name: "BotHostJSON", targets: ["BotHostJSON"]),
         // MLS (RFC 9420), the subset Discord's voice end-to-end encryption (DAVE) uses.
         .library(name: "MLS", targets: ["MLS"]),
         // DAVE, Discord's voice end-to-end encryption: media keys and frames, gateway messages, the member's state machine.
@@ -71,11 +73,16 @@ let package = Package(
             path: "Sources/DAVE",
             exclude: ["README.md"]
         ),
-        // The host's core: bus, executors, timers and clocks, storage, JSON, the plugins.json model
+        // JSON at the byte level, the host's one reader and writer: a value tree that keeps key order
+        // and number text (config, bodies the host builds) and a single-pass scanner (gateway, voice,
+        // the C json_* calls). No dependencies, so plugins can link it too.
+        .target(name: "BotHostJSON", path: "Sources/BotHostJSON"),
+        // The host's core: bus, executors, timers and clocks, storage, the plugins.json model
         // and the host's lifecycle events. Swift types only: no C ABI, no Discord.
         .target(
             name: "BotHostCore",
             dependencies: [
+                "BotHostJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -227,6 +234,7 @@ let package = Package(
         // What the test targets share: tone generation and analysis, a seeded random generator.
         .target(name: "BotHostTestSupport", path: "Tests/TestSupport"),
         // One test target per layer, as the layers are modules: each sees only its module and below.
+        .testTarget(name: "BotHostJSONTests", dependencies: ["BotHostJSON"], path: "Tests/BotHostJSONTests"),
         .testTarget(
             name: "BotHostCoreTests",
             dependencies: ["BotHostCore", "BotHostTestSupport"],

@@ -1,3 +1,4 @@
+import BotHostJSON
 /// A problem with plugins.json, precise enough to fix without reading any documentation: which
 /// file, where in it (a JSON path, and line/column for syntax errors), what is wrong, what to do.
 public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {

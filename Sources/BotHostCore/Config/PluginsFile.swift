@@ -1,3 +1,4 @@
+import BotHostJSON
 /// plugins.json as the host uses it: host settings and the configured plugins, in file order.
 /// `PluginsFileLoader` builds it (validating everything) and renders it back.
 public struct PluginsFile: Sendable, Equatable {

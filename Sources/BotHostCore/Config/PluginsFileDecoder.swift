@@ -1,3 +1,4 @@
+import BotHostJSON
 /// Turns a parsed plugins.json into the model, refusing anything unexpected with a precise error.
 extension PluginsFileLoader {
     package static func decode(_ root: JSONValue, file: String) throws(ConfigError) -> PluginsFile {

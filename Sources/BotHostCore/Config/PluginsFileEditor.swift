@@ -1,3 +1,4 @@
+import BotHostJSON
 import Foundation
 
 /// Edits plugins.json for the CLI. Edits work on the parsed JSON tree, not the model, so every

@@ -1,3 +1,4 @@
+import BotHostJSON
 import Foundation
 
 /// Reads, validates and renders plugins.json. Validation is strict: a wrong type, a bad value or

@@ -40,7 +40,7 @@ public struct ReadyEvent: Sendable, Equatable {
             case "shard":
                 let values = try Self.optional(&s) { (v) throws(JSONScanError) in
                     var values: [Int] = []
-                    try v.scanArray { (element) throws(JSONScanError) in values.append(try element.readInteger()) }
+                    try v.scanArray { (_, element) throws(JSONScanError) in values.append(try element.readInteger()) }
                     return values
                 }
                 if let values, values.count == 2, values[1] >= 1 { ready.shardCount = values[1] }

@@ -124,7 +124,7 @@ package enum VoiceServerMessage {
             case "mode": mode = try s.readString()
             case "secret_key":
                 var bytes: [UInt8] = []
-                try s.scanArray { (element) throws(JSONScanError) in
+                try s.scanArray { (_, element) throws(JSONScanError) in
                     let value = try element.readInteger()
                     guard let byte = UInt8(exactly: value) else { throw element.error("a byte (0–255) in secret_key") }
                     bytes.append(byte)
@@ -167,7 +167,7 @@ package enum VoiceServerMessage {
         var scanner = JSONScanner(data)
         try scanner.scanObject { (key, s) throws(JSONScanError) in
             if key == "user_ids" {
-                try s.scanArray { (element) throws(JSONScanError) in users.append(try element.readSnowflake()) }
+                try s.scanArray { (_, element) throws(JSONScanError) in users.append(try element.readSnowflake()) }
             } else {
                 try s.skipValue()
             }

@@ -214,3 +214,27 @@ package struct JSONScanner {
         return out
     }
 }
+
+// MARK: Discord's values
+
+extension JSONScanner {
+    /// A snowflake as a string of digits (Discord's form) or a plain non-negative integer.
+    package mutating func readSnowflake() throws(JSONScanError) -> UInt64 {
+        var asString = self
+        if let text = try? asString.readString() {
+            guard let value = UInt64(text) else { throw error("a snowflake") }
+            self = asString
+            return value
+        }
+        let value = try readInteger()
+        guard value >= 0 else { throw error("a snowflake") }
+        return UInt64(value)
+    }
+
+    /// An array of strings.
+    package mutating func readStrings() throws(JSONScanError) -> [String] {
+        var out: [String] = []
+        try scanArray { (_, s) throws(JSONScanError) in out.append(try s.readString()) }
+        return out
+    }
+}

@@ -1,4 +1,4 @@
-@testable import BotHostCore
+@testable import BotHostJSON
 import Testing
 
 /// The scanner's fast paths: strings tested eight bytes at a time and container kinds kept in a
