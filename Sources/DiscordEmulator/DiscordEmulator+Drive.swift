@@ -19,6 +19,15 @@ extension DiscordEmulator {
         dispatch(event, Array(json.utf8), toShard: toShard)
     }
 
+    /// Sends `payloads` as dispatches of `event` to the sessions of `shard`, all compressed before
+    /// the first leaves: a sender that pre-compresses, for measuring how fast a client ingests.
+    /// `beforeSending` runs once the frames are ready, just before they are queued (under the
+    /// gateway's lock: read a clock, nothing more). Returns how many sessions got the burst.
+    @discardableResult
+    public func dispatchBurst(_ event: String, _ payloads: [[UInt8]], toShard shard: Int, beforeSending: () -> Void = {}) -> Int {
+        hub.dispatchBurst(event: event, shard: shard, payloads, beforeSending: beforeSending)
+    }
+
     /// A user posts in a channel: the message is stored and MESSAGE_CREATE goes to sessions with
     /// GUILD_MESSAGES (content only with MESSAGE_CONTENT, or when the bot is mentioned).
     @discardableResult

@@ -19,6 +19,13 @@ package enum WebSocketClient {
         try NIOSSLContext(configuration: .makeClientConfiguration())
     }
 
+    /// Frames read ahead of the reader (a gateway shard): a burst of dispatches is handed over in runs rather than a
+    /// few at a time (NIO's default keeps 2 to 10), each run costing one hop between the event loop
+    /// and the shard's task. Frames are compressed and small; the bound still stops reading from a
+    /// socket whose shard falls behind.
+    private static let inboundBuffering = WebSocketChannel.Configuration(
+        backPressureStrategy: .init(lowWatermark: 32, highWatermark: 256))
+
     private enum Upgrade: Sendable {
         case websocket(WebSocketChannel)
         case refused
@@ -45,7 +52,7 @@ package enum WebSocketClient {
                                 try channel.pipeline.syncOperations.addHandler(NIOWebSocketFrameAggregator(
                                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
                                     maxAccumulatedFrameSize: maxMessageBytes))
-                                return .websocket(try WebSocketChannel(wrappingChannelSynchronously: channel))
+                                return .websocket(try WebSocketChannel(wrappingChannelSynchronously: channel, configuration: inboundBuffering))
                             }
                         })
                     var headers = HTTPHeaders()

@@ -46,6 +46,44 @@ extension GatewayHub {
         return delivered
     }
 
+    /// A burst of one event to the sessions of `shard`: every frame is numbered, logged and
+    /// compressed (on a zlib-stream connection) before the first is queued, so that what a
+    /// benchmark times is the client's ingest, not this side's deflate. `beforeSending` runs once
+    /// they are ready, just before they are queued, under the lock (read a clock, nothing more).
+    @discardableResult
+    func dispatchBurst(event: String, shard: Int, _ payloads: [[UInt8]], beforeSending: () -> Void) -> Int {
+        state.withLock { state in
+            var ready: [(link: WebSocketLink, frames: [[UInt8]], binary: Bool)] = []
+            for sessionID in state.sessions.keys.sorted() {
+                // Read on a copy that is gone before the appends below (see `dispatch`).
+                let attached: (seq: Int, connectionID: Int)? = {
+                    guard let session = state.sessions[sessionID], !session.ended, session.shard == shard,
+                          let connectionID = session.connectionID else { return nil }
+                    return (session.seq, connectionID)
+                }()
+                guard let attached, let connection = state.connections.open(attached.connectionID) else { continue }
+                var frames: [[UInt8]] = []
+                frames.reserveCapacity(payloads.count)
+                var seq = attached.seq
+                for d in payloads {
+                    seq += 1
+                    let payload = Self.dispatchPayload(event: event, seq: seq, d: d)
+                    state.sessions[sessionID]?.append(seq: seq, payload: payload)
+                    record(&state, attached.connectionID, .sent, json: String(decoding: payload, as: UTF8.self),
+                           op: GatewayOp.dispatch, t: event, s: seq)
+                    frames.append(connection.deflater?.compress(payload) ?? payload)
+                }
+                state.sessions[sessionID]?.seq = seq
+                ready.append((connection.link, frames, connection.deflater != nil))
+            }
+            beforeSending()
+            for (link, frames, binary) in ready {
+                for frame in frames { link.send(frame, binary: binary) }
+            }
+            return ready.count
+        }
+    }
+
     /// `{"t":…,"s":…,"op":0,"d":…}` with `d` spliced in verbatim: the emulator never re-encodes
     /// what a test hands it, hostile or not.
     static func dispatchPayload(event: String, seq: Int, d: [UInt8]) -> [UInt8] {
