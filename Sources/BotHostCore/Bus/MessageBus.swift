@@ -1,14 +1,15 @@
-import Dispatch
 import Synchronization
 
 /// Topics, subscriptions and delivery. Publishing resolves the subscribers of a concrete topic
 /// (cached until the subscription set changes), wraps the payload in one message without copying
 /// it again and queues that on each subscriber's executor. Queues are bounded: a full queue drops
-/// that subscriber's delivery and counts it.
+/// that subscriber's delivery and counts it. Host taps are subscriptions too, on the same path,
+/// with unbounded queues; publish results count the other subscribers only.
 public final class MessageBus: Sendable {
     /// A concrete topic's subscribers, with the topic's bytes that every message on it shares.
     private struct Route {
         var subscriptions: [any BusSubscription]
+        var taps: [BusTap]
         var topic: [UInt8]
     }
 
@@ -18,7 +19,6 @@ public final class MessageBus: Sendable {
         var taps: [UInt64: BusTap] = [:]
     }
     private let state = Mutex(State())
-    private let tapCount = Atomic<Int>(0)
     private static let cacheLimit = 8192
 
     public struct PublishResult: Sendable, Equatable {
@@ -55,8 +55,9 @@ public final class MessageBus: Sendable {
             let matching = s.subscriptions.values
                 .filter { $0.pattern.matches(topic) }
                 .sorted { $0.handle < $1.handle }
+            let taps = s.taps.values.filter { $0.pattern.matches(topic) }.sorted { $0.handle < $1.handle }
             if s.cache.count >= Self.cacheLimit { s.cache.removeAll(keepingCapacity: true) }
-            let route = Route(subscriptions: matching, topic: Array(topic.utf8))
+            let route = Route(subscriptions: matching, taps: taps, topic: Array(topic.utf8))
             s.cache[topic] = route
             return route
         }
@@ -72,11 +73,12 @@ public final class MessageBus: Sendable {
     /// every subscriber has had it (a gateway frame, of which `d` is most).
     @discardableResult
     public func publish(topic: String, payload: ArraySlice<UInt8>, origin: BusOrigin = .host) -> PublishResult {
-        if tapCount.load(ordering: .relaxed) > 0 { notifyTaps(topic, Array(payload)) }
         let route = route(topic)
-        if route.subscriptions.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
+        if route.subscriptions.isEmpty && route.taps.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
         // The cached topic bytes are shared, not copied: one allocation fewer per message.
         let message = BusMessage(topic: route.topic, payload: payload, origin: origin)
+        // Taps first, as they always were: an observer sees a message before any plugin can react to it.
+        for tap in route.taps { tap.executor.enqueue(.deliver(tap, message)) }
         var result = PublishResult(delivered: 0, dropped: 0)
         for subscription in route.subscriptions {
             if subscription.executor.enqueue(.deliver(subscription, message), droppable: true) {
@@ -89,38 +91,40 @@ public final class MessageBus: Sendable {
     }
 }
 
-/// A host-side observer of bus traffic (the console, tests, later metrics exporters). Taps see
-/// messages in publish order on their own serial queue; they are not plugins and hold no handles.
-package final class BusTap: Sendable {
+/// A host-side observer of bus traffic (the console, tests, later metrics exporters): a
+/// subscription like a plugin's, served in publish order on its own executor, whose delivery calls
+/// a Swift closure with a copy of the message. Its queue is unbounded (control work, never
+/// dropped): the host's own observers see everything.
+package final class BusTap: BusSubscription {
     package let pattern: TopicPattern
-    package let queue: DispatchQueue
-    package let handler: @Sendable (String, [UInt8]) -> Void
+    package let handle = HandleAllocator.make()
+    package let executor = PluginExecutor(label: "bus.tap", capacity: .max)
+    private let handler: @Sendable (String, [UInt8]) -> Void
 
     package init(pattern: TopicPattern, handler: @escaping @Sendable (String, [UInt8]) -> Void) {
         self.pattern = pattern
-        self.queue = DispatchQueue(label: "bothost.bus.tap")
         self.handler = handler
+    }
+
+    package func deliver(_ message: BusMessage) {
+        handler(message.topicString, Array(message.payload))
     }
 }
 
 extension MessageBus {
     /// Observes every message whose topic matches `pattern`. Returns a token for `untap`.
     public func tap(_ pattern: String, _ handler: @escaping @Sendable (_ topic: String, _ payload: [UInt8]) -> Void) throws -> UInt64 {
-        let parsed = try TopicPattern.parse(pattern).get()
-        let token = HandleAllocator.make()
-        state.withLock { $0.taps[token] = BusTap(pattern: parsed, handler: handler) }
-        tapCount.add(1, ordering: .relaxed)
-        return token
+        let tap = BusTap(pattern: try TopicPattern.parse(pattern).get(), handler: handler)
+        state.withLock { s in
+            s.taps[tap.handle] = tap
+            s.cache.removeAll(keepingCapacity: true)
+        }
+        return tap.handle
     }
 
     public func untap(_ token: UInt64) {
-        if state.withLock({ $0.taps.removeValue(forKey: token) }) != nil { tapCount.subtract(1, ordering: .relaxed) }
-    }
-
-    private func notifyTaps(_ topic: String, _ payload: [UInt8]) {
-        let taps = state.withLock { Array($0.taps.values) }
-        for tap in taps where tap.pattern.matches(topic) {
-            tap.queue.async { tap.handler(topic, payload) }
+        state.withLock { s in
+            if s.taps.removeValue(forKey: token) != nil { s.cache.removeAll(keepingCapacity: true) }
         }
     }
 }
