@@ -46,6 +46,9 @@
  *     itself fails, so a plugin never needs a failure-path free of its own. user_data_free may be
  *     NULL. Because the free runs on the executor, a call made from another thread may see its
  *     user_data freed before the call returns: do not touch user_data after a failed registration.
+ *     (A registering call made through the pointer of a plugin that has already been stopped and
+ *     released finds no executor: it frees user_data on the calling thread and fails with
+ *     BOTHOST_E_STOPPED.)
  *     The one exception is host->post, which takes no user_data_free: once post has returned
  *     BOTHOST_OK its function runs exactly once and owns user_data; if post fails, user_data is
  *     still the caller's to free.
