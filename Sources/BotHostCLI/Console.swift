@@ -28,6 +28,7 @@ struct Console {
           unwatch                       stop printing bus messages (host.plugin.* stays on)
           commands                      list the registered slash commands and their plugins
           plugins                       show each plugin's state
+          restart NAME                  stop a plugin and start it again from plugins.json
           dump                          what every executor, timer and connection is doing (also: kill -USR1)
           sleep SECONDS                 pause before the next line (scripts: let a reply arrive first)
           help | quit
@@ -51,6 +52,12 @@ struct Console {
                 say(Self.help)
             case "plugins":
                 Self.printStatuses(await manager.statuses())
+            case "restart" where words.count == 2:
+                switch await manager.restart(words[1]) {
+                case .restarted: say("restarted \(words[1])")
+                case .refused(let refusal): say("\(words[1]) stopped, but its start was refused: \(refusal.description)")
+                case .notConfigured: say("no enabled plugin named \(words[1]) in plugins.json; 'plugins' lists them")
+                }
             case "dump":
                 for line in stateDump(runtime: runtime, connection: connection) { say("  " + line) }
             case "commands":

@@ -92,6 +92,9 @@ struct HostBootstrap {
 
     /// Runs until SIGTERM/SIGINT (or `quit`), then stops every plugin and the connection.
     func serve(discord: DiscordSettings?, console: Console.Mode?, exitOnEOF: Bool) async throws {
+        // The state dump's handler comes with its companion, once the plugins have started; until
+        // then a USR1 must be ignored, not take its default action (ending the process).
+        signal(SIGUSR1, SIG_IGN)
         let (runtime, manager, logger) = (self.runtime, self.manager, self.logger)
         var companions: [BotHostService.Companion] = [
             { _ in

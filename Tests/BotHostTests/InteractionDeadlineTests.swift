@@ -1,5 +1,6 @@
 @testable import BotHost
 import Foundation
+import Synchronization
 import Testing
 
 /// The deadlines of an interaction's answer, without Discord: they belong to the session, are
@@ -42,6 +43,55 @@ import Testing
         host.advance(ms: 15_000)
         #expect(await eventually { silent.responses.map(\.kind) == [.deferred, .editOriginal] })
         #expect(silent.responses.last?.messageText.contains("did not answer") == true)
+        await host.shutdown()
+    }
+
+    /// Holds the host's acknowledgement until released, and logs when each response starts and
+    /// ends, as Discord would see them arrive.
+    private final class GatedResponder: InteractionResponder {
+        let log = Mutex<[String]>([])
+        private let gate = Mutex<(open: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
+
+        func respond(_ response: InteractionResponse) async -> Result<[UInt8], InteractionResponseError> {
+            log.withLock { $0.append("begin \(response.kind)") }
+            if response.kind == .deferred {
+                await withCheckedContinuation { continuation in
+                    let open = gate.withLock { g in
+                        if !g.open { g.waiting = continuation }
+                        return g.open
+                    }
+                    if open { continuation.resume() }
+                }
+            }
+            log.withLock { $0.append("end \(response.kind)") }
+            return .success(Array(#"{"id":"0"}"#.utf8))
+        }
+
+        func release() {
+            let waiting = gate.withLock { g in
+                g.open = true
+                defer { g.waiting = nil }
+                return g.waiting
+            }
+            waiting?.resume()
+        }
+    }
+
+    @Test func aLateReplyIsSentOnlyAfterTheHostsAcknowledgementWasAnswered() async throws {
+        let host = try TestHost()
+        try await host.apply(plugins: #"[{"name": "slow", "library": \#(jsonString(try Fixtures.fixture("slow_command")))}]"#)
+        let responder = GatedResponder()
+        let invocation = try LocalInvocation.parse("/slow delay:4000", definitions: host.runtime.commands.definitions, userID: 5)
+        try host.runtime.invokeCommand(invocation, responder: responder, deadlines: InteractionDeadlines())
+        await host.settled("slow")
+        host.advance(ms: 2500)
+        // The acknowledgement is on its way (held at the gate); the plugin then answers.
+        #expect(await eventually { responder.log.withLock { $0 } == ["begin deferred"] })
+        host.advance(ms: 1500)
+        await host.settled("slow")
+        responder.release()
+        #expect(await eventually { responder.log.withLock { $0.count } == 4 })
+        #expect(responder.log.withLock { $0 } == ["begin deferred", "end deferred", "begin replyAfterHostDefer", "end replyAfterHostDefer"])
         await host.shutdown()
     }
 }

@@ -123,6 +123,30 @@ import Testing
         await host.shutdown()
     }
 
+    @Test func theOperatorRestartsAPluginFromItsEntryAndItKeepsItsStorage() async throws {
+        let host = try TestHost()
+        let counter = Fixtures.built("libExampleCCounter.so")
+        try await host.apply(plugins: #"[{"name": "counter", "library": \#(jsonString(counter)), "config": {"tickMs": 3600000}}]"#)
+        try host.publish("counter.add", "7")
+        #expect(await eventually {
+            (try? host.runtime.database.store(for: "counter").get("count")).flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } == "7"
+        })
+
+        #expect(await host.manager.restart("counter") == .restarted)
+        // Stopped with the operator's reason, started again, and answering from what it stored.
+        #expect(await eventually { host.events("host.plugin.stopped").contains { $0.contains("restarted by the operator") } })
+        #expect(await eventually { host.events("host.plugin.started").count == 2 })
+        #expect(await host.status("counter")?.state == .running)
+        let responder = try host.invoke("/count")
+        #expect(await eventually { responder.responses.count == 1 })
+        #expect(responder.responses.first?.messageText.contains("7") == true)
+
+        // A name plugins.json does not have (or has disabled) is not started from nowhere.
+        #expect(await host.manager.restart("nosuch") == .notConfigured)
+        #expect(await host.status("nosuch") == nil)
+        await host.shutdown()
+    }
+
     @Test func cleanupHooksRunLastFirstAndAHangingHookIsAbandoned() async throws {
         let host = try TestHost(hostJSON: #"{"cleanupDeadlineMs": 200}"#)
         let trace = TraceFile(in: host.directory)

@@ -127,6 +127,8 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
         let response = InteractionResponse(kind: effectiveKind, interactionID: session.interactionID, token: session.token,
                                            messageJSON: body, flags: flags & UInt32(BOTHOST_REPLY_EPHEMERAL))
         Task {
+            // After the host's own acknowledgement, if any: a late reply edits it.
+            await session.afterHostAcknowledgement()
             let result = await session.responder.respond(response)
             guard let taken = instance.take(handle) else { return }
             instance.complete(taken, deliver: done != nil) {

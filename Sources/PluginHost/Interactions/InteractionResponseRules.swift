@@ -15,7 +15,12 @@ package enum InteractionResponseRules {
             throw HostCallError(Status.conflict, "interaction \(handle) has no response yet; respond or defer first")
         case (.answered, true):
             throw HostCallError(Status.conflict, "interaction \(handle) was already answered; use followup or edit")
-        case (_, false):
+        case (.deferredByHost, false):
+            // An edit or follow-up after the host's acknowledgement is the plugin's answer: the
+            // host must not then apologise over it.
+            stage = .answered
+            return requested
+        case (.answered, false):
             return requested
         case (.deferredByHost, true):
             stage = .answered

@@ -26,7 +26,14 @@ package final class InteractionSession: Sendable {
     package let label: String
     package let responder: any InteractionResponder
     package let expiresAtMs: Int64
-    private let stage = Mutex(Stage.awaitingResponse)
+    private struct State {
+        var stage = Stage.awaitingResponse
+        /// The host's own acknowledgement in flight, once it sent one: a plugin's late answer and
+        /// the apology wait for it, so Discord never gets an edit or follow-up before the
+        /// acknowledgement they edit or follow.
+        var acknowledgement: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
 
     package init(handle: UInt64, kind: InteractionKind, interactionID: UInt64, token: String, owner: String, label: String,
                  responder: any InteractionResponder, expiresAtMs: Int64) {
@@ -47,14 +54,20 @@ package final class InteractionSession: Sendable {
     /// sending (a deferral the host already made). Refuses what does not fit the interaction or
     /// comes out of turn.
     package func answer(_ requested: InteractionResponse.Kind) throws(HostCallError) -> InteractionResponse.Kind? {
-        try stage.withLock { stage throws(HostCallError) in
-            try InteractionResponseRules.resolve(requested, for: kind, stage: &stage, handle: handle)
+        try state.withLock { state throws(HostCallError) in
+            try InteractionResponseRules.resolve(requested, for: kind, stage: &state.stage, handle: handle)
         }
+    }
+
+    /// Returns once the host's acknowledgement, if it sent one, has been answered by Discord. A
+    /// plugin's answer is sent after this, so a late reply never overtakes the deferral it edits.
+    package func afterHostAcknowledgement() async {
+        await state.withLock { $0.acknowledgement }?.value
     }
 
     /// Whether the plugin (or the host, for autocomplete) has given the answer, as opposed to
     /// only an acknowledgement.
-    package var isAnswered: Bool { stage.withLock { if case .answered = $0 { true } else { false } } }
+    package var isAnswered: Bool { state.withLock { if case .answered = $0.stage { true } else { false } } }
 
     // MARK: the host's deadlines
 
@@ -64,18 +77,15 @@ package final class InteractionSession: Sendable {
     /// answer); if the plugin then says nothing for `silenceMs` more, the user is told.
     package func armDeadlines(_ deadlines: InteractionDeadlines, on scheduler: TimerScheduler, logger: Logger) {
         scheduler.schedule(afterNs: deadlines.autoDeferMs * 1_000_000) { [self] in
-            guard deferByHost(finally: kind == .autocomplete) else { return }
-            logger.info("\(label): the plugin did not answer within \(InteractionDeadlines.seconds(deadlines.autoDeferMs)); acknowledging for it")
-            switch kind {
-            case .autocomplete:
-                // No choices beats Discord's "loading failed".
-                send(.autocompleteResult, Array(#"{"choices":[]}"#.utf8))
-                return
-            case .component, .modalSubmit:
-                send(.deferredUpdate, [])  // keeps the message as it is, no placeholder
-            case .command:
-                send(.deferred, [], flags: 64)
+            let acknowledgement = switch kind {
+            // No choices beats Discord's "loading failed"; it is the final answer.
+            case .autocomplete: response(.autocompleteResult, Array(#"{"choices":[]}"#.utf8))
+            case .component, .modalSubmit: response(.deferredUpdate, [])  // keeps the message as it is
+            case .command: response(.deferred, [], flags: 64)
             }
+            guard acknowledgeForThePlugin(with: acknowledgement, finally: kind == .autocomplete) else { return }
+            logger.info("\(label): the plugin did not answer within \(InteractionDeadlines.seconds(deadlines.autoDeferMs)); acknowledging for it")
+            if kind == .autocomplete { return }
             scheduler.schedule(afterNs: deadlines.silenceMs * 1_000_000) { [self] in
                 guard !isAnswered else { return }
                 logger.warning("\(label): the plugin never answered; telling the user")
@@ -88,19 +98,30 @@ package final class InteractionSession: Sendable {
     }
 
     /// Moves a still silent interaction to `deferredByHost` (to `answered` when the host's
-    /// acknowledgement is the final answer); false when the plugin had answered.
-    private func deferByHost(finally: Bool) -> Bool {
-        stage.withLock { stage in
-            guard case .awaitingResponse = stage else { return false }
-            stage = finally ? .answered : .deferredByHost
+    /// acknowledgement is the final answer) and sends the acknowledgement; false when the plugin
+    /// had answered. The send starts under the stage's lock, so whoever sees `deferredByHost`
+    /// also finds the acknowledgement to wait for.
+    private func acknowledgeForThePlugin(with acknowledgement: InteractionResponse, finally: Bool) -> Bool {
+        state.withLock { state in
+            guard case .awaitingResponse = state.stage else { return false }
+            state.stage = finally ? .answered : .deferredByHost
+            let responder = self.responder
+            state.acknowledgement = Task { _ = await responder.respond(acknowledgement) }
             return true
         }
     }
 
+    private func response(_ kind: InteractionResponse.Kind, _ body: [UInt8], flags: UInt32 = 0) -> InteractionResponse {
+        InteractionResponse(kind: kind, interactionID: interactionID, token: token, messageJSON: body, flags: flags)
+    }
+
+    /// Sends a further response of the host's (the apology), after its acknowledgement.
     private func send(_ kind: InteractionResponse.Kind, _ body: [UInt8], flags: UInt32 = 0) {
-        let response = InteractionResponse(kind: kind, interactionID: interactionID, token: token, messageJSON: body, flags: flags)
-        let responder = self.responder
-        Task { _ = await responder.respond(response) }
+        let response = response(kind, body, flags: flags)
+        Task { [self] in
+            await afterHostAcknowledgement()
+            _ = await responder.respond(response)
+        }
     }
 }
 

@@ -221,6 +221,28 @@ public actor PluginManager {
         }
     }
 
+    /// What `restart` did.
+    public enum RestartOutcome: Sendable, Equatable {
+        /// Stopped (if it ran) and started again from its plugins.json entry.
+        case restarted
+        /// Stopped (if it ran); its start was refused, with the reason (kept for `statuses`).
+        case refused(PluginRefusal)
+        /// plugins.json has no enabled entry of that name.
+        case notConfigured
+    }
+
+    /// Stops a plugin and starts it again from its current plugins.json entry: the operator's way
+    /// out of a wedged plugin without editing the file. A plugin that was refused is tried again.
+    public func restart(_ name: String) async -> RestartOutcome {
+        guard let entry = configured.first(where: { $0.name == name && $0.enabled }) else { return .notConfigured }
+        await stop(name, reason: "restarted by the operator")
+        claimNamesBeforeStarting([entry])
+        switch await start(entry) {
+        case .success: return .restarted
+        case .failure(let refusal): return .refused(refusal)
+        }
+    }
+
     /// Stops one plugin (idempotent).
     public func stop(_ name: String, reason: String) async {
         guard let current = running.removeValue(forKey: name) else { return }
