@@ -23,7 +23,7 @@ public final class DiscordConnection: Sendable {
     public let voice: VoiceManager
     /// Voice as plugins share it (the ABI's voice_* calls), over `voice`.
     public let voiceService: VoiceService
-    /// Consumes the runtime's lifecycle events (plugins started and stopped, commands changed).
+    /// Consumes the runtime's lifecycle events (plugins started, commands changed).
     private let lifecycleWatch = Mutex<Task<Void, Never>?>(nil)
     /// Set by `start`: before it, plugins starting need no new intents and there is nothing to sync.
     private let started = Atomic<Bool>(false)
@@ -63,11 +63,6 @@ public final class DiscordConnection: Sendable {
 
     private func lifecycleChanged(_ event: LifecycleEvent) {
         switch event {
-        case .pluginStopped(let stopped):
-            // A plugin that stops gives up its holds on voice; the bot leaves where nobody else holds
-            // it. Beside the stream, not in it: leaving a channel waits on Discord.
-            let service = voiceService
-            Task { await service.release(plugin: stopped.plugin) }
         case .pluginStarted:
             // A plugin enabled later may need more intents; they only take effect at identify.
             if started.load(ordering: .acquiring) { pluginsChanged() }

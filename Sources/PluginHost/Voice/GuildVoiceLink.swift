@@ -82,12 +82,24 @@ package final class GuildVoiceLink: Sendable {
 
     /// Releases `plugin`'s hold; the bot leaves when nobody holds the guild's voice.
     package func leave(plugin: String) async throws {
+        if dropHold(of: plugin) { try await manager.leave(guildID: guildID) }
+    }
+
+    /// Takes `plugin`'s hold away now (and its queued audio); true when nobody holds the voice
+    /// any more.
+    package func dropHold(of plugin: String) -> Bool {
         let last = state.withLock { s -> Bool in
             guard s.holders.remove(plugin) != nil else { return false }
             return s.holders.isEmpty
         }
         sender.stop(plugin: plugin)
-        if last { try await manager.leave(guildID: guildID) }
+        return last
+    }
+
+    /// Leaves the channel unless someone has taken a hold since it was emptied.
+    package func leaveIfUnheld() async throws {
+        guard holders.isEmpty else { return }
+        try await manager.leave(guildID: guildID)
     }
 
     package func send(_ frame: OutgoingVoiceFrame, from plugin: String) throws(VoiceRefusal) {

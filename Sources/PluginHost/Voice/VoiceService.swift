@@ -48,12 +48,19 @@ public final class VoiceService: Sendable {
         links.withLock { $0[guildID] }?.sender.stop(plugin: plugin)
     }
 
-    /// A plugin stopped: its holds go, and the bot leaves where nobody else holds the voice.
-    package func release(plugin: String) async {
+    /// A plugin stopped: its holds go at once (before it can start again and take new ones, which
+    /// a later release would take with them), and the bot then leaves where nobody else holds the
+    /// voice, beside the caller: leaving waits on Discord.
+    package func release(plugin: String) {
         let held = links.withLock { table in table.values.filter { $0.holders.contains(plugin) } }
-        for link in held {
-            do { try await link.leave(plugin: plugin) } catch {
-                logger.warning("leaving voice in guild \(link.guildID) after plugin \(plugin) stopped: \(error)")
+        let emptied = held.filter { $0.dropHold(of: plugin) }
+        guard !emptied.isEmpty else { return }
+        let logger = self.logger
+        Task {
+            for link in emptied {
+                do { try await link.leaveIfUnheld() } catch {
+                    logger.warning("leaving voice in guild \(link.guildID) after plugin \(plugin) stopped: \(error)")
+                }
             }
         }
     }
