@@ -115,7 +115,12 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
         let flags = flags ?? (kind == .autocompleteResult || kind == .modal ? 0 : UInt32(truncatingIfNeeded: object?["flags"]?.int64Value ?? 0))
         // The kind actually sent: an answer that comes after the host deferred becomes a late
         // reply, follow-up or edit, and a defer then is already done.
-        let effectiveKind = try session.answer(kind)
+        let effectiveKind: InteractionResponse.Kind?
+        do throws(InteractionRefusal) {
+            effectiveKind = try session.answer(kind)
+        } catch {
+            throw HostCallError(error.status, error.description)
+        }
         let handle = registration.handle
         guard let effectiveKind else {
             // Already deferred by the host: nothing to send, the completion still reports success.
@@ -137,6 +142,16 @@ private func respond(_ plugin: OpaquePointer?, _ interaction: bothost_handle, _ 
                 case .failure(let error): withCBytes(Array(error.message.utf8)) { done?(taken.userData, error.status, $0) }
                 }
             }
+        }
+    }
+}
+
+extension InteractionRefusal {
+    /// The ABI status a refusal is reported with.
+    var status: bothost_status {
+        switch self {
+        case .outOfTurn: Status.conflict
+        case .doesNotFit: Status.invalidArgument
         }
     }
 }

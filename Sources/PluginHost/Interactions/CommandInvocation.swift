@@ -1,3 +1,4 @@
+import BotHostCore
 /// Who is invoking a command (or using a component, or typing an option), as the host's router
 /// (Discord, console or tests) knows it.
 public struct CommandInvocation: Sendable {

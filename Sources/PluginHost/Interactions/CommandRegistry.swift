@@ -3,17 +3,6 @@ import Foundation
 import PluginAPI
 import Synchronization
 
-/// What a plugin's interaction handler answers: Discord's interaction types it can be routed.
-public enum InteractionKind: UInt32, Sendable {
-    case command = 2
-    case component = 3
-    case autocomplete = 4
-    case modalSubmit = 5
-
-    /// Components and modal submits are routed by custom_id prefix.
-    package var isComponent: Bool { self == .component || self == .modalSubmit }
-}
-
 /// A plugin's handler for interactions: a command (by name), the autocomplete of a command (by
 /// name) or components and modal submits (by custom_id prefix).
 package final class RegisteredHandler: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import BotHostCore
 import DiscordClient
 import PluginHost
 import Synchronization

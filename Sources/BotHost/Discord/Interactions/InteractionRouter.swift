@@ -1,3 +1,4 @@
+import BotHostCore
 import PluginHost
 import Logging
 

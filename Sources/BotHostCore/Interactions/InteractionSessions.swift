@@ -1,4 +1,3 @@
-import BotHostCore
 import Synchronization
 
 /// The interactions in flight, by handle. A session lives as long as its token (15 minutes);

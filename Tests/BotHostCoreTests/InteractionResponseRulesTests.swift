@@ -1,4 +1,4 @@
-@testable import PluginHost
+@testable import BotHostCore
 import Testing
 
 /// What goes to Discord when a plugin answers, given what the host already did.
@@ -24,6 +24,6 @@ import Testing
             return
         }
         // A second initial response is refused.
-        #expect(throws: HostCallError.self) { try InteractionResponseRules.resolve(.reply, for: .command, stage: &stage, handle: 1) }
+        #expect(throws: InteractionRefusal.self) { try InteractionResponseRules.resolve(.reply, for: .command, stage: &stage, handle: 1) }
     }
 }

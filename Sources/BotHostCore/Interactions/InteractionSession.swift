@@ -1,5 +1,3 @@
-import BotHostCore
-import DiscordClient
 import Logging
 import Synchronization
 
@@ -53,8 +51,8 @@ package final class InteractionSession: Sendable {
     /// host acknowledged becomes a late reply, follow-up or edit), or nil when nothing needs
     /// sending (a deferral the host already made). Refuses what does not fit the interaction or
     /// comes out of turn.
-    package func answer(_ requested: InteractionResponse.Kind) throws(HostCallError) -> InteractionResponse.Kind? {
-        try state.withLock { state throws(HostCallError) in
+    package func answer(_ requested: InteractionResponse.Kind) throws(InteractionRefusal) -> InteractionResponse.Kind? {
+        try state.withLock { state throws(InteractionRefusal) in
             try InteractionResponseRules.resolve(requested, for: kind, stage: &state.stage, handle: handle)
         }
     }
@@ -140,4 +138,15 @@ package struct InteractionDeadlines: Sendable {
     static func seconds(_ ms: UInt64) -> String {
         ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
     }
+}
+
+/// What a plugin's interaction handler answers: Discord's interaction types it can be routed.
+public enum InteractionKind: UInt32, Sendable {
+    case command = 2
+    case component = 3
+    case autocomplete = 4
+    case modalSubmit = 5
+
+    /// Components and modal submits are routed by custom_id prefix.
+    package var isComponent: Bool { self == .component || self == .modalSubmit }
 }
