@@ -117,7 +117,7 @@ import Testing
             return
         }
         #expect(refusal.cause.contains("holds 9 registrations") && refusal.cause.contains("maxSubscriptions"), "\(refusal.cause)")
-        #expect(host.runtime.bus.subscriptionCount == 0, "a refused plugin's subscriptions are removed")
+        #expect(host.runtime.bus.counts.subscriptions == 0, "a refused plugin's subscriptions are removed")
 
         // Within the limit it runs.
         let fits = try await host.apply(plugins: "[\(try entry("hostile", #"{"traceFile": \#(jsonString(trace.path)), "subscribe": "a.x,b.x,c.x"}"#))]")

@@ -8,6 +8,15 @@ import Testing
 /// that the emulator's own voice server decrypts and decodes, receive a simulated user's speech as
 /// PCM, events, leave — in both transport encryption modes.
 @Suite(.serialized) struct VoicePluginTests {
+    /// The host's Discord connection to `emulator`, with the intents its plugins declared.
+    private func connect(_ host: TestHost, to emulator: DiscordEmulator) async throws -> DiscordConnection {
+        let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
+                                       gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
+        let connection = try DiscordConnection(settings: settings, runtime: host.runtime)
+        try await connection.start(intents: await host.manager.gatewayIntents)
+        return connection
+    }
+
     @Test(arguments: [true, false])
     func aPluginJoinsSpeaksHearsAndLeaves(offerAES: Bool) async throws {
         var configuration = EmulatorConfiguration()
@@ -23,10 +32,7 @@ import Testing
             """
         try await host.apply(plugins: plugins)
         #expect(await host.status("voicer")?.state == .running)
-        let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
-                                       gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
-        let connection = try DiscordConnection(settings: settings, runtime: host.runtime)
-        try await connection.start(intents: await host.manager.gatewayIntents)
+        let connection = try await connect(host, to: emulator)
 
         // Join: the result arrives by callback once audio can flow, with the mode negotiated.
         try host.publish("voicer.join", "")
@@ -104,10 +110,7 @@ import Testing
             [{"name": "voicer", "library": \(jsonString(try Fixtures.fixture("voicer"))),
               "config": {"traceFile": \(jsonString(trace.path)), "guild": "2000", "channel": "2002"}}]
             """)
-        let settings = DiscordSettings(token: DiscordToken("sandbox-token"), apiBaseURL: emulator.apiBaseURL,
-                                       gatewayURL: emulator.gatewayURL, commandGuilds: [2000])
-        let connection = try DiscordConnection(settings: settings, runtime: host.runtime)
-        try await connection.start(intents: await host.manager.gatewayIntents)
+        let connection = try await connect(host, to: emulator)
         try host.publish("voicer.join", "")
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("joined 0 ") } }, "\(trace.text)")
         #expect(connection.voiceService.holders[2000] == ["voicer"])

@@ -44,11 +44,6 @@ public final class MessageBus: Sendable {
         }
     }
 
-    package var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
-
-    /// Subscribers of a concrete topic, in subscription order.
-    package func subscribers(of topic: String) -> [any BusSubscription] { route(topic).subscriptions }
-
     private func route(_ topic: String) -> Route {
         state.withLock { s in
             if let cached = s.cache[topic] { return cached }

@@ -82,7 +82,7 @@ package final class InteractionSession: Sendable {
             case .command: response(.deferred, [], flags: 64)
             }
             guard acknowledgeForThePlugin(with: acknowledgement, finally: kind == .autocomplete) else { return }
-            logger.info("\(label): the plugin did not answer within \(InteractionDeadlines.seconds(deadlines.autoDeferMs)); acknowledging for it")
+            logger.info("\(label): the plugin did not answer within \(SchedulerTime.describe(.milliseconds(deadlines.autoDeferMs))); acknowledging for it")
             if kind == .autocomplete { return }
             scheduler.schedule(afterNs: deadlines.silenceMs * 1_000_000) { [self] in
                 guard !isAnswered else { return }
@@ -132,11 +132,6 @@ package struct InteractionDeadlines: Sendable {
     package init(autoDeferMs: UInt64 = 2500, silenceMs: UInt64 = 15_000) {
         self.autoDeferMs = autoDeferMs
         self.silenceMs = silenceMs
-    }
-
-    /// `2500` → `2.5 s`.
-    static func seconds(_ ms: UInt64) -> String {
-        ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
     }
 }
 

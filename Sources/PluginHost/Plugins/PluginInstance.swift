@@ -276,6 +276,9 @@ package final class PluginInstance: @unchecked Sendable {
             if executor.enqueuedCount == before + 1 { break }  // only the barrier itself ran
         }
         runtime.scheduler.removeLane(timerLane)
+        // Its voice holds go now, before it could start again and take new ones (holds go by
+        // name, so a later release would take the new instance's with them).
+        runtime.voice?.release(plugin: name)
         setPhase(.stopped)
         runtime.events.publish(HostEvent.PluginStopped(plugin: name, reason: reason))
     }

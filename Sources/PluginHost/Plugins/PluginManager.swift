@@ -168,7 +168,6 @@ public actor PluginManager {
             let (status, reason) = startOutcome.value
             if !finished || status != Status.ok {
                 await instance.stop(reason: "start failed")
-                runtime.voice?.release(plugin: entry.name)
                 runtime.detach(instance)
                 let cause = finished ? "its start failed with \(Status.name(status))" + (reason.isEmpty ? "" : ": \(reason)")
                                      : "its start did not return within \(Self.lifecycleDeadlineMs) ms"
@@ -248,7 +247,6 @@ public actor PluginManager {
     public func stop(_ name: String, reason: String) async {
         guard let current = running.removeValue(forKey: name) else { return }
         await current.instance.stop(reason: reason)
-        runtime.voice?.release(plugin: name)
         runtime.detach(current.instance)
         runtime.names.release(name)
     }
