@@ -48,6 +48,8 @@ let package = Package(
         .systemLibrary(name: "CSodium", path: "Sources/CSodium"),
         // The ABI: one C header, the only thing plugins and host share.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+        // prctl and close_range for an isolated plugin's process (C variadics Swift cannot call).
+        .target(name: "CProcessControl", path: "Sources/CProcessControl"),
         // Swift SDK over the ABI for Swift plugin authors.
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
         // Audio file formats (Ogg Opus, WAV); no dependencies so plugins can link it.
@@ -118,6 +120,7 @@ let package = Package(
                 "BotHostCore",
                 "DiscordClient",
                 "PluginAPI",
+                "CProcessControl",
                 .product(name: "Logging", package: "swift-log"),
                 // Plugins' outbound HTTP (http_request).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

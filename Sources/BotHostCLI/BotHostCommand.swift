@@ -7,7 +7,7 @@ struct BotHostCommand: AsyncParsableCommand {
         commandName: "bothost",
         abstract: "A Discord bot host whose features live in plugins (.so files loaded through one C ABI).",
         version: HostVersion.current,
-        subcommands: [RunCommand.self, SandboxCommand.self, EmulatorCommand.self, PluginsCommand.self],
+        subcommands: [RunCommand.self, SandboxCommand.self, EmulatorCommand.self, PluginsCommand.self, PluginHostCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -130,6 +130,10 @@ struct Console {
                 say("  – \(status.name) — disabled")
             case .refused(let refusal):
                 say("  ✘ \(status.name) — refused: \(refusal.cause). Fix: \(refusal.fix)")
+            case .restarting(let cause, let crashes):
+                say("  ↻ \(status.name) — restarting after crash \(crashes): \(cause)")
+            case .crashed(let reason):
+                say("  ✘ \(status.name) — stopped: \(reason)")
             }
         }
     }

@@ -20,12 +20,16 @@ public struct PluginEntry: Sendable, Equatable {
     public var enabled: Bool
     /// Always an object; `{}` when the file has none.
     public var config: JSONValue
+    /// In the host process (the default) or in a supervised child process.
+    public var isolation: PluginIsolation
 
-    public init(name: String, library: String, enabled: Bool = true, config: JSONValue = .object(JSONObject())) {
+    public init(name: String, library: String, enabled: Bool = true, config: JSONValue = .object(JSONObject()),
+                isolation: PluginIsolation = PluginIsolation()) {
         self.name = name
         self.library = library
         self.enabled = enabled
         self.config = config
+        self.isolation = isolation
     }
 
     /// The config as compact JSON text: what the plugin receives from config_get.

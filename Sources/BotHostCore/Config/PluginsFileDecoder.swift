@@ -119,7 +119,8 @@ extension PluginsFileLoader {
             }
             config = value
         }
-        return PluginEntry(name: name, library: library, enabled: enabled, config: config)
+        let isolation = try PluginIsolation.decode(object, at: path, check)
+        return PluginEntry(name: name, library: library, enabled: enabled, config: config, isolation: isolation)
     }
 
     /// "My Plugin" → "my-plugin": a valid name close to what the operator wrote.
@@ -162,10 +163,10 @@ package struct ConfigChecker {
         return text
     }
 
-    package func integer(_ value: JSONValue, at path: String, range: ClosedRange<Int>, key: String) throws(ConfigError) -> Int {
+    package func integer(_ value: JSONValue, at path: String, range: ClosedRange<Int>, key: String, example: Int? = nil) throws(ConfigError) -> Int {
         guard let number = value.numberValue?.int64, let int = Int(exactly: number), range.contains(int) else {
             throw error(path, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(Self.describe(value))",
-                        #"write e.g. "\#(key)": \#(HostSettings.defaultValue(of: key) ?? range.lowerBound)"#)
+                        #"write e.g. "\#(key)": \#(example ?? HostSettings.defaultValue(of: key) ?? range.lowerBound)"#)
         }
         return int
     }

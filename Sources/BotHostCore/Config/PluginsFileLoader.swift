@@ -8,7 +8,7 @@ public enum PluginsFileLoader {
     package static let topKeys = ["host", "plugins"]
     package static let hostKeys = ["owners", "commandGuilds", "dataDirectory", "pluginsDirectory", "logLevel"]
         + HostSettings.integerSettings.map(\.key)
-    package static let entryKeys = ["name", "library", "enabled", "config"]
+    package static let entryKeys = ["name", "library", "enabled", "config"] + PluginIsolation.entryKeys
     /// plugins.json is small; anything this big is the wrong file.
     package static let maxFileBytes = 16 * 1024 * 1024
 
@@ -80,12 +80,14 @@ public enum PluginsFileLoader {
     }
 
     package static func encode(_ entry: PluginEntry) -> JSONValue {
-        [
+        var object: JSONObject = [
             "name": .string(entry.name),
             "library": .string(entry.library),
             "enabled": .bool(entry.enabled),
             "config": entry.config,
         ]
+        entry.isolation.encode(into: &object)
+        return .object(object)
     }
 
     private static func encode(_ host: HostSettings) -> JSONObject {

@@ -18,6 +18,8 @@ public enum LifecycleEvent: Sendable {
     case pluginStarted(HostEvent.PluginStarted)
     case pluginStopped(HostEvent.PluginStopped)
     case pluginRefused(HostEvent.PluginRefused)
+    /// An isolated plugin's process died on its own (or was killed for overrunning).
+    case pluginCrashed(HostEvent.PluginCrashed)
     case pluginOverran(HostEvent.CallbackOverrun)
     /// A plugin overran its callback budget as many times as `maxOverruns` allows: stop it.
     case overrunLimitReached(plugin: String, overruns: Int)
@@ -52,6 +54,24 @@ public enum HostEvent {
         package init(plugin: String, reason: String) {
             self.plugin = plugin
             self.reason = reason
+        }
+    }
+    public struct PluginCrashed: HostEventPayload {
+        public var lifecycle: LifecycleEvent { .pluginCrashed(self) }
+        public static let topic = "host.plugin.crashed"
+        public let plugin: String
+        /// The signal or exit status, and the process's last output lines.
+        public let cause: String
+        /// Crashes within the restart window, this one included.
+        public let crashes: Int
+        /// When it restarts (ms from now); nil when it stays stopped (too many crashes).
+        public let restartInMs: Int?
+
+        package init(plugin: String, cause: String, crashes: Int, restartInMs: Int?) {
+            self.plugin = plugin
+            self.cause = cause
+            self.crashes = crashes
+            self.restartInMs = restartInMs
         }
     }
     public struct PluginRefused: HostEventPayload {

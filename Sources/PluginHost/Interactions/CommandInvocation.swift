@@ -39,6 +39,8 @@ public enum CommandDispatchError: Error, CustomStringConvertible, Equatable {
     case noAutocomplete(String)
     case unownedComponent(String)
     case pluginNotRunning(String)
+    /// The owning plugin's process died and is being restarted.
+    case pluginRestarting(String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum CommandDispatchError: Error, CustomStringConvertible, Equatable {
         case .noAutocomplete(let name): "no plugin handles autocomplete for /\(name)"
         case .unownedComponent(let id): "no plugin owns the custom_id \"\(id)\""
         case .pluginNotRunning(let plugin): "the plugin \(plugin) that owns this command is not running"
+        case .pluginRestarting(let plugin): "the plugin \(plugin) that owns this command is restarting after a crash"
         }
     }
 }

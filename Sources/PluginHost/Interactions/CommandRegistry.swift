@@ -32,6 +32,9 @@ public final class CommandRegistry: Sendable {
         var autocompletes: [String: RegisteredHandler] = [:]
         /// custom_id prefix → handler. No prefix is a prefix of another, so at most one matches.
         var components: [String: RegisteredHandler] = [:]
+        /// Commands of plugins restarting after a crash, by name: Discord keeps them, and a use is
+        /// answered "restarting", until the plugin registers them again or stays stopped.
+        var parked: [String: (plugin: String, definition: [UInt8])] = [:]
 
         func component(for customID: String) -> RegisteredHandler? {
             components.first { customID.hasPrefix($0.key) }?.value
@@ -51,7 +54,9 @@ public final class CommandRegistry: Sendable {
     package var interactionsInFlight: Int { sessions.count }
 
     /// The registered commands' definitions, by name (what the next issue syncs to Discord).
-    public var definitions: [String: [UInt8]] { state.withLock { $0.commands.mapValues(\.definitionJSON) } }
+    public var definitions: [String: [UInt8]] {
+        state.withLock { s in s.commands.mapValues(\.definitionJSON).merging(s.parked.mapValues(\.definition)) { current, _ in current } }
+    }
 
     /// Command name → owning plugin.
     public var owners: [String: String] { state.withLock { $0.commands.mapValues { $0.owner.name } } }
@@ -68,6 +73,7 @@ public final class CommandRegistry: Sendable {
         let existing: RegisteredHandler? = state.withLock { s in
             if let current = s.commands[command.key] { return current }
             s.commands[command.key] = command
+            s.parked[command.key] = nil
             return nil
         }
         if let existing {
@@ -122,6 +128,28 @@ public final class CommandRegistry: Sendable {
         if removedCommand { notifyChange() }
     }
 
+    /// A plugin's process died and it will be restarted: its commands stay known (to Discord and to
+    /// users, who are told it is restarting) while its registrations are removed. Call before
+    /// stopping it.
+    package func park(plugin: String) {
+        state.withLock { s in
+            for (name, handler) in s.commands where handler.owner.name == plugin {
+                s.parked[name] = (plugin, handler.definitionJSON)
+                s.commands[name] = nil
+            }
+        }
+    }
+
+    /// Forgets the parked commands of a plugin that did not register them again (or stays stopped).
+    package func unpark(plugin: String) {
+        let removed = state.withLock { s -> Bool in
+            let names = s.parked.filter { $0.value.plugin == plugin }.map(\.key)
+            for name in names { s.parked[name] = nil }
+            return !names.isEmpty
+        }
+        if removed { notifyChange() }
+    }
+
     /// Routes an invocation to the owning plugin's handler, with the session its answers go through.
     @discardableResult
     package func dispatch(_ invocation: CommandInvocation, responder: any InteractionResponder, owners: Set<UInt64>,
@@ -134,6 +162,10 @@ public final class CommandRegistry: Sendable {
             }
         }
         guard let handler = found else {
+            if invocation.kind == .command || invocation.kind == .autocomplete,
+               let parked = state.withLock({ $0.parked[invocation.commandName] }) {
+                throw .pluginRestarting(parked.plugin)
+            }
             switch invocation.kind {
             case .command: throw .unknownCommand(invocation.commandName)
             case .autocomplete: throw .noAutocomplete(invocation.commandName)

@@ -26,6 +26,8 @@ public struct LoadedLibrary: Sendable {
     /// The path actually dlopen'ed (a fresh copy when the file changed since an earlier load).
     public let loadedPath: String
     public let descriptor: PluginDescriptor
+    /// The child process an isolated plugin runs in; nil for a library dlopen'ed in the host.
+    package var process: PluginProcess? = nil
 }
 
 /// Why a library was refused: the file, the cause and what to do about it.

@@ -10,6 +10,11 @@ public struct PluginStatus: Sendable, Equatable {
         case running
         case disabled
         case refused(PluginRefusal)
+        /// An isolated plugin whose process died: it starts again after a pause.
+        case restarting(cause: String, crashes: Int)
+        /// An isolated plugin that crashed too often: stopped until the operator reloads it or
+        /// changes its entry.
+        case crashed(String)
     }
     public let name: String
     public let library: String
@@ -18,6 +23,8 @@ public struct PluginStatus: Sendable, Equatable {
     public let registrations: Int
     public let overruns: Int
     public let droppedEvents: UInt64
+    /// The process an isolated plugin runs in (nil in the host's own process).
+    public var processID: Int32? = nil
 }
 
 /// Decides which plugins run: loads, starts, reconfigures and stops them to match plugins.json.
@@ -28,12 +35,14 @@ public actor PluginManager {
     public let pluginsDirectory: String
     /// Relative library paths resolve against this (the folder of plugins.json).
     public let configDirectory: String
-    private var running: [String: (instance: PluginInstance, entry: PluginEntry, path: String)] = [:]
+    var running: [String: (instance: PluginInstance, entry: PluginEntry, path: String)] = [:]
     private var refused: [String: (entry: PluginEntry, refusal: PluginRefusal)] = [:]
-    private var configured: [PluginEntry] = []
-    private static let lifecycleDeadlineMs = 30_000
+    var configured: [PluginEntry] = []
+    /// Crashes, pending restarts and plugins left stopped after too many crashes (isolated plugins).
+    var supervision = Supervision()
+    static let lifecycleDeadlineMs = 30_000
     /// The host API table plugins get: the current one, or an older minor's (a test hook).
-    private let apiTable: UnsafePointer<bothost_host_api>
+    let apiTable: UnsafePointer<bothost_host_api>
 
     /// `offeringABIMinor` makes this host behave as a host of that older minor (for tests of the
     /// ABI's version rule); by default it offers the current minor.
@@ -77,12 +86,17 @@ public actor PluginManager {
             }
             if resolve(entry.library) != current.path {
                 await stop(name, reason: "its library changed in plugins.json")
+            } else if entry.isolation != current.entry.isolation {
+                await stop(name, reason: "its isolation settings changed in plugins.json")
             } else if entry.configJSON != current.entry.configJSON {
                 await reconfigure(name, to: entry)
             }
         }
         refused = refused.filter { wanted[$0.key]?.enabled == true }
-        let starting = file.plugins.filter { $0.enabled && running[$0.name] == nil }
+        supervision.keepOnly(wanted)
+        // A plugin waiting to restart, or stopped after too many crashes with this same entry, is
+        // left to its supervisor.
+        let starting = file.plugins.filter { $0.enabled && running[$0.name] == nil && !supervision.holdsBack($0) }
         claimNamesBeforeStarting(starting)
         for entry in starting {
             _ = await start(entry)
@@ -98,7 +112,8 @@ public actor PluginManager {
         case .success(let instance):
             refused[entry.name] = nil
             running[entry.name] = (instance, entry, path)
-            runtime.logger.info("plugin \(entry.name) \(instance.library.descriptor.version) started from \(path)")
+            let place = instance.library.process.map { " in process \($0.pid)" } ?? ""
+            runtime.logger.info("plugin \(entry.name) \(instance.library.descriptor.version) started from \(path)\(place)")
             runtime.events.publish(HostEvent.PluginStarted(plugin: entry.name, version: instance.library.descriptor.version, library: path))
             return .success(())
         case .failure(let refusal):
@@ -112,10 +127,13 @@ public actor PluginManager {
 
     private func load(_ entry: PluginEntry, path: String) async -> Result<PluginInstance, PluginRefusal> {
         let library: LoadedLibrary
-        switch PluginLoader.load(path: path, api: apiTable) {
+        switch loadLibrary(entry, path: path) {
         case .success(let loaded): library = loaded
         case .failure(let refusal): return .failure(refusal)
         }
+        // A refused isolated plugin's process ends with the refusal.
+        var keepProcess = false
+        defer { if !keepProcess { library.process?.end() } }
         let declared = library.descriptor.name
         if let other = running.first(where: { $0.value.instance.library.descriptor.name == declared && $0.key != entry.name }) {
             return .failure(PluginRefusal(kind: .duplicateName, file: path,
@@ -131,6 +149,10 @@ public actor PluginManager {
         if let clash = claimNames(of: library.descriptor, path: path) { return .failure(clash) }
 
         let instance = PluginInstance(name: entry.name, library: library, configJSON: entry.configJSON, runtime: runtime)
+        if let process = library.process {
+            process.attach(instance.pointer)
+            supervise(process, entry: entry)
+        }
         let descriptor = library.descriptor
         let me = UnsafeSendable(instance.pointer)
 
@@ -176,6 +198,7 @@ public actor PluginManager {
             }
         }
         instance.setPhase(.running)
+        keepProcess = true
         return .success(instance)
     }
 
@@ -235,6 +258,8 @@ public actor PluginManager {
     /// out of a wedged plugin without editing the file. A plugin that was refused is tried again.
     public func restart(_ name: String) async -> RestartOutcome {
         guard let entry = configured.first(where: { $0.name == name && $0.enabled }) else { return .notConfigured }
+        supervision.forget(name)  // the operator's restart starts its crash count afresh
+        runtime.commands.unpark(plugin: name)
         await stop(name, reason: "restarted by the operator")
         claimNamesBeforeStarting([entry])
         switch await start(entry) {
@@ -246,7 +271,9 @@ public actor PluginManager {
     /// Stops one plugin (idempotent).
     public func stop(_ name: String, reason: String) async {
         guard let current = running.removeValue(forKey: name) else { return }
+        current.instance.library.process?.expectExit()
         await current.instance.stop(reason: reason)
+        current.instance.library.process?.end()
         runtime.detach(current.instance)
         runtime.names.release(name)
     }
@@ -259,7 +286,9 @@ public actor PluginManager {
     /// owner's before any plugin of the batch starts and could take it. Clashes are left for
     /// `start` to refuse (with both names), as are libraries that cannot be loaded.
     private func claimNamesBeforeStarting(_ entries: [PluginEntry]) {
-        let descriptors = entries.compactMap { entry -> PluginDescriptor? in
+        // An isolated plugin's library is never loaded into the host: it claims its names when its
+        // process has reported them.
+        let descriptors = entries.filter { !$0.isolation.isProcess }.compactMap { entry -> PluginDescriptor? in
             guard case .success(let library) = PluginLoader.load(path: resolve(entry.library), api: apiTable),
                   library.descriptor.name == entry.name else { return nil }
             return library.descriptor
@@ -321,7 +350,12 @@ public actor PluginManager {
                                     version: current.instance.library.descriptor.version,
                                     registrations: current.instance.registrationCount,
                                     overruns: current.instance.overrunCount.load(ordering: .relaxed),
-                                    droppedEvents: current.instance.executor.droppedCount.load(ordering: .relaxed))
+                                    droppedEvents: current.instance.executor.droppedCount.load(ordering: .relaxed),
+                                    processID: current.instance.library.process?.pid)
+            }
+            if let state = supervision.state(of: entry.name) {
+                return PluginStatus(name: entry.name, library: resolve(entry.library), state: state,
+                                    version: nil, registrations: 0, overruns: 0, droppedEvents: 0)
             }
             if let failure = refused[entry.name] {
                 return PluginStatus(name: entry.name, library: resolve(entry.library), state: .refused(failure.refusal),

@@ -47,8 +47,14 @@ package final class Watchdog: @unchecked Sendable {
         for instance in runtime.liveInstances {
             let executor = instance.executor
             let id = ObjectIdentifier(instance)
-            let since = executor.runningSinceNs.load(ordering: .relaxed)
-            let serial = executor.jobSerial.load(ordering: .relaxed)
+            // An isolated plugin's callbacks run in its process: what counts is how long the child
+            // has been on its oldest unfinished one.
+            let process = instance.library.process
+            let since = process?.busySinceNs.load(ordering: .relaxed) ?? executor.runningSinceNs.load(ordering: .relaxed)
+            let serial = process?.finishedCount.load(ordering: .relaxed) ?? executor.jobSerial.load(ordering: .relaxed)
+            if let process, since != 0, now > since, now - since > UInt64(process.settings.killAfterMs) * 1_000_000 {
+                process.kill(reason: "a callback has been running for \((now - since) / 1_000_000) ms, past its limits.killAfterMs of \(process.settings.killAfterMs) ms")
+            }
             let dropped = executor.droppedCount.load(ordering: .relaxed)
             var report: (overrunMs: Int?, newDrops: UInt64) = (nil, 0)
             seen.withLock { table in

@@ -35,6 +35,8 @@ final class InteractionRouter: Sendable {
             runtime.logger.warning("\(invocation.label): \(error)")
             switch (kind, error) {
             case (.autocomplete, _): answer(interaction, .autocompleteResult, Array(#"{"choices":[]}"#.utf8))
+            case (_, .pluginRestarting(let plugin)):
+                reply(interaction, "The plugin \(plugin) is restarting after a crash; try again in a moment.")
             case (.component, .unownedComponent), (.modalSubmit, .unownedComponent):
                 reply(interaction, "This control is not handled by any plugin.")
             default: reply(interaction, "This command is not available right now.")

@@ -1,0 +1,203 @@
+import Foundation
+import PluginAPI
+
+/// A callback the host sent to an isolated plugin, decoded into owned values, and how it is
+/// handed to the plugin's C function (with the structs the ABI defines, valid during the call).
+enum ChildCallback {
+    enum Lifecycle {
+        case initialize, start, stop
+        case configChanged([CChar])
+        case cleanup(token: UInt64)
+    }
+    struct BusInfo { var shard: Int32; var sequence: Int64; var publisher: [UInt8] }
+    struct Interaction {
+        var handle: UInt64, command: [UInt8], json: [UInt8], userID: UInt64, guildID: UInt64, channelID: UInt64
+        var permissions: UInt64, isOwner: UInt32, kind: UInt32, customID: [UInt8]
+    }
+    struct HTTPResponse {
+        var status: Int32, httpStatus: UInt32, headers: [([UInt8], [UInt8])], body: [UInt8], error: [UInt8]
+    }
+    struct VoiceEvent { var kind: UInt32, guildID: UInt64, channelID: UInt64, userID: UInt64, speaking: UInt32, reason: [UInt8] }
+    struct VoiceFrame {
+        var guildID: UInt64, userID: UInt64, ssrc: UInt32, rtpTimestamp: UInt32, sequence: UInt16, concealed: UInt16
+        var pcm: [Int16]?, opus: [UInt8]
+    }
+
+    case lifecycle(Lifecycle)
+    case timer(UInt64)
+    case bus(UInt64, [UInt8], [UInt8], BusInfo)
+    case serve(UInt64, [UInt8], [UInt8], BusInfo)
+    case reply(UInt64, Int32, [UInt8])
+    case done(Int32, [UInt8])
+    case command(Interaction)
+    case http(UInt64, HTTPResponse)
+    case discord(UInt64, Int32, UInt32, [UInt8])
+    case voiceEvent(UInt64, VoiceEvent)
+    case voiceFrame(UInt64, VoiceFrame)
+
+    static func decode(_ kind: WireCallback, _ r: inout WireReader) throws(WireError) -> ChildCallback {
+        func info(_ r: inout WireReader) throws(WireError) -> BusInfo {
+            BusInfo(shard: try r.i32(), sequence: try r.i64(), publisher: try r.bytesArray())
+        }
+        switch kind {
+        case .initialize: return .lifecycle(.initialize)
+        case .start: return .lifecycle(.start)
+        case .stop: return .lifecycle(.stop)
+        case .configChanged: return .lifecycle(.configChanged(try r.bytesArray().map { CChar(bitPattern: $0) }))
+        case .cleanup: return .lifecycle(.cleanup(token: try r.u64()))
+        case .timer: return .timer(try r.u64())
+        case .bus: return .bus(try r.u64(), try r.bytesArray(), try r.bytesArray(), try info(&r))
+        case .serve: return .serve(try r.u64(), try r.bytesArray(), try r.bytesArray(), try info(&r))
+        case .reply: return .reply(try r.u64(), try r.i32(), try r.bytesArray())
+        case .done: return .done(try r.i32(), try r.bytesArray())
+        case .command:
+            return .command(Interaction(handle: try r.u64(), command: try r.bytesArray(), json: try r.bytesArray(), userID: try r.u64(),
+                                        guildID: try r.u64(), channelID: try r.u64(), permissions: try r.u64(), isOwner: try r.u32(),
+                                        kind: try r.u32(), customID: try r.bytesArray()))
+        case .http:
+            let request = try r.u64(), status = try r.i32(), httpStatus = try r.u32()
+            let count = Int(try r.u32())
+            guard count <= 10_000 else { throw WireError("\(count) headers") }
+            var headers: [([UInt8], [UInt8])] = []
+            for _ in 0..<count { headers.append((try r.bytesArray(), try r.bytesArray())) }
+            return .http(request, HTTPResponse(status: status, httpStatus: httpStatus, headers: headers, body: try r.bytesArray(), error: try r.bytesArray()))
+        case .discord: return .discord(try r.u64(), try r.i32(), try r.u32(), try r.bytesArray())
+        case .voiceEvent:
+            return .voiceEvent(try r.u64(), VoiceEvent(kind: try r.u32(), guildID: try r.u64(), channelID: try r.u64(), userID: try r.u64(),
+                                                       speaking: try r.u32(), reason: try r.bytesArray()))
+        case .voiceFrame:
+            let subscription = try r.u64()
+            var frame = VoiceFrame(guildID: try r.u64(), userID: try r.u64(), ssrc: try r.u32(), rtpTimestamp: try r.u32(),
+                                   sequence: try r.u16(), concealed: try r.u16(), pcm: nil, opus: [])
+            let pcm = try r.data()
+            if !pcm.isEmpty { frame.pcm = pcm.withMemoryRebound(to: Int16.self) { Array($0) } }
+            frame.opus = try r.bytesArray()
+            return .voiceFrame(subscription, frame)
+        }
+    }
+
+    /// Calls the plugin's function with this callback's arguments.
+    func invoke(_ function: UnsafeRawPointer, _ userData: UnsafeMutableRawPointer?, selfPointer: OpaquePointer) {
+        switch self {
+        case .lifecycle:
+            return
+        case .timer(let handle):
+            unsafeBitCast(function, to: bothost_timer_fn.self)(userData, handle)
+        case .bus(let subscription, let topic, let payload, let info):
+            ChildBusMessage.with(info) {
+                withStr(topic) { t in withBytes(payload) { p in unsafeBitCast(function, to: bothost_bus_fn.self)(userData, subscription, t, p) } }
+            }
+        case .serve(let request, let topic, let payload, let info):
+            ChildBusMessage.with(info) {
+                withStr(topic) { t in withBytes(payload) { p in unsafeBitCast(function, to: bothost_bus_serve_fn.self)(userData, request, t, p) } }
+            }
+        case .reply(let request, let status, let payload):
+            withBytes(payload) { p in unsafeBitCast(function, to: bothost_reply_fn.self)(userData, request, status, p) }
+        case .done(let status, let body):
+            withBytes(body) { b in unsafeBitCast(function, to: bothost_done_fn.self)(userData, status, b) }
+        case .command(let i):
+            withStr(i.command) { command in withStr(i.json) { json in withStr(i.customID) { customID in
+                var interaction = bothost_interaction()
+                interaction.struct_size = UInt32(MemoryLayout<bothost_interaction>.size)
+                interaction.interaction = i.handle
+                interaction.command = command
+                interaction.json = json
+                interaction.user_id = i.userID
+                interaction.guild_id = i.guildID
+                interaction.channel_id = i.channelID
+                interaction.member_permissions = i.permissions
+                interaction.is_owner = i.isOwner
+                interaction.kind = i.kind
+                interaction.custom_id = customID
+                unsafeBitCast(function, to: bothost_command_fn.self)(userData, &interaction)
+            } } }
+        case .http(let request, let response):
+            // The header structs point into arrays that live until the call returns.
+            let names = response.headers.map { $0.0.map { CChar(bitPattern: $0) } }
+            let values = response.headers.map { $0.1.map { CChar(bitPattern: $0) } }
+            var headers: [bothost_header] = []
+            func call(_ index: Int) {
+                if index == names.count {
+                    withBytes(response.body) { body in withStr(response.error) { error in headers.withUnsafeBufferPointer { list in
+                        var r = bothost_http_response()
+                        r.struct_size = UInt32(MemoryLayout<bothost_http_response>.size)
+                        r.status = response.status
+                        r.http_status = response.httpStatus
+                        r.headers = list.baseAddress
+                        r.header_count = list.count
+                        r.body = body
+                        r.error = error
+                        unsafeBitCast(function, to: bothost_http_fn.self)(userData, request, &r)
+                    } } }
+                    return
+                }
+                names[index].withUnsafeBufferPointer { name in values[index].withUnsafeBufferPointer { value in
+                    headers.append(bothost_header(name: bothost_str(ptr: name.baseAddress, len: name.count),
+                                                  value: bothost_str(ptr: value.baseAddress, len: value.count)))
+                    call(index + 1)
+                } }
+            }
+            call(0)
+        case .discord(let request, let status, let httpStatus, let body):
+            withBytes(body) { b in unsafeBitCast(function, to: bothost_discord_fn.self)(userData, request, status, httpStatus, b) }
+        case .voiceEvent(let subscription, let e):
+            withStr(e.reason) { reason in
+                var event = bothost_voice_event()
+                event.struct_size = UInt32(MemoryLayout<bothost_voice_event>.size)
+                event.kind = e.kind
+                event.guild_id = e.guildID
+                event.channel_id = e.channelID
+                event.user_id = e.userID
+                event.speaking = e.speaking
+                event.reason = reason
+                unsafeBitCast(function, to: bothost_voice_event_fn.self)(userData, subscription, &event)
+            }
+        case .voiceFrame(let subscription, let f):
+            withBytes(f.opus) { opus in
+                func deliver(_ pcm: UnsafePointer<Int16>?) {
+                    var frame = bothost_voice_frame()
+                    frame.struct_size = UInt32(MemoryLayout<bothost_voice_frame>.size)
+                    frame.guild_id = f.guildID
+                    frame.user_id = f.userID
+                    frame.ssrc = f.ssrc
+                    frame.rtp_timestamp = f.rtpTimestamp
+                    frame.sequence = f.sequence
+                    frame.concealed = f.concealed
+                    frame.pcm = pcm
+                    frame.opus = opus
+                    unsafeBitCast(function, to: bothost_voice_frame_fn.self)(userData, subscription, &frame)
+                }
+                if let pcm = f.pcm { pcm.withUnsafeBufferPointer { deliver($0.baseAddress) } } else { deliver(nil) }
+            }
+        }
+    }
+}
+
+/// A byte array as a `bothost_str` during `body`.
+func withStr<R>(_ bytes: [UInt8], _ body: (bothost_str) -> R) -> R {
+    bytes.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { body(bothost_str(ptr: $0.baseAddress, len: $0.count)) }
+    }
+}
+
+/// A byte array as `bothost_bytes` during `body`.
+func withBytes<R>(_ bytes: [UInt8], _ body: (bothost_bytes) -> R) -> R {
+    bytes.withUnsafeBufferPointer { body(bothost_bytes(ptr: $0.baseAddress, len: $0.count)) }
+}
+
+/// The details of the bus message a callback in the child is delivering, for `bus_message_info`.
+/// Set only on the executor thread, where bus callbacks run.
+enum ChildBusMessage {
+    private final class Slot { var info: ChildCallback.BusInfo? }
+    private static let slots = ThreadSlot { Slot() }
+
+    static func with(_ info: ChildCallback.BusInfo, _ body: () -> Void) {
+        let slot = slots.current
+        let previous = slot.info
+        slot.info = info
+        defer { slot.info = previous }
+        body()
+    }
+
+    static var current: ChildCallback.BusInfo? { slots.current.info }
+}

@@ -1,0 +1,36 @@
+import CProcessControl
+import Foundation
+
+/// What an isolated plugin's process does to itself before it loads the plugin, so that the
+/// plugin can take nothing the host did not give it: no descriptor but its channel and output, no
+/// new privileges through exec, no outliving the host, no core dumps, its memory unreadable to
+/// other processes of the same user, and hard limits on memory and open files that it cannot raise
+/// again.
+package enum ChildConfinement {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    package static func apply(memoryMB: Int, openFiles: Int, parent: pid_t) throws(Failure) {
+        func check(_ result: Int32, _ what: String) throws(Failure) {
+            if result != 0 { throw Failure(description: "\(what) failed: \(String(cString: strerror(errno)))") }
+        }
+        try check(bothost_close_from(4), "closing inherited descriptors")
+        try check(bothost_set_parent_death_signal(SIGKILL), "PR_SET_PDEATHSIG")
+        // The host may have died between spawning us and the line above.
+        if getppid() != parent { throw Failure(description: "the host is gone") }
+        try check(bothost_set_no_new_privs(), "PR_SET_NO_NEW_PRIVS")
+        try check(bothost_set_not_dumpable(), "PR_SET_DUMPABLE")
+        try limit(RLIMIT_CORE, 0, "RLIMIT_CORE")
+        try limit(RLIMIT_DATA, UInt64(memoryMB) << 20, "RLIMIT_DATA")
+        try limit(RLIMIT_NOFILE, UInt64(openFiles), "RLIMIT_NOFILE")
+    }
+
+    /// Sets soft and hard limit alike: an unprivileged process can lower a hard limit, never raise it.
+    private static func limit(_ resource: __rlimit_resource, _ value: UInt64, _ name: String) throws(Failure) {
+        var limit = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
+        if setrlimit(__rlimit_resource_t(resource.rawValue), &limit) != 0 {
+            throw Failure(description: "\(name) \(value) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,176 @@
+@testable import BotHost
+import Foundation
+import Testing
+
+/// Plugins in their own process (`"isolation": "process"`): the same .so behind the same ABI, a
+/// crash that takes only the plugin down, a supervisor that restarts it, and limits only a
+/// process of its own allows.
+@Suite struct PluginIsolationTests {
+    private func probeEntry(_ trace: TraceFile, subscribe: String, origin: String = "", isolated: Bool = true) throws -> String {
+        #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "isolation": "\#(isolated ? "process" : "in-process")", "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe)), "origin": \#(jsonString(origin))}}"#
+    }
+
+    @Test func anIsolatedPluginGetsTheBusRequestsAndOriginAsInProcess() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        let statuses = try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "orders.*.created", origin: "orders.>"))]")
+        #expect(statuses.first?.state == .running, "\(statuses)")
+        for i in 0..<2000 { try host.publish("orders.eu.created", "\(i)") }
+        #expect(await eventually { trace.lines.filter { $0.hasPrefix("msg ") }.count == 2000 }, "\(trace.lines.suffix(3))")
+        #expect(trace.lines.filter { $0.hasPrefix("msg ") } == (0..<2000).map { "msg orders.eu.created \($0)" })
+        #expect(trace.lines.contains("origin orders.eu.created -1 0 "), "\(trace.lines.prefix(4))")
+        try host.publish("probe.ask", "probe.echo 1000 hello")
+        #expect(await eventually { trace.lines.contains("reply probe.echo 0 hello") }, "\(trace.text.suffix(300))")
+        await host.shutdown()
+    }
+
+    private func crasherEntry(crash: String, config: String = "", isolation: String = #""isolation": "process""#) throws -> String {
+        let extra = config.isEmpty ? "" : ", " + config
+        return #"{"name": "crasher", "library": \#(jsonString(try Fixtures.fixture("crasher"))), \#(isolation), "config": {"crash": "\#(crash)"\#(extra)}}"#
+    }
+
+    /// The text of a recorded reply.
+    private func content(_ responder: RecordingResponder) -> String? {
+        guard let response = responder.responses.first, let value = try? JSONValue.parse(response.messageJSON) else { return nil }
+        return value["content"]?.stringValue
+    }
+
+    /// The plugin's answer to a command; nil while the command is not there (it is restarting).
+    private func answer(_ host: TestHost, _ line: String) async throws -> String? {
+        guard let responder = try? host.invoke(line) else { return nil }
+        return await eventuallyValue { content(responder) }
+    }
+
+    private func isRunning(_ host: TestHost, _ name: String) async -> Bool {
+        await host.status(name)?.state == .running
+    }
+
+    /// Publishes numbered events to the in-process probe beside the crasher.
+    private final class Flood: @unchecked Sendable {
+        var sent = 0
+        func send(_ host: TestHost, _ count: Int) throws {
+            for _ in 0..<count {
+                try host.publish("flood.x", "\(sent)")
+                sent += 1
+            }
+        }
+        func expected() -> [String] { (0..<sent).map { "msg flood.x \($0)" } }
+    }
+
+    @Test func aSegfaultInACommandHandlerTakesOnlyThePluginDownAndItComesBackWithItsStorage() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        let hold = host.directory.appendingPathComponent("let-it-start").path
+        try await host.apply(plugins: """
+            [\(try crasherEntry(crash: "command", config: #""holdFile": \#(jsonString(hold))"#)),
+             \(try probeEntry(trace, subscribe: "flood.>", isolated: false))]
+            """)
+        for _ in 0..<3 { try host.publish("crasher.count", "") }
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 3" })
+        let pid = try #require(await host.status("crasher")?.processID)
+        let flood = Flood()
+        try flood.send(host, 1000)
+
+        _ = try host.invoke("/crasher action:segv")
+        #expect(await eventually { !host.events("host.plugin.crashed").isEmpty })
+        let crash = try #require(host.events("host.plugin.crashed").first)
+        #expect(crash.contains("SIGSEGV") && crash.contains(#""restartInMs":0"#), "\(crash)")
+        try flood.send(host, 1000)
+
+        // It restarts at once, and its init waits for the file: meanwhile its command is answered
+        // for it, and the status says why.
+        #expect(try await eventually {
+            if case .restarting(let cause, 1) = await host.status("crasher")?.state { return cause.contains("SIGSEGV") }
+            return false
+        })
+        #expect(throws: CommandDispatchError.pluginRestarting("crasher")) { try host.invoke("/crasher") }
+        #expect(host.runtime.commands.definitions["crasher"] != nil, "Discord keeps the command while it restarts")
+        FileManager.default.createFile(atPath: hold, contents: nil)
+
+        #expect(await eventually { await isRunning(host, "crasher") })
+        #expect(await host.status("crasher")?.processID != pid, "a fresh process")
+        #expect(try await answer(host, "/crasher") == "alive 3", "storage survives the crash")
+        try flood.send(host, 1000)
+        #expect(await eventually { trace.lines.count == flood.sent })
+        #expect(trace.lines == flood.expected(), "the in-process plugin beside it lost no event")
+        await host.shutdown()
+    }
+
+    @Test func aPluginThatAbortsInInitIsRestartedFiveTimesThenStaysStoppedAndSaysWhy() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        let plugins = """
+            [\(try crasherEntry(crash: "init", isolation: #""isolation": "process", "restart": {"maxBackoffMs": 20}"#)),
+             \(try probeEntry(trace, subscribe: "flood.>", isolated: false))]
+            """
+        try await host.apply(plugins: plugins)
+        let flood = Flood()
+        #expect(try await eventually {
+            try flood.send(host, 10)
+            if case .crashed = await host.status("crasher")?.state { return true }
+            return false
+        })
+        guard case .crashed(let reason) = await host.status("crasher")?.state else { return }
+        #expect(reason.contains("crashed 5 times") && reason.contains("SIGABRT") && reason.contains("bothost plugins reload crasher"), "\(reason)")
+        let crashes = host.events("host.plugin.crashed")
+        #expect(crashes.count == 5)
+        #expect(crashes.last?.contains(#""restartInMs":null"#) == true || crashes.last?.contains("restartInMs") == false, "\(crashes)")
+        // It stays stopped: applying the same file again does not start it.
+        try await host.apply(plugins: plugins)
+        try flood.send(host, 10)
+        #expect(await eventually { trace.lines.count == flood.sent })
+        #expect(trace.lines == flood.expected())
+        #expect(host.events("host.plugin.crashed").count == 5)
+        if case .crashed = await host.status("crasher")?.state {} else { Issue.record("it started again") }
+        await host.shutdown()
+    }
+
+    @Test func aPluginThatLeaksToItsMemoryLimitDiesAloneAndComesBack() async throws {
+        let host = try TestHost()
+        try await host.apply(plugins: "[\(try crasherEntry(crash: "leak", isolation: #""isolation": "process", "limits": {"memoryMB": 256}"#))]")
+        try host.publish("crasher.count", "")
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
+        try host.publish("crasher.leak", "")
+        #expect(await eventually { !host.events("host.plugin.crashed").isEmpty })
+        #expect(await eventually { await isRunning(host, "crasher") })
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
+        await host.shutdown()
+    }
+
+    @Test func aCallbackThatSpinsForeverGetsItsProcessKilledAndRestarted() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: """
+            [\(try crasherEntry(crash: "spin", isolation: #""isolation": "process", "limits": {"killAfterMs": 300}"#)),
+             \(try probeEntry(trace, subscribe: "flood.>", isolated: false))]
+            """)
+        try host.publish("crasher.count", "")
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
+        let flood = Flood()
+        try host.publish("crasher.spin", "")
+        #expect(try await eventually {
+            try flood.send(host, 10)
+            return !host.events("host.plugin.crashed").isEmpty
+        })
+        #expect(host.events("host.plugin.crashed").first?.contains("killAfterMs") == true, "\(host.events("host.plugin.crashed"))")
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
+        try flood.send(host, 10)
+        #expect(await eventually { trace.lines.count == flood.sent })
+        #expect(trace.lines == flood.expected())
+        await host.shutdown()
+    }
+
+    @Test func aPluginThatExitsDuringStopIsStoppedNotRestarted() async throws {
+        let host = try TestHost()
+        try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop"))]")
+        try host.publish("crasher.count", "")
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
+        let disabled = try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop", config: "").replacingOccurrences(of: #""name": "crasher","#, with: #""name": "crasher", "enabled": false,"#))]")
+        #expect(disabled.first?.state == .disabled)
+        #expect(host.events("host.plugin.stopped").count == 1)
+        #expect(host.events("host.plugin.crashed").isEmpty, "an exit while stopping is not a crash")
+        try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop"))]")
+        #expect(try await answer(host, "/crasher") == "alive 1")
+        await host.shutdown()
+    }
+}
