@@ -5,14 +5,20 @@ import Testing
 /// The runtime driven end to end through real .so files: bus, request/reply, timers, commands,
 /// cleanup, frees, storage and live reconfiguration.
 @Suite struct PluginRuntimeTests {
-    private func probeEntry(_ trace: TraceFile, subscribe: String, origin: String = "") throws -> String {
-        #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe)), "origin": \#(jsonString(origin))}}"#
+    private func probeEntry(_ trace: TraceFile, subscribe: String, origin: String = "", isolated: Bool = false) throws -> String {
+        #"{"name": "probe", "library": \#(jsonString(try Fixtures.fixture("probe"))), \#(isolation(isolated)) "config": {"traceFile": \#(jsonString(trace.path)), "subscribe": \#(jsonString(subscribe)), "origin": \#(jsonString(origin))}}"#
     }
 
-    @Test func busDeliversInPublishOrderWithWildcards() async throws {
+    /// The entry's isolation key: the tests marked `isolated` run each plugin in its own process
+    /// too, where the plugin must not be able to tell the difference.
+    private func isolation(_ isolated: Bool) -> String {
+        isolated ? #""isolation": "process","# : ""
+    }
+
+    @Test(arguments: [false, true]) func busDeliversInPublishOrderWithWildcards(isolated: Bool) async throws {
         let host = try TestHost()
         let trace = TraceFile(in: host.directory)
-        try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "orders.*.created,audit.>"))]")
+        try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "orders.*.created,audit.>", isolated: isolated))]")
         for i in 0..<2000 { try host.publish("orders.eu.created", "\(i)") }
         try host.publish("orders.created", "no: * needs one segment")
         try host.publish("orders.eu.west.created", "no: * is one segment only")
@@ -25,10 +31,10 @@ import Testing
         await host.shutdown()
     }
 
-    @Test func requestReplyAnswersTimesOutAndReportsNoResponder() async throws {
+    @Test(arguments: [false, true]) func requestReplyAnswersTimesOutAndReportsNoResponder(isolated: Bool) async throws {
         let host = try TestHost()
         let trace = TraceFile(in: host.directory)
-        try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "none.x"))]")
+        try await host.apply(plugins: "[\(try probeEntry(trace, subscribe: "none.x", isolated: isolated))]")
         try host.publish("probe.ask", "probe.echo 1000 hello")
         #expect(await eventually { trace.lines.contains("reply probe.echo 0 hello") })
 
@@ -147,14 +153,14 @@ import Testing
         await host.shutdown()
     }
 
-    @Test func cleanupHooksRunLastFirstAndAHangingHookIsAbandoned() async throws {
+    @Test(arguments: [false, true]) func cleanupHooksRunLastFirstAndAHangingHookIsAbandoned(isolated: Bool) async throws {
         let host = try TestHost(hostJSON: #"{"cleanupDeadlineMs": 200}"#)
         let trace = TraceFile(in: host.directory)
         // B hangs until the test creates the release file, so B's marker is provably not yet
         // freed when stop returns, however slow the machine.
         let release = host.directory.appendingPathComponent("release-b").path
         try await host.apply(plugins: """
-            [{"name": "hangs", "library": \(jsonString(try Fixtures.fixture("hang_cleanup"))),
+            [{"name": "hangs", \(isolation(isolated)) "library": \(jsonString(try Fixtures.fixture("hang_cleanup"))),
               "config": {"sleepMs": 60000, "traceFile": \(jsonString(trace.path)), "releaseFile": \(jsonString(release))}}]
             """)
         #expect(await host.status("hangs")?.state == .running)
@@ -166,15 +172,22 @@ import Testing
         // C's and A's user_data are freed at once; B's only when B finally returns — never under it.
         #expect(trace.text.filter { $0.isLowercase }.sorted() == ["a", "c"])
         #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        if isolated {
+            // The plugin's process ended with the stop, and B with it: a hook that never returned
+            // is never freed (it is freed only if and when it returns).
+            await host.shutdown()
+            #expect(trace.text.filter { $0.isLowercase }.sorted() == ["a", "c"])
+            return
+        }
         #expect(await eventually { trace.text.filter { $0.isLowercase }.sorted() == ["a", "b", "c"] })
         await host.shutdown()
     }
 
-    @Test func everyUserDataIsFreedExactlyOnce() async throws {
+    @Test(arguments: [false, true]) func everyUserDataIsFreedExactlyOnce(isolated: Bool) async throws {
         let host = try TestHost()
         let trace = TraceFile(in: host.directory)
         try await host.apply(plugins: """
-            [{"name": "frees", "library": \(jsonString(try Fixtures.fixture("frees"))), "config": {"traceFile": \(jsonString(trace.path))}}]
+            [{"name": "frees", "library": \(jsonString(try Fixtures.fixture("frees"))), \(isolation(isolated)) "config": {"traceFile": \(jsonString(trace.path))}}]
             """)
         #expect(await host.status("frees")?.state == .running)
         // The self-unregistering one-shot (delay 0) fires on the next clock step.
@@ -188,11 +201,11 @@ import Testing
         await host.shutdown()
     }
 
-    @Test func anOverrunningCallbackIsReportedWithThePluginsName() async throws {
+    @Test(arguments: [false, true]) func anOverrunningCallbackIsReportedWithThePluginsName(isolated: Bool) async throws {
         let host = try TestHost(hostJSON: #"{"callbackBudgetMs": 100}"#)
         let trace = TraceFile(in: host.directory)
         try await host.apply(plugins: """
-            [{"name": "overrun", "library": \(jsonString(try Fixtures.fixture("overrun")))},
+            [{"name": "overrun", \(isolation(isolated)) "library": \(jsonString(try Fixtures.fixture("overrun")))},
              \(try probeEntry(trace, subscribe: "none.x"))]
             """)
         try host.publish("probe.ask", "overrun.sleep 5000 400")

@@ -5,7 +5,7 @@ import PluginAPI
 /// handed to the plugin's C function (with the structs the ABI defines, valid during the call).
 enum ChildCallback {
     enum Lifecycle {
-        case initialize, start, stop
+        case initialize, start, stop, barrier
         case configChanged([CChar])
         case cleanup(token: UInt64)
     }
@@ -43,6 +43,7 @@ enum ChildCallback {
         case .initialize: return .lifecycle(.initialize)
         case .start: return .lifecycle(.start)
         case .stop: return .lifecycle(.stop)
+        case .barrier: return .lifecycle(.barrier)
         case .configChanged: return .lifecycle(.configChanged(try r.bytesArray().map { CChar(bitPattern: $0) }))
         case .cleanup: return .lifecycle(.cleanup(token: try r.u64()))
         case .timer: return .timer(try r.u64())

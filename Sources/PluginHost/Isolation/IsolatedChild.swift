@@ -89,6 +89,8 @@ package final class IsolatedChild: @unchecked Sendable {
                 entry?.free?(entry?.userData)
                 return nil
             }
+        case .abandon:
+            executor.abandonRunningJob()
         case .answer:
             let id = try reader.u32()
             let waiter = calls.withLock { $0.waiting.removeValue(forKey: id) }
@@ -153,6 +155,8 @@ package final class IsolatedChild: @unchecked Sendable {
             return (status, text(reason))
         case .stop:
             descriptor.stopFn?(selfPointer, pluginState)
+            return (Status.ok, "")
+        case .barrier:
             return (Status.ok, "")
         case .configChanged(let json):
             guard let changed = descriptor.configChangedFn else { return (Status.unsupported, "") }
@@ -280,17 +284,21 @@ package final class IsolatedChild: @unchecked Sendable {
     }
 }
 
-/// The child's serial executor: one thread running queued jobs in order. After each batch it
-/// tells the host how far it got, in one `done` frame rather than one per callback.
+/// The child's serial executor: one thread running queued jobs in order. When the queue runs dry
+/// it tells the host how far it got, in one `done` frame rather than one per callback.
 final class ChildExecutor: @unchecked Sendable {
     typealias Job = (seq: UInt64, run: () -> (Int32, String)?)
     private let condition = NSCondition()
     private var jobs: [Job] = []  // guarded by condition
-    /// The thread running jobs, for calls that must know they are on it.
-    private(set) var thread: pthread_t? = nil
+    private var head = 0          // guarded by condition: the next job in `jobs`
+    /// Bumped when the running job is abandoned: the thread running it stops taking jobs.
+    private var generation = 0    // guarded by condition
 
     func start() {
-        let thread = Thread { [self] in loop() }
+        condition.lock()
+        let generation = self.generation
+        condition.unlock()
+        let thread = Thread { [self] in loop(generation) }
         thread.name = "plugin"
         thread.stackSize = 8 << 20
         thread.start()
@@ -304,26 +312,48 @@ final class ChildExecutor: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func loop() {
-        thread = pthread_self()
-        var batch: [Job] = []
+    /// Leaves the running job to its thread and goes on with the queue on a new one.
+    func abandonRunningJob() {
+        condition.lock()
+        generation += 1
+        condition.unlock()
+        start()
+    }
+
+    private func loop(_ mine: Int) {
+        var lastSeq: UInt64 = 0
         while true {
             condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            swap(&batch, &jobs)
-            condition.unlock()
-            var lastSeq: UInt64 = 0
-            for job in batch {
-                let outcome = job.run()
-                if job.seq != 0 { lastSeq = job.seq }
-                if let (status, reason) = outcome {
-                    // A lifecycle step: the host waits for this one.
-                    sendDone(job.seq, status, reason)
+            while head == jobs.count && generation == mine {
+                if lastSeq != 0 {
+                    // Idle: report progress before sleeping.
+                    condition.unlock()
+                    sendDone(lastSeq, Status.ok, "")
                     lastSeq = 0
+                    condition.lock()
+                    continue
                 }
+                condition.wait()
             }
-            if lastSeq != 0 { sendDone(lastSeq, Status.ok, "") }
-            batch.removeAll(keepingCapacity: true)
+            guard generation == mine else {
+                condition.unlock()
+                if lastSeq != 0 { sendDone(lastSeq, Status.ok, "") }
+                return
+            }
+            let job = jobs[head]
+            head += 1
+            if head > 1024 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            let outcome = job.run()
+            if job.seq != 0 { lastSeq = job.seq }
+            if let (status, reason) = outcome {
+                // A lifecycle step: the host waits for this one.
+                sendDone(job.seq, status, reason)
+                lastSeq = 0
+            }
         }
     }
 

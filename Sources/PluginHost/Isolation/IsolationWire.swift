@@ -15,6 +15,9 @@ package enum WireKind: UInt8, Sendable {
     case free = 3
     /// The answer to the child's `call` with the same id.
     case answer = 4
+    /// The host gave up waiting for the running lifecycle step: go on with the queue on a fresh
+    /// thread, leaving that step to finish (or not) on its own, as the host's executor does.
+    case abandon = 5
 
     // child → host
     case loaded = 20
@@ -38,6 +41,8 @@ package enum WireOp: UInt8, Sendable {
 package enum WireCallback: UInt8, Sendable {
     // lifecycle steps: the host waits for their `done`
     case initialize = 1, start, stop, configChanged, cleanup
+    /// Nothing: answered once everything sent before it has run.
+    case barrier
     // registrations' callbacks
     case timer = 10, bus, serve, reply, done, command, http, discord, voiceEvent, voiceFrame
 
@@ -83,6 +88,12 @@ package struct WireWriter {
     package mutating func data(_ pointer: UnsafeRawPointer?, _ count: Int) {
         guard let pointer, count > 0 else { u32(0); return }
         data(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    /// The finished frame of a writer used once.
+    package func finishedCopy() -> [UInt8] {
+        var copy = self
+        return copy.finish()
     }
 
     /// The frame with its length.

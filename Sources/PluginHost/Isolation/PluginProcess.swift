@@ -342,6 +342,15 @@ package final class PluginProcess: @unchecked Sendable {
 
     var isAlive: Bool { flow.withLock { state.exit == nil } }
 
+    /// Returns once the child has run everything sent to it before the call (blocks the thread).
+    package func caughtUp() { _ = lifecycle(.barrier) }
+
+    /// The host abandoned the lifecycle step the child is running (its deadline passed): the child
+    /// goes on with what follows on a fresh thread.
+    package func abandonRunningStep() {
+        channel.send(WireWriter(.abandon).finishedCopy())
+    }
+
     // MARK: ending
 
     /// The host is about to stop the plugin: from now on the child's exit is expected, not a crash.

@@ -209,6 +209,7 @@ package final class PluginInstance: @unchecked Sendable {
             logger.error("plugin \(name): \(what) did not return within \(deadlineMs) ms; abandoned it and moved on")
             runtime.events.publish(HostEvent.DeadlineMissed(plugin: name, what: what, deadlineMs: deadlineMs))
             executor.abandonRunningJob()
+            library.process?.abandonRunningStep()
         }
         return finished
     }

@@ -46,5 +46,9 @@ extension TestHost {
             return
         }
         await executor.caughtUp()
+        // An isolated plugin's callbacks then run in its process: wait for those too.
+        if let process = runtime.liveInstances.first(where: { $0.name == plugin })?.library.process {
+            _ = try? await Fixtures.offPool { process.caughtUp() }
+        }
     }
 }
