@@ -4,11 +4,22 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 int bothost_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+
+int bothost_has_no_new_privs(void) { return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1; }
+
+/* no_new_privs is a per-thread attribute that threads inherit when they are created. Set here,
+ * before main, in an isolated plugin's process (the host marks its environment), it holds for
+ * every thread the process will ever have: the Swift runtime starts its threads later. */
+__attribute__((constructor)) static void bothost_confine_before_main(void) {
+    const char *marker = getenv(BOTHOST_ISOLATED_PLUGIN_VARIABLE);
+    if (marker != NULL && marker[0] == '1') (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
 
 int bothost_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }
 

@@ -5,8 +5,13 @@
  * plugin. prctl is variadic in C, which Swift cannot call, hence these wrappers. Each returns 0 on
  * success, or -1 with errno set. */
 
-/* PR_SET_NO_NEW_PRIVS: exec can never grant more privileges (setuid bits, file capabilities). */
+/* PR_SET_NO_NEW_PRIVS: exec can never grant more privileges (setuid bits, file capabilities).
+ * It is per thread (inherited by threads created later), so an isolated plugin's process gets it
+ * before main, from a constructor that looks for this variable (set to "1") in its environment. */
+#define BOTHOST_ISOLATED_PLUGIN_VARIABLE "BOTHOST_ISOLATED_PLUGIN"
 int bothost_set_no_new_privs(void);
+/* 1 when the calling thread has no_new_privs. */
+int bothost_has_no_new_privs(void);
 
 /* PR_SET_PDEATHSIG: the kernel sends `signal` to this process when its parent dies. */
 int bothost_set_parent_death_signal(int signal);

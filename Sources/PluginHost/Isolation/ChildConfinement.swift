@@ -19,6 +19,7 @@ package enum ChildConfinement {
         try check(bothost_set_parent_death_signal(SIGKILL), "PR_SET_PDEATHSIG")
         // The host may have died between spawning us and the line above.
         if getppid() != parent { throw Failure(description: "the host is gone") }
+        // Set before main on the main thread (see process_control.h); this thread too, to be sure.
         try check(bothost_set_no_new_privs(), "PR_SET_NO_NEW_PRIVS")
         try check(bothost_set_not_dumpable(), "PR_SET_DUMPABLE")
         try limit(RLIMIT_CORE, 0, "RLIMIT_CORE")

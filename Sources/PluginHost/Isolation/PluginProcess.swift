@@ -103,7 +103,7 @@ package final class PluginProcess: @unchecked Sendable {
         // dynamic loader may need to find the plugin's own libraries.
         // The Swift runtime's crash reporter would turn a plugin's SIGSEGV into seconds of
         // backtracing and a SIGILL: the plugin's own signal is the news.
-        var environment: [String] = ["SWIFT_BACKTRACE=enable=no"]
+        var environment: [String] = ["SWIFT_BACKTRACE=enable=no", "\(BOTHOST_ISOLATED_PLUGIN_VARIABLE)=1"]
         if let libraries = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] { environment.append("LD_LIBRARY_PATH=\(libraries)") }
         let spawned = ChildSpawn.run(executable: executable, arguments: arguments, environment: environment,
                                      channel: sockets[1], output: output[1])

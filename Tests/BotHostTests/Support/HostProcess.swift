@@ -14,7 +14,7 @@ struct HostProcess {
         var environment = ProcessInfo.processInfo.environment
         for key in ["DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL"] { environment[key] = nil }
         if let emulator {
-            environment["DISCORD_TOKEN"] = EmulatorConfiguration().token
+            environment["DISCORD_TOKEN"] = emulator.configuration.token
             environment["DISCORD_API_URL"] = emulator.apiBaseURL
             environment["DISCORD_GATEWAY_URL"] = emulator.gatewayURL
         }
