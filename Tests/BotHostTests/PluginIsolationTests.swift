@@ -1,5 +1,6 @@
 @testable import BotHost
 import Foundation
+import Synchronization
 import Testing
 
 /// Plugins in their own process (`"isolation": "process"`): the same .so behind the same ABI, a
@@ -47,11 +48,13 @@ import Testing
 
     /// Publishes numbered events to the in-process probe beside the crasher.
     private final class Flood: @unchecked Sendable {
-        var sent = 0
+        private let published = Atomic<Int>(0)
+        var sent: Int { published.load(ordering: .acquiring) }
+        /// From one task at a time.
         func send(_ host: TestHost, _ count: Int) throws {
             for _ in 0..<count {
                 try host.publish("flood.x", "\(sent)")
-                sent += 1
+                published.add(1, ordering: .releasing)
             }
         }
         func expected() -> [String] { (0..<sent).map { "msg flood.x \($0)" } }
@@ -174,6 +177,39 @@ import Testing
         #expect(!log.all.contains { $0.contains("its process died") }, "an exit while stopping is not a crash")
         try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop"))]")
         #expect(try await answer(host, "/crasher") == "alive 1")
+        await host.shutdown()
+    }
+
+    @Test func reloadingAnIsolatedPluginDuringAFloodLosesNoEventForTheOthers() async throws {
+        let host = try TestHost()
+        let inProcess = TraceFile(in: host.directory, "in-process.txt")
+        let isolated = TraceFile(in: host.directory, "isolated.txt")
+        try await host.apply(plugins: """
+            [\(try crasherEntry(crash: "none")),
+             {"name": "honest", "library": \(jsonString(try Fixtures.probe(named: "honest"))), "config": {"traceFile": \(jsonString(inProcess.path)), "subscribe": "flood.>"}},
+             {"name": "hostile", "library": \(jsonString(try Fixtures.probe(named: "hostile"))), "isolation": "process", "config": {"traceFile": \(jsonString(isolated.path)), "subscribe": "flood.>"}}]
+            """)
+        let pid = await host.status("crasher")?.processID
+        // About 10 000 events a second (10 every millisecond) from another task, until told to stop.
+        let flood = Flood()
+        let stop = Atomic<Bool>(false)
+        let flooding = Task.detached {
+            while !stop.load(ordering: .relaxed) {
+                try flood.send(host, 10)
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        #expect(await eventually { inProcess.lines.count >= 1000 })
+        #expect(await host.manager.restart("crasher") == .restarted)
+        #expect(await host.status("crasher")?.processID != pid, "the reload gave it a fresh process")
+        let afterReload = flood.sent
+        #expect(await eventually { inProcess.lines.count >= afterReload + 1000 })
+        stop.store(true, ordering: .relaxed)
+        try await flooding.value
+        #expect(await eventually { inProcess.lines.count == flood.sent && isolated.lines.count == flood.sent })
+        #expect(inProcess.lines == flood.expected())
+        #expect(isolated.lines == flood.expected())
+        #expect(try await answer(host, "/crasher") == "alive 0")
         await host.shutdown()
     }
 }
