@@ -80,7 +80,14 @@ package final class PluginProcess: @unchecked Sendable {
     /// Starts a child, has it load the library, and returns it with the plugin's descriptor (whose
     /// functions are this process's trampolines), or why it was refused.
     package static func spawn(library path: String, name: String, settings: PluginIsolation, logger: Logger,
-                              deadlineMs: Int) -> Result<(PluginProcess, PluginDescriptor), PluginRefusal> {
+                              deadlineMs: Int) async -> Result<(PluginProcess, PluginDescriptor), PluginRefusal> {
+        await BlockingWork.run("plugin-spawn.\(name)") {
+            spawnNow(library: path, name: name, settings: settings, logger: logger, deadlineMs: deadlineMs)
+        }
+    }
+
+    private static func spawnNow(library path: String, name: String, settings: PluginIsolation, logger: Logger,
+                                 deadlineMs: Int) -> Result<(PluginProcess, PluginDescriptor), PluginRefusal> {
         func refuse(_ cause: String, _ fix: String) -> Result<(PluginProcess, PluginDescriptor), PluginRefusal> {
             .failure(PluginRefusal(kind: .dlopenFailed, file: path, cause: cause, fix: fix))
         }
@@ -130,7 +137,7 @@ package final class PluginProcess: @unchecked Sendable {
         case .success(let descriptor):
             return .success((process, process.proxyDescriptor(descriptor)))
         case .failure(let refusal):
-            process.end()
+            process.endInBackground()
             return .failure(refusal)
         }
     }
@@ -357,23 +364,38 @@ package final class PluginProcess: @unchecked Sendable {
     package func expectExit() { flow.withLock { state.ending = true } }
 
     /// Ends the child after the host has stopped the plugin: lets it run what is queued (the last
-    /// frees), closes the channel and reaps it; kills it if it lingers.
-    package func end(graceMs: Int = 2000) {
-        let alreadyGone = flow.withLock { () -> Bool in
+    /// frees), closes the channel and returns once the process is gone (killed if it lingers).
+    package func end(graceMs: Int = 2000) async {
+        await BlockingWork.run("plugin-end.\(name)") { self.endNow(graceMs: graceMs) }
+    }
+
+    /// `end` without waiting for it (a refused plugin's process).
+    package func endInBackground() {
+        BlockingWork.detach("plugin-end.\(name)") { self.endNow(graceMs: 2000) }
+    }
+
+    private func endNow(graceMs: Int) {
+        let seq = flow.withLock { () -> UInt64 in
             state.ending = true
-            return state.exit != nil
+            return state.sent
         }
-        if alreadyGone { return }
         // Everything sent so far runs before the child sees the end of the stream.
-        let seq = flow.withLock { state.sent }
-        let deadline = Date(timeIntervalSinceNow: Double(graceMs) / 1000)
+        var deadline = Date(timeIntervalSinceNow: Double(graceMs) / 1000)
         flow.lock()
         while state.done < seq && state.exit == nil { if !flow.wait(until: deadline) { break } }
         flow.unlock()
         shutdown(channel.fd, Int32(SHUT_WR))
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(graceMs)) { [self] in
-            if isAlive { Foundation.kill(pid, SIGKILL) }
-        }
+        deadline = Date(timeIntervalSinceNow: Double(graceMs) / 1000)
+        flow.lock()
+        while state.exit == nil { if !flow.wait(until: deadline) { break } }
+        let exited = state.exit != nil
+        flow.unlock()
+        guard !exited else { return }
+        logger.warning("plugin \(name): its process did not end within \(graceMs) ms of being asked; killing it")
+        Foundation.kill(pid, SIGKILL)
+        flow.lock()
+        while state.exit == nil { flow.wait() }
+        flow.unlock()
     }
 
     /// Kills the child now (it overran, or broke the protocol); the supervisor restarts it.

@@ -47,9 +47,9 @@ extension PluginManager {
     }
 
     /// The library of an entry: dlopen'ed here, or loaded by a fresh child process.
-    func loadLibrary(_ entry: PluginEntry, path: String) -> Result<LoadedLibrary, PluginRefusal> {
+    func loadLibrary(_ entry: PluginEntry, path: String) async -> Result<LoadedLibrary, PluginRefusal> {
         guard entry.isolation.isProcess else { return PluginLoader.load(path: path, api: apiTable) }
-        switch PluginProcess.spawn(library: path, name: entry.name, settings: entry.isolation, logger: runtime.logger,
+        switch await PluginProcess.spawn(library: path, name: entry.name, settings: entry.isolation, logger: runtime.logger,
                                    deadlineMs: Self.lifecycleDeadlineMs) {
         case .success(let (process, descriptor)):
             return .success(LoadedLibrary(path: path, loadedPath: path, descriptor: descriptor, process: process))

@@ -127,13 +127,13 @@ public actor PluginManager {
 
     private func load(_ entry: PluginEntry, path: String) async -> Result<PluginInstance, PluginRefusal> {
         let library: LoadedLibrary
-        switch loadLibrary(entry, path: path) {
+        switch await loadLibrary(entry, path: path) {
         case .success(let loaded): library = loaded
         case .failure(let refusal): return .failure(refusal)
         }
         // A refused isolated plugin's process ends with the refusal.
         var keepProcess = false
-        defer { if !keepProcess { library.process?.end() } }
+        defer { if !keepProcess { library.process?.endInBackground() } }
         let declared = library.descriptor.name
         if let other = running.first(where: { $0.value.instance.library.descriptor.name == declared && $0.key != entry.name }) {
             return .failure(PluginRefusal(kind: .duplicateName, file: path,
@@ -273,7 +273,7 @@ public actor PluginManager {
         guard let current = running.removeValue(forKey: name) else { return }
         current.instance.library.process?.expectExit()
         await current.instance.stop(reason: reason)
-        current.instance.library.process?.end()
+        await current.instance.library.process?.end()
         runtime.detach(current.instance)
         runtime.names.release(name)
     }
