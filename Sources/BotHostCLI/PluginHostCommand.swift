@@ -19,15 +19,12 @@ struct PluginHostCommand: ParsableCommand {
     @Option(name: .long, help: "The open file limit (RLIMIT_NOFILE).")
     var openFiles: Int = 256
 
-    @Option(name: .long, help: "The host's process id: the plugin ends with it.")
-    var hostPid: Int32
-
     @Option(name: .long, help: "The plugin's name, for messages.")
     var name: String = "plugin"
 
     func run() throws {
         do {
-            try ChildConfinement.apply(memoryMB: memoryMb, openFiles: openFiles, parent: hostPid)
+            try ChildConfinement.apply(memoryMB: memoryMb, openFiles: openFiles)
         } catch {
             FileHandle.standardError.write(Data("bothost plugin-host (\(name)): \(error.description)\n".utf8))
             _exit(70)

@@ -21,8 +21,6 @@ __attribute__((constructor)) static void bothost_confine_before_main(void) {
     if (marker != NULL && marker[0] == '1') (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-int bothost_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }
-
 int bothost_set_not_dumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 int bothost_close_from(unsigned int first) { return (int)syscall(SYS_close_range, first, ~0U, 0); }

@@ -97,8 +97,19 @@ import Testing
         // the host's own memory, so a miss here is a fact, not a broken scan.
         #expect(try MemoryScan.contains(pid: pid, Array(token.utf8)) == false, "the token is in the plugin's memory")
         #expect(try MemoryScan.contains(pid: host.process.processIdentifier, Array(token.utf8)) == true, "the scan did not find the token in the host")
-        #expect(host.stop() == 0)
+
+        // A host killed outright takes the plugin's process with it (the channel closes).
+        kill(host.process.processIdentifier, SIGKILL)
+        host.process.waitUntilExit()
+        #expect(await eventually { !Self.isAlive(pid) }, "the plugin's process outlived its host")
         await emulator.shutdown()
+    }
+
+    /// Whether a process runs (a zombie waiting for its reaper does not).
+    private static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
     }
 }
 

@@ -13,9 +13,6 @@ int bothost_set_no_new_privs(void);
 /* 1 when the calling thread has no_new_privs. */
 int bothost_has_no_new_privs(void);
 
-/* PR_SET_PDEATHSIG: the kernel sends `signal` to this process when its parent dies. */
-int bothost_set_parent_death_signal(int signal);
-
 /* PR_SET_DUMPABLE 0: no core dump, and other processes of the same user cannot ptrace it or read
  * its memory (only root can). */
 int bothost_set_not_dumpable(void);

@@ -3,22 +3,21 @@ import Foundation
 
 /// What an isolated plugin's process does to itself before it loads the plugin, so that the
 /// plugin can take nothing the host did not give it: no descriptor but its channel and output, no
-/// new privileges through exec, no outliving the host, no core dumps, its memory unreadable to
-/// other processes of the same user, and hard limits on memory and open files that it cannot raise
-/// again.
+/// new privileges through exec, no core dumps, its memory unreadable to other processes of the
+/// same user, and hard limits on memory and open files that it cannot raise again. It does not
+/// outlive the host: the host's end of the channel closes with the host, and the child exits at
+/// the end of the stream. (PR_SET_PDEATHSIG would fire when the host *thread* that spawned it
+/// ends, not the host.)
 package enum ChildConfinement {
     package struct Failure: Error, CustomStringConvertible {
         package let description: String
     }
 
-    package static func apply(memoryMB: Int, openFiles: Int, parent: pid_t) throws(Failure) {
+    package static func apply(memoryMB: Int, openFiles: Int) throws(Failure) {
         func check(_ result: Int32, _ what: String) throws(Failure) {
             if result != 0 { throw Failure(description: "\(what) failed: \(String(cString: strerror(errno)))") }
         }
         try check(bothost_close_from(4), "closing inherited descriptors")
-        try check(bothost_set_parent_death_signal(SIGKILL), "PR_SET_PDEATHSIG")
-        // The host may have died between spawning us and the line above.
-        if getppid() != parent { throw Failure(description: "the host is gone") }
         // Set before main on the main thread (see process_control.h); this thread too, to be sure.
         try check(bothost_set_no_new_privs(), "PR_SET_NO_NEW_PRIVS")
         try check(bothost_set_not_dumpable(), "PR_SET_DUMPABLE")

@@ -105,7 +105,7 @@ package final class PluginProcess: @unchecked Sendable {
             return refuse("pipe failed: \(String(cString: strerror(errno)))", "check the host's open file limit")
         }
         let arguments = [executable, "plugin-host", "--channel-fd", "3", "--memory-mb", String(settings.memoryMB),
-                         "--open-files", String(settings.openFiles), "--host-pid", String(getpid()), "--name", name]
+                         "--open-files", String(settings.openFiles), "--name", name]
         // The child gets no environment of the host's (a token there stays there), only what the
         // dynamic loader may need to find the plugin's own libraries.
         // The Swift runtime's crash reporter would turn a plugin's SIGSEGV into seconds of
