@@ -193,3 +193,41 @@ write("FuzzDAVE", "client-frames", records((2, bytes([26]) + struct.pack(">HH", 
                                            (2, bytes([28]) + struct.pack(">HH", 1, 1) + vec(bytes(16)))))
 write("FuzzDAVE", "media", records((4, b"\xf8\xff\xfe"), (4, b"\xfc\x01\x02" + bytes(8) + b"\x05\x00\x0d\xfa\xfa"),
                                    (5, b""), (5, b"\x01"), (5, bytes(9) + b"\x80")))
+
+# -- Isolation: frames an isolated plugin's process sends the host (Sources/PluginHost/Isolation/
+# IsolationWire.swift): kind 22 a call (u32 id, u8 op, fields), 23 progress (u64 seq, i32 status,
+# reason), 20 its descriptor, 21 a refusal; integers little-endian, byte strings u32-length-prefixed --
+def wire_bytes(data):
+    data = data if isinstance(data, bytes) else data.encode()
+    return struct.pack("<I", len(data)) + data
+
+
+def call(op, *fields, id=1):
+    return struct.pack("<IB", id, op) + b"".join(fields)
+
+
+write("FuzzIsolationFrames", "log-publish-storage", records(
+    (22, call(1, struct.pack("<i", 2), wire_bytes("hello"), id=0)),
+    (22, call(4, wire_bytes("demo.topic"), wire_bytes(b"\x00\x01payload"))),
+    (22, call(16, wire_bytes("count"), wire_bytes("3"))),
+    (22, call(15, wire_bytes("count"))),
+    (22, call(18, wire_bytes("c"))),
+    (22, call(31))))
+write("FuzzIsolationFrames", "registrations", records(
+    (22, call(5, struct.pack("<QB", 1, 1), wire_bytes("orders.*.created"))),
+    (22, call(6, struct.pack("<QB", 2, 1), wire_bytes("demo.echo"))),
+    (22, call(7, struct.pack("<QB", 3, 1), wire_bytes("demo.echo"), wire_bytes("hi"), struct.pack("<I", 1000))),
+    (22, call(3, struct.pack("<QB", 4, 1), struct.pack("<QQ", 10, 10))),
+    (22, call(9, struct.pack("<QB", 5, 1), wire_bytes('{"name":"x","description":"y"}'))),
+    (22, call(2, struct.pack("<Q", 7)))))
+write("FuzzIsolationFrames", "http-discord-voice", records(
+    (22, call(19, struct.pack("<QB", 1, 1), b"\x01", struct.pack("<I", 64), wire_bytes("GET"), wire_bytes("http://127.0.0.1:9/"),
+              struct.pack("<I", 1), wire_bytes("accept"), wire_bytes("*/*"), wire_bytes(""), struct.pack("<II", 1000, 0))),
+    (22, call(21, struct.pack("<QB", 2, 1), wire_bytes("GET"), wire_bytes("/users/@me"), wire_bytes(""), wire_bytes(""))),
+    (22, call(25, struct.pack("<QB", 3, 0), struct.pack("<QQI", 1, 2, 0))),
+    (22, call(27, struct.pack("<QI", 1, 1), wire_bytes(bytes(3840))))))
+write("FuzzIsolationFrames", "progress-descriptor", records(
+    (23, struct.pack("<Qi", 1, 0) + wire_bytes("")),
+    (20, wire_bytes("probe") + wire_bytes("1.0.0") + wire_bytes("a probe") + struct.pack("<IIQI", 1, 4, 0, 1) + wire_bytes("probe.extra") + b"\x0f"),
+    (21, wire_bytes("initFailed") + wire_bytes("no") + wire_bytes("fix it")),
+    (2, struct.pack("<QQB", 1, 1, 11) + struct.pack("<Q", 1) + wire_bytes("t") + wire_bytes("p") + struct.pack("<iq", -1, 0) + wire_bytes(""))))

@@ -212,4 +212,21 @@ import Testing
         #expect(try await answer(host, "/crasher") == "alive 0")
         await host.shutdown()
     }
+
+    @Test func theHostRefusesAMalformedFrameFromAPluginsProcess() {
+        let process = PluginProcess.parsingOnly()
+        func call(_ op: UInt8, _ fields: [UInt8]) -> [UInt8] { [1, 0, 0, 0, op] + fields }
+        let topic: [UInt8] = [3, 0, 0, 0] + Array("a.b".utf8)
+        let payload: [UInt8] = [2, 0, 0, 0, 0x68, 0x69]
+        // A well-formed publish parses (and is refused: the plugin it acts for has stopped).
+        #expect(process.receive(kind: 22, body: call(4, topic + payload)))
+        // A field that runs past the frame, bytes left over, an unknown call or frame kind: each ends the child.
+        #expect(!process.receive(kind: 22, body: call(4, topic + [9, 0, 0, 0, 1])))
+        #expect(!process.receive(kind: 22, body: call(4, topic + payload + [0])))
+        #expect(!process.receive(kind: 22, body: call(200, [])))
+        #expect(!process.receive(kind: 99, body: []))
+        // A descriptor with a name the host would never accept.
+        let descriptor: [UInt8] = [3, 0, 0, 0] + Array("B D".utf8) + [0, 0, 0, 0] + [0, 0, 0, 0] + [1, 0, 0, 0, 4, 0, 0, 0] + [UInt8](repeating: 0, count: 8) + [0, 0, 0, 0, 0]
+        #expect(!process.receive(kind: 20, body: descriptor))
+    }
 }

@@ -53,6 +53,19 @@ import NIOWebSocket
         }
     }
 
+    /// What an isolated plugin's process sends the host (calls, progress, its descriptor), as
+    /// records: kind is the frame kind, the body the frame's body. The calls act for a plugin that
+    /// has stopped, so every argument is parsed and checked and nothing else happens. The same
+    /// bodies also go through the child's reader of the host's callbacks.
+    public static func isolationFrames(_ input: [UInt8]) {
+        let process = PluginProcess.parsingOnly()
+        var records = FuzzInput(input)
+        while let (kind, body) = records.next() {
+            process.receive(kind: kind, body: body)
+            IsolatedChild.fuzzCallback(body)
+        }
+    }
+
     /// plugins.json. What parses must survive a render and re-parse unchanged (the editor rewrites
     /// the file that way).
     public static func pluginsFile(_ bytes: [UInt8]) {

@@ -5,7 +5,12 @@ import PluginAPI
 package final class PluginRef: @unchecked Sendable {
     package nonisolated(unsafe) weak var instance: PluginInstance?
 
-    package init(_ instance: PluginInstance) { self.instance = instance }
+    package init(_ instance: PluginInstance?) { self.instance = instance }
+
+    /// The pointer of a plugin that has stopped: every call through it is refused.
+    package static func stoppedPointer() -> OpaquePointer {
+        OpaquePointer(Unmanaged.passRetained(PluginRef(nil)).toOpaque())
+    }
 
     /// A pointer for C. Retained forever on purpose (a few bytes per plugin start).
     package static func makePointer(for instance: PluginInstance) -> OpaquePointer {

@@ -35,6 +35,15 @@ enum ChildCallback {
     case voiceEvent(UInt64, VoiceEvent)
     case voiceFrame(UInt64, VoiceFrame)
 
+    /// A callback frame's body (after seq and token) through the decoder, for the fuzz target.
+    static func fuzz(_ body: [UInt8]) {
+        body.withUnsafeBytes { raw in
+            var reader = WireReader(raw)
+            guard let kind = try? reader.callback() else { return }
+            _ = try? decode(kind, &reader)
+        }
+    }
+
     static func decode(_ kind: WireCallback, _ r: inout WireReader) throws(WireError) -> ChildCallback {
         func info(_ r: inout WireReader) throws(WireError) -> BusInfo {
             BusInfo(shard: try r.i32(), sequence: try r.i64(), publisher: try r.bytesArray())

@@ -128,6 +128,9 @@ package final class IsolatedChild: @unchecked Sendable {
         }
     }
 
+    /// The child's decoder of the host's callbacks, for the fuzz target.
+    package static func fuzzCallback(_ body: [UInt8]) { ChildCallback.fuzz(body) }
+
     // MARK: callbacks
 
     /// Runs one callback on the executor; lifecycle steps return their status and reason.

@@ -455,4 +455,24 @@ package final class PluginProcess: @unchecked Sendable {
                                       SIGILL: "SIGILL", SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP", SIGXCPU: "SIGXCPU"]
         return "signal \(signal)" + (names[signal].map { " (\($0))" } ?? "")
     }
+
+    // MARK: fuzzing
+
+    /// A process object with no process behind it and a closed channel, whose calls act for a
+    /// plugin that has stopped: the fuzz target feeds it what a hostile child could send.
+    package static func parsingOnly() -> PluginProcess {
+        var sockets: [Int32] = [-1, -1]
+        _ = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sockets)
+        if sockets[1] >= 0 { Foundation.close(sockets[1]) }
+        let process = PluginProcess(name: "fuzz", pid: 0, settings: PluginIsolation(), channel: IsolationChannel(fd: sockets[0]),
+                                    logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
+        process.attach(PluginRef.stoppedPointer())
+        return process
+    }
+
+    /// One frame from the child, as the reader thread takes it; false when it would end the child.
+    @discardableResult
+    package func receive(kind: UInt8, body: [UInt8]) -> Bool {
+        body.withUnsafeBytes { raw in (try? handle(kind, raw)) != nil }
+    }
 }
