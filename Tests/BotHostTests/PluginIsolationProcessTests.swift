@@ -36,7 +36,7 @@ import Testing
         let fatal = try startHost(isolated: false, emulator: emulator, label: "isolation-fatal")
         #expect(await commandsSynced(fatal), "\(fatal.log.text)")
         emulator.userInvokesCommand(name: "crasher", options: Self.segv)
-        fatal.process.waitUntilExit()
+        try await Fixtures.offPool { fatal.process.waitUntilExit() }
         #expect(fatal.process.terminationReason == .uncaughtSignal, "the host died of the plugin's signal:\n\(fatal.log.text.suffix(2000))")
 
         // Isolated, the same fault ends only the plugin's process; the host answers for it while it
@@ -57,7 +57,8 @@ import Testing
         // Meanwhile any answer was the host's "restarting", never silence or an error.
         #expect(answers.all.allSatisfy { $0.contains("alive 0") || $0.contains("is restarting after a crash") }, "\(answers.all)")
         #expect(host.process.isRunning)
-        #expect(host.stop() == 0, "\(host.log.text.suffix(2000))")
+        let status = try await Fixtures.offPool { host.stop() }
+        #expect(status == 0, "\(host.log.text.suffix(2000))")
         await emulator.shutdown()
     }
 
@@ -95,12 +96,14 @@ import Testing
 
         // Its memory: no copy of the token anywhere it could read. The same scan finds the token in
         // the host's own memory, so a miss here is a fact, not a broken scan.
-        #expect(try MemoryScan.contains(pid: pid, Array(token.utf8)) == false, "the token is in the plugin's memory")
-        #expect(try MemoryScan.contains(pid: host.process.processIdentifier, Array(token.utf8)) == true, "the scan did not find the token in the host")
+        // (Scans block: off the shared pool, which every other test needs.)
+        let hostPID = host.process.processIdentifier
+        #expect(try await Fixtures.offPool { try MemoryScan.contains(pid: pid, Array(token.utf8)) } == false, "the token is in the plugin's memory")
+        #expect(try await Fixtures.offPool { try MemoryScan.contains(pid: hostPID, Array(token.utf8)) } == true, "the scan did not find the token in the host")
 
         // A host killed outright takes the plugin's process with it (the channel closes).
         kill(host.process.processIdentifier, SIGKILL)
-        host.process.waitUntilExit()
+        try await Fixtures.offPool { host.process.waitUntilExit() }
         #expect(await eventually { !Self.isAlive(pid) }, "the plugin's process outlived its host")
         await emulator.shutdown()
     }
@@ -134,18 +137,40 @@ enum MemoryScan {
             let bounds = fields[0].split(separator: "-").compactMap { UInt64($0, radix: 16) }
             guard bounds.count == 2, bounds[1] > bounds[0] else { continue }
             if fields.count >= 6, fields[5] == "[vvar]" || fields[5] == "[vsyscall]" { continue }
+            // Read in chunks that overlap by the needle's length, so a match across two is found.
+            let overlap = needle.count - 1
+            var chunk = [UInt8](repeating: 0, count: (1 << 20) + overlap)
             var offset = bounds[0]
-            var carry: [UInt8] = []
+            var carried = 0
             while offset < bounds[1] {
                 let count = Int(min(bounds[1] - offset, 1 << 20))
-                var chunk = [UInt8](repeating: 0, count: count)
-                let read = chunk.withUnsafeMutableBytes { pread(memory, $0.baseAddress, count, off_t(Int64(bitPattern: offset))) }
+                let read = chunk.withUnsafeMutableBytes { pread(memory, $0.baseAddress! + carried, count, off_t(Int64(bitPattern: offset))) }
                 guard read > 0 else { break }
-                let window = carry + chunk[0..<read]
-                if window.firstRange(of: needle) != nil { return true }
-                carry = Array(window.suffix(needle.count - 1))
+                let filled = carried + read
+                let found = chunk.withUnsafeBytes { window in
+                    needle.withUnsafeBytes { find($0, in: UnsafeRawBufferPointer(rebasing: window[0..<filled])) }
+                }
+                if found { return true }
+                carried = min(overlap, filled)
+                chunk.withUnsafeMutableBytes { raw in
+                    if let base = raw.baseAddress { memmove(base, base + filled - carried, carried) }
+                }
                 offset += UInt64(read)
             }
+        }
+        return false
+    }
+
+    /// Whether `needle` occurs in `haystack`: memchr for its first byte, memcmp for the rest.
+    private static func find(_ needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer) -> Bool {
+        guard let base = haystack.baseAddress, let first = needle.first, needle.count <= haystack.count else { return false }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            guard let hit = memchr(base + start, Int32(first), last - start + 1) else { return false }
+            let index = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(hit, needle.baseAddress!, needle.count) == 0 { return true }
+            start = index + 1
         }
         return false
     }

@@ -319,6 +319,8 @@ final class ChildExecutor: @unchecked Sendable {
     func abandonRunningJob() {
         condition.lock()
         generation += 1
+        // A thread asleep on the queue must wake to end, and not take the next job's wake-up.
+        condition.broadcast()
         condition.unlock()
         start()
     }

@@ -179,8 +179,12 @@ package final class PluginProcess: @unchecked Sendable {
 
     // MARK: reading
 
+    /// The reader thread, which must never wait for the child (it reads the child's progress).
+    private let readerThread = Mutex<UnsafeSendable<pthread_t?>>(UnsafeSendable(nil))
+
     private func startReader() {
         let thread = Thread { [self] in
+            readerThread.withLock { $0 = UnsafeSendable(pthread_self()) }
             let failure = channel.run { kind, body throws(WireError) in try handle(kind, body) }
             if let failure {
                 logger.error("plugin \(name): its process broke the protocol (\(failure)); killing it")
@@ -265,9 +269,31 @@ package final class PluginProcess: @unchecked Sendable {
         thread.start()
     }
 
+    /// The output thread's budget: a plugin printing in a loop must not flood the host's log.
+    private static let linesPerSecond = 100
+    private final class OutputBudget: @unchecked Sendable {  // the output thread's alone
+        var windowStartNs: UInt64 = 0
+        var logged = 0
+        var leftOut = 0
+    }
+    private static let budgets = ThreadSlot { OutputBudget() }
+
     private func line(_ bytes: [UInt8]) {
         let text = ControlCharacters.escaped(String(decoding: bytes.prefix(4096), as: UTF8.self))
-        logger.info("[process] \(text)")
+        let budget = Self.budgets.current
+        let now = MonotonicTime.coarseNs()
+        if now &- budget.windowStartNs >= 1_000_000_000 {
+            if budget.leftOut > 0 { logger.warning("[process] \(budget.leftOut) more lines of output left out of the log (over \(Self.linesPerSecond) a second)") }
+            budget.windowStartNs = now
+            budget.logged = 0
+            budget.leftOut = 0
+        }
+        if budget.logged < Self.linesPerSecond {
+            budget.logged += 1
+            logger.info("[process] \(text)")
+        } else {
+            budget.leftOut += 1
+        }
         outputTail.withLock { tail in
             tail.append(text)
             if tail.count > Self.tailLines { tail.removeFirst(tail.count - Self.tailLines) }
@@ -305,9 +331,12 @@ package final class PluginProcess: @unchecked Sendable {
     @discardableResult
     private func sendInOrder(_ frame: WireWriter) -> UInt64? {
         var frame = frame
+        // A free can reach here on the reader thread (a registration refused for a plugin already
+        // gone): it must not wait for progress only the reader can read.
+        let mayWait = readerThread.withLock { reader in reader.value.map { pthread_equal($0, pthread_self()) == 0 } ?? true }
         flow.lock()
         defer { flow.unlock() }
-        while state.exit == nil && state.sent - state.done >= Self.window { flow.wait() }
+        while mayWait && state.exit == nil && state.sent - state.done >= Self.window { flow.wait() }
         guard state.exit == nil else { return nil }
         state.sent += 1
         let seq = state.sent
