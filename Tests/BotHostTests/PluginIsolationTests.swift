@@ -60,25 +60,54 @@ import Testing
         func expected() -> [String] { (0..<sent).map { "msg flood.x \($0)" } }
     }
 
+    /// Plugins beside the one that fails, in the host's process: a counter that answers /count and
+    /// a probe that records every flood.x event. `check` asks both for a sign of life.
+    private final class Bystanders: @unchecked Sendable {
+        let trace: TraceFile
+        let flood = Flood()
+        /// Their plugins.json entries, the same text every time (a changed library path would restart them).
+        private let text: String
+
+        init(_ host: TestHost) throws {
+            trace = TraceFile(in: host.directory, "bystander.txt")
+            text = """
+                {"name": "counter", "library": \(jsonString(Fixtures.built("libExampleCCounter.so"))), "config": {"tickMs": 3600000}},
+                {"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))), "config": {"traceFile": \(jsonString(trace.path)), "subscribe": "flood.>"}}
+                """
+        }
+
+        func entries() -> String { text }
+
+        /// The counter answers a command, and a hundred more events go out.
+        func check(_ host: TestHost) async throws -> Bool {
+            try flood.send(host, 100)
+            let responder = try host.invoke("/count add:1")
+            return await eventually { responder.responses.first.flatMap { try? JSONValue.parse($0.messageJSON)["content"]?.stringValue }?.hasPrefix("Count: ") == true }
+        }
+
+        /// Every event reached the probe, in order.
+        func lostNothing() async -> Bool {
+            await eventually { trace.lines.count == flood.sent } && trace.lines == flood.expected()
+        }
+    }
+
     @Test func aSegfaultInACommandHandlerTakesOnlyThePluginDownAndItComesBackWithItsStorage() async throws {
         let host = try TestHost()
-        let trace = TraceFile(in: host.directory)
+        let bystanders = try Bystanders(host)
         let hold = host.directory.appendingPathComponent("let-it-start").path
         try await host.apply(plugins: """
-            [\(try crasherEntry(crash: "command", config: #""holdFile": \#(jsonString(hold))"#)),
-             \(try probeEntry(trace, subscribe: "flood.>", isolated: false))]
+            [\(try crasherEntry(crash: "command", config: #""holdFile": \#(jsonString(hold))"#)), \(bystanders.entries())]
             """)
         for _ in 0..<3 { try host.publish("crasher.count", "") }
         #expect(try await eventually { try await answer(host, "/crasher") == "alive 3" })
         let pid = try #require(await host.status("crasher")?.processID)
-        let flood = Flood()
-        try flood.send(host, 1000)
+        #expect(try await bystanders.check(host))
 
         _ = try host.invoke("/crasher action:segv")
         #expect(await eventually { !host.events("host.plugin.crashed").isEmpty })
         let crash = try #require(host.events("host.plugin.crashed").first)
         #expect(crash.contains("SIGSEGV") && crash.contains(#""restartInMs":0"#), "\(crash)")
-        try flood.send(host, 1000)
+        #expect(try await bystanders.check(host))
 
         // It restarts at once, and its init waits for the file: meanwhile its command is answered
         // for it, and the status says why.
@@ -88,31 +117,31 @@ import Testing
         })
         #expect(throws: CommandDispatchError.pluginRestarting("crasher")) { try host.invoke("/crasher") }
         #expect(host.runtime.commands.definitions["crasher"] != nil, "Discord keeps the command while it restarts")
+        #expect(try await bystanders.check(host))
         FileManager.default.createFile(atPath: hold, contents: nil)
 
         #expect(await eventually { await isRunning(host, "crasher") })
         #expect(await host.status("crasher")?.processID != pid, "a fresh process")
         #expect(try await answer(host, "/crasher") == "alive 3", "storage survives the crash")
-        try flood.send(host, 1000)
-        #expect(await eventually { trace.lines.count == flood.sent })
-        #expect(trace.lines == flood.expected(), "the in-process plugin beside it lost no event")
+        #expect(try await bystanders.check(host))
+        #expect(await bystanders.lostNothing(), "the in-process plugin beside it lost no event")
         await host.shutdown()
     }
 
     @Test func aPluginThatAbortsInInitIsRestartedFiveTimesThenStaysStoppedAndSaysWhy() async throws {
         let host = try TestHost()
-        let trace = TraceFile(in: host.directory)
+        let bystanders = try Bystanders(host)
         let plugins = """
-            [\(try crasherEntry(crash: "init", isolation: #""isolation": "process", "restart": {"maxBackoffMs": 20}"#)),
-             \(try probeEntry(trace, subscribe: "flood.>", isolated: false))]
+            [\(try crasherEntry(crash: "init", isolation: #""isolation": "process", "restart": {"maxBackoffMs": 20}"#)), \(bystanders.entries())]
             """
         try await host.apply(plugins: plugins)
-        let flood = Flood()
+        var bystandersAnswered = true
         #expect(try await eventually {
-            try flood.send(host, 10)
+            if !(try await bystanders.check(host)) { bystandersAnswered = false }
             if case .crashed = await host.status("crasher")?.state { return true }
             return false
         })
+        #expect(bystandersAnswered, "the plugins beside it answered throughout")
         guard case .crashed(let reason) = await host.status("crasher")?.state else { return }
         #expect(reason.contains("crashed 5 times") && reason.contains("SIGABRT") && reason.contains("bothost plugins reload crasher"), "\(reason)")
         let crashes = host.events("host.plugin.crashed")
@@ -120,9 +149,8 @@ import Testing
         #expect(crashes.last?.contains(#""restartInMs":null"#) == true || crashes.last?.contains("restartInMs") == false, "\(crashes)")
         // It stays stopped: applying the same file again does not start it.
         try await host.apply(plugins: plugins)
-        try flood.send(host, 10)
-        #expect(await eventually { trace.lines.count == flood.sent })
-        #expect(trace.lines == flood.expected())
+        #expect(try await bystanders.check(host))
+        #expect(await bystanders.lostNothing())
         #expect(host.events("host.plugin.crashed").count == 5)
         if case .crashed = await host.status("crasher")?.state {} else { Issue.record("it started again") }
         await host.shutdown()
@@ -130,53 +158,64 @@ import Testing
 
     @Test func aPluginThatLeaksToItsMemoryLimitDiesAloneAndComesBack() async throws {
         let host = try TestHost()
-        try await host.apply(plugins: "[\(try crasherEntry(crash: "leak", isolation: #""isolation": "process", "limits": {"memoryMB": 256}"#))]")
+        let bystanders = try Bystanders(host)
+        try await host.apply(plugins: "[\(try crasherEntry(crash: "leak", isolation: #""isolation": "process", "limits": {"memoryMB": 256}"#)), \(bystanders.entries())]")
         try host.publish("crasher.count", "")
         #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
         try host.publish("crasher.leak", "")
-        #expect(await eventually { !host.events("host.plugin.crashed").isEmpty })
+        var bystandersAnswered = true
+        #expect(try await eventually {
+            if !(try await bystanders.check(host)) { bystandersAnswered = false }
+            return !host.events("host.plugin.crashed").isEmpty
+        })
+        #expect(bystandersAnswered, "the plugins beside it answered throughout")
         #expect(await eventually { await isRunning(host, "crasher") })
         #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
+        #expect(try await bystanders.check(host))
+        #expect(await bystanders.lostNothing())
         await host.shutdown()
     }
 
     @Test func aCallbackThatSpinsForeverGetsItsProcessKilledAndRestarted() async throws {
         let host = try TestHost()
-        let trace = TraceFile(in: host.directory)
+        let bystanders = try Bystanders(host)
         try await host.apply(plugins: """
-            [\(try crasherEntry(crash: "spin", isolation: #""isolation": "process", "limits": {"killAfterMs": 300}"#)),
-             \(try probeEntry(trace, subscribe: "flood.>", isolated: false))]
+            [\(try crasherEntry(crash: "spin", isolation: #""isolation": "process", "limits": {"killAfterMs": 300}"#)), \(bystanders.entries())]
             """)
         try host.publish("crasher.count", "")
         #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
-        let flood = Flood()
         try host.publish("crasher.spin", "")
+        var bystandersAnswered = true
         #expect(try await eventually {
-            try flood.send(host, 10)
+            if !(try await bystanders.check(host)) { bystandersAnswered = false }
             return !host.events("host.plugin.crashed").isEmpty
         })
+        #expect(bystandersAnswered, "the plugins beside it answered throughout")
         #expect(host.events("host.plugin.crashed").first?.contains("killAfterMs") == true, "\(host.events("host.plugin.crashed"))")
         #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
-        try flood.send(host, 10)
-        #expect(await eventually { trace.lines.count == flood.sent })
-        #expect(trace.lines == flood.expected())
+        #expect(try await bystanders.check(host))
+        #expect(await bystanders.lostNothing())
         await host.shutdown()
     }
 
     @Test func aPluginThatExitsDuringStopIsStoppedNotRestarted() async throws {
         let log = CapturedLog()
         let host = try TestHost(logger: log.logger())
-        try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop"))]")
+        let bystanders = try Bystanders(host)
+        try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop")), \(bystanders.entries())]")
         try host.publish("crasher.count", "")
         #expect(try await eventually { try await answer(host, "/crasher") == "alive 1" })
-        let disabled = try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop", config: "").replacingOccurrences(of: #""name": "crasher","#, with: #""name": "crasher", "enabled": false,"#))]")
+        #expect(try await bystanders.check(host))
+        let disabled = try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop", config: "").replacingOccurrences(of: #""name": "crasher","#, with: #""name": "crasher", "enabled": false,"#)), \(bystanders.entries())]")
         #expect(disabled.first?.state == .disabled)
         #expect(await eventually { host.events("host.plugin.stopped").count == 1 })
         // The host has seen the exit and judged it: expected, not a crash.
         #expect(await eventually { log.all.contains { $0.contains("its process ended with exit status 3 while the host stopped it") } })
         #expect(!log.all.contains { $0.contains("its process died") }, "an exit while stopping is not a crash")
-        try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop"))]")
+        #expect(try await bystanders.check(host))
+        try await host.apply(plugins: "[\(try crasherEntry(crash: "exit-in-stop")), \(bystanders.entries())]")
         #expect(try await answer(host, "/crasher") == "alive 1")
+        #expect(await bystanders.lostNothing())
         await host.shutdown()
     }
 
