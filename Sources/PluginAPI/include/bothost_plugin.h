@@ -96,6 +96,15 @@
  *     plugin has stopped, every host call that takes it returns BOTHOST_E_STOPPED (and log lines may
  *     be dropped); a stale bothost_plugin pointer never crashes the host.
  *
+ * 11. Isolation. The operator may run a plugin in a process of its own (plugins.json
+ *     "isolation": "process"). The plugin needs no change and sees the same table and the same rules
+ *     1–10; its calls and callbacks cross a socket to the host, so a call that returns something
+ *     (a handle, a status, storage) takes a round trip. Its process starts with an empty
+ *     environment (getenv finds nothing of the host's), its own limits on memory and open files,
+ *     and a fresh copy of the library, so init() runs in a new process after every restart. If it
+ *     crashes, the host restarts it; its storage is kept. Its user_data_free calls still run
+ *     exactly once — unless the process ends first, which frees everything with it.
+ *
  * ---------------------------------------------------------------------------------------------------
  * A MINIMAL PLUGIN
  * ---------------------------------------------------------------------------------------------------
