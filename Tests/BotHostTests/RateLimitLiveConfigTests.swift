@@ -5,12 +5,13 @@ import Testing
 /// RateLimit under config edits: plugins.json is rewritten on disk under the running host and read
 /// by its real watcher. New limits apply to the next check; usage counted so far is kept.
 extension RateLimitTests {
-    @Test func newLimitsApplyToTheNextCheckWithoutARestart() async throws {
+    /// Also with RateLimit in a process of its own: config_changed crosses to it like any call.
+    @Test(arguments: [false, true]) func newLimitsApplyToTheNextCheckWithoutARestart(isolated: Bool) async throws {
         let hostLog = CapturedLog()
         let config = { (burst: Int, maxDuration: Int) in
             #"{"limiters": {"command": {"rate": 1, "perSeconds": 3600, "burst": \#(burst)}}, "voice": {"maxDuration": \#(maxDuration)}}"#
         }
-        let rig = try await Rig(config: config(1, 120_000), logger: hostLog.logger())
+        let rig = try await Rig(config: config(1, 120_000), logger: hostLog.logger(), isolated: isolated)
         let file = try WatchedPluginsFile(host: rig.host, hostLog: hostLog, plugins: rig.plugins(config: config(1, 120_000)))
         #expect(await eventually { rig.host.starts(of: "ratelimit") == 1 })
         let acquire = #"{"key": "user:1", "limiter": "command"}"#

@@ -11,8 +11,12 @@ import Testing
         let host: TestHost
         let trace: TraceFile
 
+        /// Whether RateLimit runs in a process of its own.
+        let isolated: Bool
+
         init(config: String = "{}", hostJSON: String = "{}", directory: URL? = nil,
-             logger: Logger = Logger(label: "bothost")) async throws {
+             logger: Logger = Logger(label: "bothost"), isolated: Bool = false) async throws {
+            self.isolated = isolated
             host = try TestHost(hostJSON: hostJSON, directory: directory, logger: logger)
             trace = TraceFile(in: host.directory, "probe-\(UUID().uuidString.prefix(6)).txt")
             libraries = (Fixtures.built("libRateLimit.so"), try Fixtures.fixture("probe"))
@@ -26,7 +30,7 @@ import Testing
         /// The "plugins" array the rig runs, with RateLimit's config object `config`.
         func plugins(config: String) -> String {
             """
-            [{"name": "ratelimit", "library": \(jsonString(libraries.ratelimit)), "config": \(config)},
+            [{"name": "ratelimit", "library": \(jsonString(libraries.ratelimit)), \(isolated ? #""isolation": "process","# : "") "config": \(config)},
              {"name": "probe", "library": \(jsonString(libraries.probe)),
               "config": {"traceFile": \(jsonString(trace.path)), "subscribe": "none.x"}}]
             """
