@@ -17,8 +17,9 @@ import Testing
         return connection
     }
 
-    @Test(arguments: [true, false])
-    func aPluginJoinsSpeaksHearsAndLeaves(offerAES: Bool) async throws {
+    /// Also with the plugin in a process of its own: voice calls, events and audio frames cross to it.
+    @Test(arguments: [true, false], [false, true])
+    func aPluginJoinsSpeaksHearsAndLeaves(offerAES: Bool, isolated: Bool) async throws {
         var configuration = EmulatorConfiguration()
         configuration.voice.offersAES256GCM = offerAES
         let emulator = DiscordEmulator(configuration)
@@ -27,11 +28,12 @@ import Testing
         let trace = TraceFile(in: host.directory)
         let pcmPath = host.directory.appendingPathComponent("heard.pcm").path
         let plugins = """
-            [{"name": "voicer", "library": \(jsonString(try Fixtures.fixture("voicer"))),
+            [{"name": "voicer", "library": \(jsonString(try Fixtures.fixture("voicer"))), \(isolated ? #""isolation": "process","# : "")
               "config": {"traceFile": \(jsonString(trace.path)), "pcmFile": \(jsonString(pcmPath)), "guild": "2000", "channel": "2002"}}]
             """
         try await host.apply(plugins: plugins)
         #expect(await host.status("voicer")?.state == .running)
+        #expect((await host.status("voicer")?.processID != nil) == isolated)
         let connection = try await connect(host, to: emulator)
 
         // Join: the result arrives by callback once audio can flow, with the mode negotiated.
