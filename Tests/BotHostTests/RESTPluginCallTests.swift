@@ -107,7 +107,7 @@ import Testing
     }
 
     /// A host running the caller plugin, with `transport` behind its Discord client (nil: none).
-    static func host(_ transport: RESTClientTests.ScriptedTransport?) async throws -> (TestHost, TraceFile, DiscordREST?) {
+    static func host(_ transport: RESTClientTests.ScriptedTransport?, isolated: Bool = false) async throws -> (TestHost, TraceFile, DiscordREST?) {
         let host = try TestHost(manualClock: false)
         let trace = TraceFile(in: host.directory)
         var client: DiscordREST?
@@ -117,7 +117,8 @@ import Testing
             host.runtime.setDiscord(rest)
             client = rest
         }
-        try await host.apply(plugins: #"[{"name": "caller", "library": \#(jsonString(try library())), "config": {"traceFile": \#(jsonString(trace.path))}}]"#)
+        let isolation = isolated ? #""isolation": "process","# : ""
+        try await host.apply(plugins: #"[{"name": "caller", "library": \#(jsonString(try library())), \#(isolation) "config": {"traceFile": \#(jsonString(trace.path))}}]"#)
         return (host, trace, client)
     }
 
@@ -127,12 +128,13 @@ import Testing
         await client?.shutdown()
     }
 
-    @Test func thePluginGetsDiscordsAnswerAndNeverTheToken() async throws {
+    /// Also isolated: the call crosses from the plugin's process, the token never does.
+    @Test(arguments: [false, true]) func thePluginGetsDiscordsAnswerAndNeverTheToken(isolated: Bool) async throws {
         let transport = RESTClientTests.ScriptedTransport([
             RESTClientTests.response(200, #"{"id":"55","content":"hi","echo":"Bot \#(RESTClientTests.token)"}"#),
             RESTClientTests.response(403, #"{"code":50013,"message":"Missing Permissions"}"#),
         ])
-        let (host, trace, client) = try await Self.host(transport)
+        let (host, trace, client) = try await Self.host(transport, isolated: isolated)
         try host.publish("dr.go", #"POST /channels/1/messages {"content":"hi"}"#)
         #expect(await eventually { trace.lines.contains { $0.hasPrefix("answer 0 200 ") } }, "\(trace.text)")
         try host.publish("dr.go", "DELETE /channels/1/messages/55")
@@ -150,9 +152,9 @@ import Testing
         await Self.finish(host, client)
     }
 
-    @Test func malformedRequestsAreRefusedAtTheCallAndUserDataIsFreedOnce() async throws {
+    @Test(arguments: [false, true]) func malformedRequestsAreRefusedAtTheCallAndUserDataIsFreedOnce(isolated: Bool) async throws {
         let transport = RESTClientTests.ScriptedTransport()
-        let (host, trace, client) = try await Self.host(transport)
+        let (host, trace, client) = try await Self.host(transport, isolated: isolated)
         try host.publish("dr.go", "GET https://evil.example/x")
         try host.publish("dr.go", "POST /channels/1/messages {not json")
         try host.publish("dr.go", "BREW /coffee")
