@@ -17,6 +17,7 @@ let package = Package(
         .executableTarget(name: "FuzzFeeds", dependencies: [.product(name: "GameSessionsCore", package: "BotHost")], path: "Sources/FuzzFeeds"),
         .executableTarget(name: "FuzzVoiceMedia", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzVoiceMedia"),
         .executableTarget(name: "FuzzInteractions", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzInteractions"),
+        .executableTarget(name: "FuzzControlRequests", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzControlRequests"),
         .executableTarget(name: "FuzzDAVE", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzDAVE"),
     ]
 )

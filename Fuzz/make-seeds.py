@@ -193,3 +193,11 @@ write("FuzzDAVE", "client-frames", records((2, bytes([26]) + struct.pack(">HH", 
                                            (2, bytes([28]) + struct.pack(">HH", 1, 1) + vec(bytes(16)))))
 write("FuzzDAVE", "media", records((4, b"\xf8\xff\xfe"), (4, b"\xfc\x01\x02" + bytes(8) + b"\x05\x00\x0d\xfa\xfa"),
                                    (5, b""), (5, b"\x01"), (5, bytes(9) + b"\x80")))
+
+# -- control socket requests, one per line (a few per input, as one connection sends them) ----------
+write("FuzzControlRequests", "list", compact({"request": "list"}) + "\n")
+write("FuzzControlRequests", "reload", compact({"request": "reload", "plugin": "counter"}) + "\n")
+write("FuzzControlRequests", "several", "\n".join([
+    compact({"request": "list"}), compact({"request": "reload", "plugin": "voice-sessions_2"}),
+    '{"request":"reload"}', '{"request":"reload","plugin":"Bad Name"}', '{"request":"list","extra":1}',
+    '{"request":"nope"}', '[1,2]', '{"request":', ""]))

@@ -9,7 +9,7 @@ import Testing
 @Suite struct FuzzCorpusTests {
     /// The fuzz targets (Fuzz/Package.swift) and the entry each drives.
     static let targets = ["FuzzGatewayFrames", "FuzzGatewayPayloads", "FuzzPluginsFile", "FuzzFeeds", "FuzzVoiceMedia",
-                          "FuzzInteractions", "FuzzDAVE"]
+                          "FuzzInteractions", "FuzzDAVE", "FuzzControlRequests"]
 
     static func entry(_ target: String) -> ([UInt8]) -> Void {
         switch target {
@@ -19,6 +19,7 @@ import Testing
         case "FuzzFeeds": FeedFuzzEntry.run
         case "FuzzVoiceMedia": FuzzEntry.voiceMedia
         case "FuzzDAVE": FuzzEntry.dave
+        case "FuzzControlRequests": FuzzEntry.controlRequests
         default: FuzzEntry.interaction
         }
     }

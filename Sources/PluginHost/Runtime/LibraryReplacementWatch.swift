@@ -1,0 +1,88 @@
+import BotHostCore
+import Logging
+import Synchronization
+
+/// Notices when the library file of a running plugin is replaced and reloads that plugin alone
+/// (`PluginManager.restart`: stopped, then started from its plugins.json entry with the file as it
+/// is now). The plugins.json watcher calls `poll` once per interval.
+///
+/// A changed file is reloaded only once it has stayed the same for one whole poll, so a file still
+/// being written is not loaded half-done; and only when the loader accepts it, so a broken build
+/// leaves the plugin running its previous code (logged) instead of stopping it.
+struct LibraryReplacementWatch {
+    /// One running plugin's file: the identity it was (re)started with, and a newer one seen once.
+    private struct Tracked {
+        let path: String
+        var loaded: LibraryFileIdentity?
+        var pending: LibraryFileIdentity?
+    }
+
+    private let manager: PluginManager
+    private let logger: Logger
+    private var tracked: [String: Tracked] = [:]
+    /// Plugins started since the last poll (by anyone: plugins.json, the operator, this watch):
+    /// their file is looked at afresh, so a file someone already reloaded is not reloaded again.
+    private let startedSinceLastPoll: StartedPlugins
+
+    init(manager: PluginManager, logger: Logger, startedSinceLastPoll: StartedPlugins) {
+        self.manager = manager
+        self.logger = logger
+        self.startedSinceLastPoll = startedSinceLastPoll
+    }
+
+    mutating func poll() async {
+        let running = Dictionary(await manager.statuses().compactMap { status -> (String, String)? in
+            if case .running = status.state { (status.name, status.library) } else { nil }
+        }, uniquingKeysWith: { first, _ in first })
+        let started = startedSinceLastPoll.take()
+        tracked = tracked.filter { name, file in running[name] == file.path && !started.contains(name) }
+
+        for (name, path) in running.sorted(by: { $0.key < $1.key }) {
+            let now = LibraryFileIdentity(path: path)
+            // First sight (just started): what is there now is what it runs.
+            guard var file = tracked[name] else {
+                tracked[name] = Tracked(path: path, loaded: now, pending: nil)
+                continue
+            }
+            // Unchanged, or gone (a rename in progress; the plugin runs on): nothing to load.
+            guard let now, now != file.loaded else {
+                file.pending = nil
+                tracked[name] = file
+                continue
+            }
+            // Changed since the last poll: wait one more to see that it has settled.
+            guard file.pending == now else {
+                file.pending = now
+                tracked[name] = file
+                continue
+            }
+            tracked[name] = Tracked(path: path, loaded: now, pending: nil)
+            await reload(name, path: path)
+        }
+    }
+
+    private func reload(_ name: String, path: String) async {
+        if case .failure(let refusal) = PluginLoader.load(path: path, api: HostRuntime.apiTable) {
+            logger.error("the library of plugin \(name) was replaced, but the new file is refused: \(refusal.cause). Fix: \(refusal.fix). \(name) keeps running its previous code")
+            return
+        }
+        logger.notice("the library of plugin \(name) was replaced (\(path)); reloading \(name)")
+        switch await manager.restart(name, reason: "its library file was replaced") {
+        case .restarted:
+            logger.notice("plugin \(name) reloaded from its replaced library")
+        case .refused(let refusal):
+            logger.error("plugin \(name) was stopped to load its replaced library, but its start was refused: \(refusal.description)")
+        case .notConfigured:
+            break  // plugins.json disabled it meanwhile: nothing runs to reload
+        }
+    }
+}
+
+/// Names of plugins started, filled from the lifecycle stream and emptied by each poll.
+final class StartedPlugins: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    func insert(_ name: String) { _ = names.withLock { $0.insert(name) } }
+
+    func take() -> Set<String> { names.withLock { names in defer { names.removeAll() }; return names } }
+}
