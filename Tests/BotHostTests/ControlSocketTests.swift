@@ -165,6 +165,7 @@ import Testing
         // Loosened as an operator might: the file's mode no longer keeps others out, the host
         // still does.
         #expect(chmod(control.path, 0o666) == 0)
+        #expect(chmod(host.directory.appendingPathComponent("data").path, 0o755) == 0)
         let (status, output) = try await Fixtures.offPool {
             try Fixtures.execute("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLITests.executable,
                                                       "plugins", "reload", "probe", "--config", config,

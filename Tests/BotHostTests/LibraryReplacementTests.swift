@@ -20,7 +20,8 @@ import Testing
             """
         try await host.apply(plugins: plugins)
         let watched = try WatchedPluginsFile(host: host, hostLog: log, plugins: plugins)
-        #expect(await eventually { host.starts(of: "probe") == 1 && host.starts(of: "honest") == 1 })
+        // Replaced from here on, the file is new to the watcher.
+        #expect(await eventually { log.all.contains { $0.contains("watching the library of plugin probe for replacement") } })
         return (host, watched, trace, otherTrace, library)
     }
 

@@ -1,5 +1,6 @@
 import BotHostCore
 import Foundation
+import Glibc
 import Logging
 import Synchronization
 
@@ -79,7 +80,7 @@ public final class ControlSocket: Sendable {
         }
         guard flock(directory, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
-            close(directory)
+            Glibc.close(directory)
             if code == EWOULDBLOCK { throw .anotherHostRunning(dataDirectory: dataDirectory, socket: socketPath) }
             throw .cannotCreate(path: socketPath, reason: UnixSocket.Failure("flock", dataDirectory, code: code).description)
         }
@@ -100,10 +101,10 @@ public final class ControlSocket: Sendable {
             }
             return ControlSocket(path: socketPath, listener: listener, directoryLock: directory)
         } catch let failure as ClaimFailure {
-            close(directory)
+            Glibc.close(directory)
             throw failure
         } catch {
-            close(directory)
+            Glibc.close(directory)
             throw .cannotCreate(path: socketPath, reason: "\(error)")
         }
     }
@@ -154,7 +155,8 @@ public final class ControlSocket: Sendable {
 
     private func acceptConnections(_ answers: ControlAnswers, logger: Logger) {
         while true {
-            let fd = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let fd = accept(listener, nil, nil)
+            if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // not inherited by what plugins spawn
             if fd < 0 {
                 if state.withLock({ $0.closed }) { return }
                 if errno == EINTR || errno == ECONNABORTED { continue }

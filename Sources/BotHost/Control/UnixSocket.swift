@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// The few POSIX calls the control socket needs, on stream sockets in the file system (AF_UNIX):
 /// listen and connect by path, write a whole buffer, read one line up to a limit. Blocking calls,
@@ -26,7 +27,7 @@ enum UnixSocket {
     /// anyone can connect.
     static func listen(path: String, mode: mode_t, backlog: Int32 = 16) throws(Failure) -> Int32 {
         let fd = try stream(path)
-        do {
+        do throws(Failure) {
             try withAddress(path) { address, length throws(Failure) in
                 guard bind(fd, address, length) == 0 else { throw Failure("bind", path) }
             }
@@ -42,7 +43,7 @@ enum UnixSocket {
     /// Connects to the socket at `path`.
     static func connect(path: String) throws(Failure) -> Int32 {
         let fd = try stream(path)
-        do {
+        do throws(Failure) {
             try withAddress(path) { address, length throws(Failure) in
                 while Glibc.connect(fd, address, length) != 0 {
                     if errno != EINTR { throw Failure("connect", path) }

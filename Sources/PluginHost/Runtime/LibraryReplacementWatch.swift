@@ -20,29 +20,35 @@ struct LibraryReplacementWatch {
     private let manager: PluginManager
     private let logger: Logger
     private var tracked: [String: Tracked] = [:]
-    /// Plugins started since the last poll (by anyone: plugins.json, the operator, this watch):
-    /// their file is looked at afresh, so a file someone already reloaded is not reloaded again.
-    private let startedSinceLastPoll: StartedPlugins
+    /// The files of plugins started since the last poll (by anyone: plugins.json, the operator,
+    /// this watch), as they were when each start was announced: a file already reloaded is not
+    /// reloaded again, and one replaced right after a start is still noticed.
+    private let started: StartedLibraries
 
-    init(manager: PluginManager, logger: Logger, startedSinceLastPoll: StartedPlugins) {
+    init(manager: PluginManager, logger: Logger, started: StartedLibraries) {
         self.manager = manager
         self.logger = logger
-        self.startedSinceLastPoll = startedSinceLastPoll
+        self.started = started
     }
 
     mutating func poll() async {
         let running = Dictionary(await manager.statuses().compactMap { status -> (String, String)? in
             if case .running = status.state { (status.name, status.library) } else { nil }
         }, uniquingKeysWith: { first, _ in first })
-        let started = startedSinceLastPoll.take()
-        tracked = tracked.filter { name, file in running[name] == file.path && !started.contains(name) }
+        let fresh = started.take()
+        tracked = tracked.filter { name, file in running[name] == file.path && fresh[name] == nil }
 
         for (name, path) in running.sorted(by: { $0.key < $1.key }) {
             let now = LibraryFileIdentity(path: path)
-            // First sight (just started): what is there now is what it runs.
-            guard var file = tracked[name] else {
-                tracked[name] = Tracked(path: path, loaded: now, pending: nil)
-                continue
+            var file: Tracked
+            if let known = tracked[name] {
+                file = known
+            } else {
+                // Started since the last poll: the file as it was then; else (running before this
+                // watch began) as it is now.
+                let announced = fresh[name].flatMap { $0.path == path ? $0.identity : nil }
+                file = Tracked(path: path, loaded: announced ?? now, pending: nil)
+                logger.debug("watching the library of plugin \(name) for replacement: \(path)")
             }
             // Unchanged, or gone (a rename in progress; the plugin runs on): nothing to load.
             guard let now, now != file.loaded else {
@@ -78,11 +84,17 @@ struct LibraryReplacementWatch {
     }
 }
 
-/// Names of plugins started, filled from the lifecycle stream and emptied by each poll.
-final class StartedPlugins: Sendable {
-    private let names = Mutex<Set<String>>([])
+/// The library files of plugins started, each looked at when its start is announced; filled from
+/// the lifecycle stream and emptied by each poll.
+final class StartedLibraries: Sendable {
+    private let files = Mutex<[String: (path: String, identity: LibraryFileIdentity?)]>([:])
 
-    func insert(_ name: String) { _ = names.withLock { $0.insert(name) } }
+    func record(plugin: String, library path: String) {
+        let identity = LibraryFileIdentity(path: path)
+        files.withLock { $0[plugin] = (path, identity) }
+    }
 
-    func take() -> Set<String> { names.withLock { names in defer { names.removeAll() }; return names } }
+    func take() -> [String: (path: String, identity: LibraryFileIdentity?)] {
+        files.withLock { files in defer { files.removeAll() }; return files }
+    }
 }

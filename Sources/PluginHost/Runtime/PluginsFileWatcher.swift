@@ -22,15 +22,17 @@ public final class PluginsFileWatcher: Sendable {
 
     /// Runs until the task is cancelled. `initial` is the content already applied.
     public func run(initial: [UInt8]?) async {
-        let started = StartedPlugins()
+        let started = StartedLibraries()
         let lifecycle = manager.runtime.events.stream()
         let following = Task {
             for await event in lifecycle {
-                if case .pluginStarted(let plugin) = event { started.insert(plugin.plugin) }
+                if case .pluginStarted(let plugin) = event { started.record(plugin: plugin.plugin, library: plugin.library) }
             }
         }
         defer { following.cancel() }
-        var libraries = LibraryReplacementWatch(manager: manager, logger: logger, startedSinceLastPoll: started)
+        var libraries = LibraryReplacementWatch(manager: manager, logger: logger, started: started)
+        // The files of the plugins already running, as they are now: a replacement from here on is seen.
+        await libraries.poll()
         var last = initial
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(intervalMs))
