@@ -70,7 +70,9 @@ public final class ControlSocket: Sendable {
             throw .pathTooLong(socket: socketPath, limit: UnixSocket.maxPathBytes)
         }
         do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            // As private as the database makes it (HostDatabase), whichever of the two comes first.
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw .cannotCreate(path: socketPath, reason: "the data directory cannot be created: \(error.localizedDescription)")
         }
