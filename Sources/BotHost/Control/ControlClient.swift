@@ -42,13 +42,14 @@ public enum ControlClient {
             }
         }
         defer { close(fd) }
-        guard UnixSocket.writeAll(fd, request.json.compactBytes + [UInt8(ascii: "\n")]) else {
-            throw .failed(socket: socket, reason: "the connection closed before the request was sent")
-        }
+        // A host that refuses the connection says why and closes it, maybe before the request is
+        // written: its reply is read even when the write failed.
+        let sent = UnixSocket.writeAll(fd, request.json.compactBytes + [UInt8(ascii: "\n")])
         UnixSocket.setReadTimeout(fd, seconds: replyTimeoutSeconds)
         var reader = SocketLineReader(fd: fd, limit: maxReplyBytes)
         guard case .line(let line) = reader.next() else {
-            throw .failed(socket: socket, reason: "no reply (the host closed the connection or took longer than \(replyTimeoutSeconds) s)")
+            throw .failed(socket: socket, reason: sent ? "no reply (the host closed the connection or took longer than \(replyTimeoutSeconds) s)"
+                                                       : "the connection closed before the request was sent")
         }
         guard let reply = (try? JSONValue.parse(line))?.objectValue, reply["ok"]?.boolValue != nil else {
             throw .failed(socket: socket, reason: "the reply is not a JSON object with \"ok\"")
