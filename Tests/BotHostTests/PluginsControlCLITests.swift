@@ -64,4 +64,36 @@ import Testing
         #expect(offline.contains("No host is running on \(data); checking \(config) offline:"), "\(offline)")
         #expect(offline.contains("enabled   probe  1.0.0"), "\(offline)")
     }
+
+    /// The console's `reload NAME` (and `restart NAME`, kept) say what happened in the same words.
+    @Test func theConsoleReloadsAndRestartsAPlugin() async throws {
+        let directory = Fixtures.temporaryDirectory("cli-console-reload")
+        let plugins = directory.appendingPathComponent("plugins")
+        try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/libExampleCCounter.so",
+                                         toPath: plugins.appendingPathComponent("libExampleCCounter.so").path)
+        let config = directory.appendingPathComponent("plugins.json").path
+        try #"{"plugins": [{"name": "counter", "library": "libExampleCCounter.so", "config": {"tickMs": 3600000}}]}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.executable)
+        process.arguments = ["run", "--config", config, "--exit-on-eof"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        let seen = OutputCollector(output.fileHandleForReading)
+        try process.run()
+        input.fileHandleForWriting.write(Data("reload counter\nrestart counter\nreload nosuch\nplugins\n".utf8))
+        #expect(await eventually { seen.text.contains("no enabled plugin named nosuch in plugins.json; 'plugins' lists them") },
+                "\(seen.text)")
+        #expect(seen.text.contains("reloaded counter"))
+        #expect(seen.text.contains("restarted counter"))
+        #expect(seen.text.contains("stopping plugin counter: reloaded by the operator"))
+        // Once at start, once for `plugins`.
+        #expect(await eventually { seen.text.components(separatedBy: "✔ counter").count - 1 == 2 }, "\(seen.text)")
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }
