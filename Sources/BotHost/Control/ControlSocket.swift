@@ -86,28 +86,25 @@ public final class ControlSocket: Sendable {
             if code == EWOULDBLOCK { throw .anotherHostRunning(dataDirectory: dataDirectory, socket: socketPath) }
             throw .cannotCreate(path: socketPath, reason: UnixSocket.Failure("flock", dataDirectory, code: code).description)
         }
-        do {
+        do throws(ClaimFailure) {
             // With the lock ours, a socket file still there is a dead host's.
             var existing = stat()
             if lstat(socketPath, &existing) == 0 {
                 guard (existing.st_mode & S_IFMT) == S_IFSOCK else {
-                    throw ClaimFailure.cannotCreate(path: socketPath, reason: "a file that is not a socket is in the way. Fix: move it away")
+                    throw .cannotCreate(path: socketPath, reason: "a file that is not a socket is in the way. Fix: move it away")
                 }
                 guard unlink(socketPath) == 0 else {
-                    throw ClaimFailure.cannotCreate(path: socketPath, reason: UnixSocket.Failure("unlink", socketPath).description)
+                    throw .cannotCreate(path: socketPath, reason: UnixSocket.Failure("unlink", socketPath).description)
                 }
             }
             let listener: Int32
             do { listener = try UnixSocket.listen(path: socketPath, mode: 0o600) } catch {
-                throw ClaimFailure.cannotCreate(path: socketPath, reason: error.description)
+                throw .cannotCreate(path: socketPath, reason: error.description)
             }
             return ControlSocket(path: socketPath, listener: listener, directoryLock: directory)
-        } catch let failure as ClaimFailure {
-            Glibc.close(directory)
-            throw failure
         } catch {
             Glibc.close(directory)
-            throw .cannotCreate(path: socketPath, reason: "\(error)")
+            throw error
         }
     }
 
