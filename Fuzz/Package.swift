@@ -18,6 +18,7 @@ let package = Package(
         .executableTarget(name: "FuzzVoiceMedia", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzVoiceMedia"),
         .executableTarget(name: "FuzzInteractions", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzInteractions"),
         .executableTarget(name: "FuzzIsolationFrames", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzIsolationFrames"),
+        .executableTarget(name: "FuzzControlRequests", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzControlRequests"),
         .executableTarget(name: "FuzzDAVE", dependencies: [.product(name: "BotHost", package: "BotHost")], path: "Sources/FuzzDAVE"),
     ]
 )

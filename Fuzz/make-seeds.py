@@ -231,3 +231,11 @@ write("FuzzIsolationFrames", "progress-descriptor", records(
     (20, wire_bytes("probe") + wire_bytes("1.0.0") + wire_bytes("a probe") + struct.pack("<IIQI", 1, 4, 0, 1) + wire_bytes("probe.extra") + b"\x0f"),
     (21, wire_bytes("initFailed") + wire_bytes("no") + wire_bytes("fix it")),
     (2, struct.pack("<QQB", 1, 1, 11) + struct.pack("<Q", 1) + wire_bytes("t") + wire_bytes("p") + struct.pack("<iq", -1, 0) + wire_bytes(""))))
+
+# -- control socket requests, one per line (a few per input, as one connection sends them) ----------
+write("FuzzControlRequests", "list", compact({"request": "list"}) + "\n")
+write("FuzzControlRequests", "reload", compact({"request": "reload", "plugin": "counter"}) + "\n")
+write("FuzzControlRequests", "several", "\n".join([
+    compact({"request": "list"}), compact({"request": "reload", "plugin": "voice-sessions_2"}),
+    '{"request":"reload"}', '{"request":"reload","plugin":"Bad Name"}', '{"request":"list","extra":1}',
+    '{"request":"nope"}', '[1,2]', '{"request":', ""]))

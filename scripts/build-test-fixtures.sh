@@ -28,6 +28,8 @@ done
 for variant in hostile honest; do
   build "probe-$variant" Tests/Fixtures/Plugins/probe.c "-DPROBE_NAME=\"$variant\"" -DPROBE_SERVES=0 & pids+=($!)
 done
+# A second build of the probe that answers differently (Fixtures.probeVersion2 must agree).
+build probe-v2 Tests/Fixtures/Plugins/probe.c '-DPROBE_VERSION="2.0.0"' '-DPROBE_ECHO_PREFIX="v2 "' & pids+=($!)
 # Probes that declare names other plugins own (Fixtures.probe(named:owning:) must agree).
 build probe-squatter Tests/Fixtures/Plugins/probe.c '-DPROBE_NAME="squatter"' -DPROBE_SERVES=0 '-DPROBE_OWNS="ratelimit.voice"' & pids+=($!)
 build probe-claimer Tests/Fixtures/Plugins/probe.c '-DPROBE_NAME="claimer"' -DPROBE_SERVES=0 '-DPROBE_OWNS="usage"' & pids+=($!)

@@ -28,7 +28,7 @@ struct Console {
           unwatch                       stop printing bus messages (host.plugin.* stays on)
           commands                      list the registered slash commands and their plugins
           plugins                       show each plugin's state
-          restart NAME                  stop a plugin and start it again from plugins.json
+          restart NAME | reload NAME    stop a plugin and start it again from plugins.json, its library as it is now
           dump                          what every executor, timer and connection is doing (also: kill -USR1)
           sleep SECONDS                 pause before the next line (scripts: let a reply arrive first)
           help | quit
@@ -52,12 +52,10 @@ struct Console {
                 say(Self.help)
             case "plugins":
                 Self.printStatuses(await manager.statuses())
-            case "restart" where words.count == 2:
-                switch await manager.restart(words[1]) {
-                case .restarted: say("restarted \(words[1])")
-                case .refused(let refusal): say("\(words[1]) stopped, but its start was refused: \(refusal.description)")
-                case .notConfigured: say("no enabled plugin named \(words[1]) in plugins.json; 'plugins' lists them")
-                }
+            case "restart" where words.count == 2, "reload" where words.count == 2:
+                let verb = words[0] == "reload" ? "reloaded" : "restarted"
+                let outcome = await manager.restart(words[1], reason: "\(verb) by the operator")
+                say(outcome.message(plugin: words[1], verb: verb) + (outcome == .notConfigured ? "; 'plugins' lists them" : ""))
             case "dump":
                 for line in stateDump(runtime: runtime, connection: connection) { say("  " + line) }
             case "commands":
@@ -122,20 +120,7 @@ struct Console {
 
     static func printStatuses(_ statuses: [PluginStatus]) {
         if statuses.isEmpty { say("No plugins configured.") }
-        for status in statuses {
-            switch status.state {
-            case .running:
-                say("  ✔ \(status.name) \(status.version ?? "") — running, \(status.registrations) registration(s)")
-            case .disabled:
-                say("  – \(status.name) — disabled")
-            case .refused(let refusal):
-                say("  ✘ \(status.name) — refused: \(refusal.cause). Fix: \(refusal.fix)")
-            case .restarting(let cause, let crashes):
-                say("  ↻ \(status.name) — restarting after crash \(crashes): \(cause)")
-            case .crashed(let reason):
-                say("  ✘ \(status.name) — stopped: \(reason)")
-            }
-        }
+        for status in statuses { say("  " + status.line) }
     }
 
     /// Standard input as an async sequence of lines, read on its own thread (readLine blocks).

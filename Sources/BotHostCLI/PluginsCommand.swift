@@ -5,12 +5,13 @@ import Foundation
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "Inspect and edit plugins.json, or check a plugin library.",
-        subcommands: [List.self, Enable.self, Disable.self, Check.self, New.self]
+        abstract: "Inspect and edit plugins.json, check a plugin library, or reload a plugin of the running host.",
+        subcommands: [List.self, Reload.self, Enable.self, Disable.self, Check.self, New.self]
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the configured plugins and check that their libraries load.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the plugins: live from the host running on the data directory, else check plugins.json offline.")
         @OptionGroup var locations: LocationOptions
 
         func run() async throws {
@@ -21,6 +22,21 @@ struct PluginsCommand: AsyncParsableCommand {
                 throw ExitCode(78)
             }
             let layout = HostLayout(configPath: path, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
+            switch Result(catching: { () throws(ControlClient.Failure) in try ControlClient.send(.list, dataDirectory: layout.dataDirectory) }) {
+            case .success(let reply):
+                guard reply["ok"]?.boolValue == true else {
+                    say(reply["message"]?.stringValue ?? "the host refused the request")
+                    throw ExitCode(1)
+                }
+                say("Live, from the host running on \(layout.dataDirectory):")
+                say(reply["message"]?.stringValue ?? "")
+                return
+            case .failure(.noHost):
+                say("No host is running on \(layout.dataDirectory); checking \(path) offline:")
+            case .failure(let failure):
+                say("\(failure)")
+                throw ExitCode(1)
+            }
             if file.plugins.isEmpty { say("No plugins in \(path).") }
             for entry in file.plugins {
                 let library = resolveLibrary(entry.library, layout: layout)
@@ -33,6 +49,31 @@ struct PluginsCommand: AsyncParsableCommand {
                     say("\(state)  \(entry.name)  ✘ \(refusal.cause). Fix: \(refusal.fix)")
                 }
             }
+        }
+    }
+
+    struct Reload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reload a plugin of the running host: stop it and start it again from plugins.json, its library as it is now.")
+        @OptionGroup var locations: LocationOptions
+        @Argument(help: "The plugin's name in plugins.json.") var name: String
+
+        func run() async throws {
+            let path = absolutePath(locations.config)
+            let file: PluginsFile
+            do { file = try PluginsFileLoader.load(contentsOf: path) } catch {
+                say(error.description)
+                throw ExitCode(78)
+            }
+            let layout = HostLayout(configPath: path, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
+            let reply: JSONObject
+            do { reply = try ControlClient.send(.reload(plugin: name), dataDirectory: layout.dataDirectory) } catch {
+                say("\(error)")
+                if case .noHost = error { throw ExitCode(69) }  // EX_UNAVAILABLE
+                throw ExitCode(1)
+            }
+            say(reply["message"]?.stringValue ?? reply["error"]?.stringValue ?? "the host gave no outcome")
+            if reply["ok"]?.boolValue != true { throw ExitCode(1) }
         }
     }
 

@@ -58,6 +58,8 @@ struct HostBootstrap {
     let layout: HostLayout
     let parts: HostParts
     let logger: Logger
+    /// Claimed before anything else touches the data directory: one host per data directory.
+    let control: ControlSocket
 
     /// `extraOwners`: users treated as owners for this run only (the sandbox's simulated user).
     init(locations: LocationOptions, extraOwners: [UInt64] = []) throws {
@@ -79,9 +81,17 @@ struct HostBootstrap {
         }
         logger = Logger(label: "bothost")
         do {
+            control = try ControlSocket.claim(dataDirectory: layout.dataDirectory)
+        } catch {
+            logger.critical("\(error)")
+            if case .cannotCreate = error { throw ExitCode(73) }  // EX_CANTCREAT
+            throw ExitCode(78)  // EX_CONFIG: another host on this data directory, or a path too long
+        }
+        do {
             parts = try HostParts(settings: file.host, dataDirectory: layout.dataDirectory, pluginsDirectory: layout.pluginsDirectory,
                                   configDirectory: layout.configDirectory, logger: logger)
         } catch {
+            control.close()
             logger.critical("\(error)")
             throw ExitCode(73)  // EX_CANTCREAT
         }
@@ -95,11 +105,18 @@ struct HostBootstrap {
         // The state dump's handler comes with its companion, once the plugins have started; until
         // then a USR1 must be ignored, not take its default action (ending the process).
         signal(SIGUSR1, SIG_IGN)
-        let (runtime, manager, logger) = (self.runtime, self.manager, self.logger)
+        let (runtime, manager, logger, control) = (self.runtime, self.manager, self.logger, self.control)
+        defer { control.close() }
         var companions: [BotHostService.Companion] = [
             { _ in
                 Console.printStatuses(await manager.statuses())
                 await BotHostService.waitUntilCancelled()
+            },
+            // `bothost plugins list|reload` from another terminal; the socket goes with the host.
+            { _ in
+                control.serve(ControlAnswers(manager: manager), logger: logger)
+                await BotHostService.waitUntilCancelled()
+                control.close()
             },
             { connection in
                 let dumper = StateDumpSignal(runtime: runtime, connection: connection, logger: logger)

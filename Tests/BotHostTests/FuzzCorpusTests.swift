@@ -9,7 +9,7 @@ import Testing
 @Suite struct FuzzCorpusTests {
     /// The fuzz targets (Fuzz/Package.swift) and the entry each drives.
     static let targets = ["FuzzGatewayFrames", "FuzzGatewayPayloads", "FuzzPluginsFile", "FuzzFeeds", "FuzzVoiceMedia",
-                          "FuzzInteractions", "FuzzDAVE", "FuzzIsolationFrames"]
+                          "FuzzInteractions", "FuzzDAVE", "FuzzIsolationFrames", "FuzzControlRequests"]
 
     static func entry(_ target: String) -> ([UInt8]) -> Void {
         switch target {
@@ -20,6 +20,7 @@ import Testing
         case "FuzzVoiceMedia": FuzzEntry.voiceMedia
         case "FuzzDAVE": FuzzEntry.dave
         case "FuzzIsolationFrames": FuzzEntry.isolationFrames
+        case "FuzzControlRequests": FuzzEntry.controlRequests
         default: FuzzEntry.interaction
         }
     }

@@ -127,6 +127,18 @@ import NIOWebSocket
         _ = try? LocalInvocation.parse(line, definitions: [name: Array(bytes[(newline + 1)...])], userID: 1)
     }
 
+    /// Control socket requests, one per line as the host reads them: what parses must survive its
+    /// own encoding and a re-parse unchanged (the client writes requests that way).
+    public static func controlRequests(_ bytes: [UInt8]) {
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            guard case .success(let request) = ControlRequest.parse(Array(line)) else { continue }
+            guard case .success(let again) = ControlRequest.parse(request.json.compactBytes) else {
+                preconditionFailure("an encoded control request does not parse")
+            }
+            precondition(again == request, "a control request changed through encoding and re-parse")
+        }
+    }
+
     /// DAVE, as records: what a voice server sends (binary frames with their sequence, JSON ops by
     /// the body's first byte), what a client sends (the local Discord reads those), and media
     /// frames from other members: opened as they come, and a real sealed frame with the body

@@ -10,8 +10,8 @@ import ServiceLifecycle
 /// graceful shutdown stops every plugin, then the connection, then the runtime.
 ///
 /// The `bothost` executable runs it in a `ServiceGroup`; an embedding program or a test can do
-/// the same. Companions run beside the host (the CLI's console and state-dump signal): the first
-/// one to return ends the host, as a shutdown signal does.
+/// the same. Companions run beside the host (the CLI's console, state-dump signal and control
+/// socket): the first one to return ends the host, as a shutdown signal does.
 ///
 /// Threading: `run()` is called once; everything it starts is cancelled before it returns.
 public struct BotHostService: Service {

@@ -256,11 +256,12 @@ public actor PluginManager {
 
     /// Stops a plugin and starts it again from its current plugins.json entry: the operator's way
     /// out of a wedged plugin without editing the file. A plugin that was refused is tried again.
-    public func restart(_ name: String) async -> RestartOutcome {
+    /// `reason` is what the stop logs and publishes (an operator's reload, a replaced library file).
+    public func restart(_ name: String, reason: String = "restarted by the operator") async -> RestartOutcome {
         guard let entry = configured.first(where: { $0.name == name && $0.enabled }) else { return .notConfigured }
         supervision.forget(name)  // the operator's restart starts its crash count afresh
         runtime.commands.unpark(plugin: name)
-        await stop(name, reason: "restarted by the operator")
+        await stop(name, reason: reason)
         claimNamesBeforeStarting([entry])
         switch await start(entry) {
         case .success: return .restarted

@@ -80,6 +80,23 @@ enum Fixtures {
         }
     }
 
+    /// The probe built as version 2.0.0, whose probe.echo answers "v2 <payload>": a replacement
+    /// library that shows which build answers (scripts/build-test-fixtures.sh's probe-v2, or
+    /// compiled here when missing).
+    static func probeVersion2() throws -> String {
+        let source = packageRoot.appendingPathComponent("Tests/Fixtures/Plugins/probe.c").path
+        if let prebuilt = prebuilt("probe-v2", source: source) { return privateCopy(of: prebuilt) }
+        return try compileLock.withLock { _ in
+            let output = scratch.appendingPathComponent("libprobe-v2.so").path
+            if !FileManager.default.fileExists(atPath: output) {
+                try run("/usr/bin/env", ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                                         "-DPROBE_VERSION=\"2.0.0\"", "-DPROBE_ECHO_PREFIX=\"v2 \"",
+                                         "-I", headerDirectory, "-o", output, source])
+            }
+            return privateCopy(of: output)
+        }
+    }
+
     /// An example plugin that scripts/build-test-fixtures.sh builds with another language's
     /// compiler (the C++ and Rust examples): its library, built by that script when missing or
     /// stale (`sources`: what its rule there depends on). Without `compiler` the test fails saying

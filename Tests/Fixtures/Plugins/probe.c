@@ -35,8 +35,10 @@
  *   - config "command": "name" tries command_register of /name at start and appends
  *     "command <name> <STATUS-number> <last_error or empty>\n"
  *
- * Build with -DPROBE_VERSION='"2.0.0"' to get a library that differs from the default one, and with
- * -DPROBE_OWNS='"name"' to declare that name in the descriptor's owned_names.
+ * Build with -DPROBE_VERSION='"2.0.0"' to get a library that differs from the default one, with
+ * -DPROBE_ECHO_PREFIX='"v2 "' to have probe.echo answer with that prefix before the payload (so a
+ * test sees which build answers), and with -DPROBE_OWNS='"name"' to declare that name in the
+ * descriptor's owned_names.
  */
 #define _GNU_SOURCE /* memmem */
 #include "fixture_support.h"
@@ -58,6 +60,11 @@
 /* -DPROBE_SERVES=0 leaves probe.echo and probe.silent unserved, so several probes can run at once. */
 #ifndef PROBE_SERVES
 #define PROBE_SERVES 1
+#endif
+
+/* What probe.echo puts before the payload it answers with (nothing by default). */
+#ifndef PROBE_ECHO_PREFIX
+#define PROBE_ECHO_PREFIX ""
 #endif
 
 static bothost_plugin *self_plugin;
@@ -120,7 +127,15 @@ static void on_component(void *ud, const bothost_interaction *interaction) {
 
 static void on_echo(void *ud, bothost_handle request, bothost_str topic, bothost_bytes payload) {
     (void)ud; (void)topic;
-    host->bus_reply(self_plugin, request, BOTHOST_OK, payload);
+    size_t prefix = strlen(PROBE_ECHO_PREFIX);
+    if (prefix == 0 || payload.len > 4096) {
+        host->bus_reply(self_plugin, request, BOTHOST_OK, payload);
+        return;
+    }
+    uint8_t answer[sizeof PROBE_ECHO_PREFIX + 4096];
+    memcpy(answer, PROBE_ECHO_PREFIX, prefix);
+    if (payload.len > 0) memcpy(answer + prefix, payload.ptr, payload.len);
+    host->bus_reply(self_plugin, request, BOTHOST_OK, (bothost_bytes){ answer, prefix + payload.len });
 }
 
 static void on_silent(void *ud, bothost_handle request, bothost_str topic, bothost_bytes payload) {
