@@ -105,6 +105,9 @@ struct HostBootstrap {
         // The state dump's handler comes with its companion, once the plugins have started; until
         // then a USR1 must be ignored, not take its default action (ending the process).
         signal(SIGUSR1, SIG_IGN)
+        if !HostMemoryProtection.apply() {
+            logger.warning("could not mark the host not dumpable (PR_SET_DUMPABLE): processes of the same user may read its memory")
+        }
         let (runtime, manager, logger, control) = (self.runtime, self.manager, self.logger, self.control)
         defer { control.close() }
         var companions: [BotHostService.Companion] = [

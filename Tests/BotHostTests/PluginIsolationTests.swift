@@ -270,4 +270,42 @@ import Testing
         let descriptor: [UInt8] = [3, 0, 0, 0] + Array("B D".utf8) + [0, 0, 0, 0] + [0, 0, 0, 0] + [1, 0, 0, 0, 4, 0, 0, 0] + [UInt8](repeating: 0, count: 8) + [0, 0, 0, 0, 0]
         #expect(!process.receive(kind: 20, body: descriptor))
     }
+
+    @Test func aBusyPluginIsMeasuredPerCallbackAndNotKilled() async throws {
+        // Sixty events of 20 ms each: 1.2 s of work in a row, four times killAfterMs, while no
+        // single callback comes near it.
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: """
+            [{"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))), "isolation": "process", "limits": {"killAfterMs": 300},
+              "config": {"traceFile": \(jsonString(trace.path)), "subscribe": "none.x"}}]
+            """)
+        for _ in 0..<60 { try host.publish("probe.block", "20") }
+        #expect(await eventually { trace.lines.filter { $0.hasPrefix("blocking ") }.count == 60 }, "\(trace.lines.count)")
+        await host.settled("probe")
+        #expect(host.events("host.plugin.crashed").isEmpty)
+        #expect(await host.status("probe")?.state == .running)
+        await host.shutdown()
+    }
+
+    @Test func aPluginDisabledWhileItRestartsStaysStoppedAndItsCommandsGo() async throws {
+        let host = try TestHost()
+        let hold = host.directory.appendingPathComponent("let-it-start").path
+        let entry = try crasherEntry(crash: "command", config: #""holdFile": \#(jsonString(hold))"#)
+        try await host.apply(plugins: "[\(entry)]")
+        #expect(try await eventually { try await answer(host, "/crasher") == "alive 0" })
+        _ = try host.invoke("/crasher action:segv")
+        #expect(await eventually {
+            if case .restarting = await host.status("crasher")?.state { return true }
+            return false
+        })
+        // Disabled while its restart waits in init: when init returns, it is stopped again, and
+        // its command leaves Discord.
+        let disabled = entry.replacingOccurrences(of: #""name": "crasher","#, with: #""name": "crasher", "enabled": false,"#)
+        try await host.apply(plugins: "[\(disabled)]")
+        FileManager.default.createFile(atPath: hold, contents: nil)
+        #expect(await eventually { await host.status("crasher")?.state == .disabled && host.runtime.commands.definitions["crasher"] == nil })
+        #expect(host.runtime.liveInstances.allSatisfy { $0.name != "crasher" })
+        await host.shutdown()
+    }
 }

@@ -173,10 +173,11 @@ import Testing
         await Self.finish(host, client)
     }
 
-    @Test func unregisteringCancelsTheCallOnce() async throws {
+    /// Also isolated: the plugin that cancels still gets its one BOTHOST_E_CANCELLED answer.
+    @Test(arguments: [false, true]) func unregisteringCancelsTheCallOnce(isolated: Bool) async throws {
         let transport = RESTClientTests.ScriptedTransport()
         transport.holdNext.store(true, ordering: .relaxed)
-        let (host, trace, client) = try await Self.host(transport)
+        let (host, trace, client) = try await Self.host(transport, isolated: isolated)
         try host.publish("dr.go", "GET /channels/1")
         #expect(await eventually { trace.lines.contains("sent 0 0 ") })
         #expect(await eventually { transport.isHolding }, "the call is on the wire")

@@ -95,18 +95,18 @@ enum ChildCallback {
             unsafeBitCast(function, to: bothost_timer_fn.self)(userData, handle)
         case .bus(let subscription, let topic, let payload, let info):
             ChildBusMessage.with(info) {
-                withStr(topic) { t in withBytes(payload) { p in unsafeBitCast(function, to: bothost_bus_fn.self)(userData, subscription, t, p) } }
+                withCStr(topic) { t in withCBytes(payload) { p in unsafeBitCast(function, to: bothost_bus_fn.self)(userData, subscription, t, p) } }
             }
         case .serve(let request, let topic, let payload, let info):
             ChildBusMessage.with(info) {
-                withStr(topic) { t in withBytes(payload) { p in unsafeBitCast(function, to: bothost_bus_serve_fn.self)(userData, request, t, p) } }
+                withCStr(topic) { t in withCBytes(payload) { p in unsafeBitCast(function, to: bothost_bus_serve_fn.self)(userData, request, t, p) } }
             }
         case .reply(let request, let status, let payload):
-            withBytes(payload) { p in unsafeBitCast(function, to: bothost_reply_fn.self)(userData, request, status, p) }
+            withCBytes(payload) { p in unsafeBitCast(function, to: bothost_reply_fn.self)(userData, request, status, p) }
         case .done(let status, let body):
-            withBytes(body) { b in unsafeBitCast(function, to: bothost_done_fn.self)(userData, status, b) }
+            withCBytes(body) { b in unsafeBitCast(function, to: bothost_done_fn.self)(userData, status, b) }
         case .command(let i):
-            withStr(i.command) { command in withStr(i.json) { json in withStr(i.customID) { customID in
+            withCStr(i.command) { command in withCStr(i.json) { json in withCStr(i.customID) { customID in
                 var interaction = bothost_interaction()
                 interaction.struct_size = UInt32(MemoryLayout<bothost_interaction>.size)
                 interaction.interaction = i.handle
@@ -128,7 +128,7 @@ enum ChildCallback {
             var headers: [bothost_header] = []
             func call(_ index: Int) {
                 if index == names.count {
-                    withBytes(response.body) { body in withStr(response.error) { error in headers.withUnsafeBufferPointer { list in
+                    withCBytes(response.body) { body in withCStr(response.error) { error in headers.withUnsafeBufferPointer { list in
                         var r = bothost_http_response()
                         r.struct_size = UInt32(MemoryLayout<bothost_http_response>.size)
                         r.status = response.status
@@ -149,9 +149,9 @@ enum ChildCallback {
             }
             call(0)
         case .discord(let request, let status, let httpStatus, let body):
-            withBytes(body) { b in unsafeBitCast(function, to: bothost_discord_fn.self)(userData, request, status, httpStatus, b) }
+            withCBytes(body) { b in unsafeBitCast(function, to: bothost_discord_fn.self)(userData, request, status, httpStatus, b) }
         case .voiceEvent(let subscription, let e):
-            withStr(e.reason) { reason in
+            withCStr(e.reason) { reason in
                 var event = bothost_voice_event()
                 event.struct_size = UInt32(MemoryLayout<bothost_voice_event>.size)
                 event.kind = e.kind
@@ -163,7 +163,7 @@ enum ChildCallback {
                 unsafeBitCast(function, to: bothost_voice_event_fn.self)(userData, subscription, &event)
             }
         case .voiceFrame(let subscription, let f):
-            withBytes(f.opus) { opus in
+            withCBytes(f.opus) { opus in
                 func deliver(_ pcm: UnsafePointer<Int16>?) {
                     var frame = bothost_voice_frame()
                     frame.struct_size = UInt32(MemoryLayout<bothost_voice_frame>.size)
@@ -181,18 +181,6 @@ enum ChildCallback {
             }
         }
     }
-}
-
-/// A byte array as a `bothost_str` during `body`.
-func withStr<R>(_ bytes: [UInt8], _ body: (bothost_str) -> R) -> R {
-    bytes.withUnsafeBufferPointer { buffer in
-        buffer.withMemoryRebound(to: CChar.self) { body(bothost_str(ptr: $0.baseAddress, len: $0.count)) }
-    }
-}
-
-/// A byte array as `bothost_bytes` during `body`.
-func withBytes<R>(_ bytes: [UInt8], _ body: (bothost_bytes) -> R) -> R {
-    bytes.withUnsafeBufferPointer { body(bothost_bytes(ptr: $0.baseAddress, len: $0.count)) }
 }
 
 /// The details of the bus message a callback in the child is delivering, for `bus_message_info`.

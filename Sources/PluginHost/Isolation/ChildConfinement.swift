@@ -34,3 +34,11 @@ package enum ChildConfinement {
         }
     }
 }
+
+/// What the host does for itself before its plugins start: it marks itself not dumpable, so a
+/// process of the same user — an isolated plugin's included — can neither read its memory (where
+/// the token is) through /proc/PID/mem or ptrace, nor reopen its files through /proc/PID/fd. Only
+/// root can. (It also means no core dump of the host.)
+package enum HostMemoryProtection {
+    package static func apply() -> Bool { bothost_set_not_dumpable() == 0 }
+}

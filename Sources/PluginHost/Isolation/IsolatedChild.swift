@@ -32,7 +32,15 @@ package final class IsolatedChild: @unchecked Sendable {
         var handle: UInt64 = 0
         /// Cleared when the plugin unregisters: callbacks already on their way are skipped.
         var active = true
+        /// A call that ends with one callback (a request, an HTTP or Discord call, an answer to an
+        /// interaction, a voice join or leave): unregistering it is answered by that callback
+        /// (BOTHOST_E_CANCELLED), which must still arrive.
+        var oneShot = false
     }
+
+    /// Set when the host starts stopping the plugin: callbacks still queued are skipped, as the
+    /// host skips them once a plugin is stopping; lifecycle steps and frees still run.
+    private let stopping = Atomic<Bool>(false)
     private struct Tokens {
         var next: UInt64 = 1
         var entries: [UInt64: Entry] = [:]
@@ -91,6 +99,8 @@ package final class IsolatedChild: @unchecked Sendable {
             }
         case .abandon:
             executor.abandonRunningJob()
+        case .stopping:
+            stopping.store(true, ordering: .releasing)
         case .answer:
             let id = try reader.u32()
             let waiter = calls.withLock { $0.waiting.removeValue(forKey: id) }
@@ -136,6 +146,7 @@ package final class IsolatedChild: @unchecked Sendable {
     /// Runs one callback on the executor; lifecycle steps return their status and reason.
     private func run(_ call: ChildCallback, token: UInt64) -> (Int32, String)? {
         if case .lifecycle(let step) = call { return runLifecycle(step) }
+        guard !stopping.load(ordering: .acquiring) else { return nil }
         guard let entry = tokens.withLock({ $0.entries[token] }), entry.active, let function = entry.function else { return nil }
         call.invoke(function, entry.userData, selfPointer: selfPointer)
         return nil
@@ -252,10 +263,11 @@ package final class IsolatedChild: @unchecked Sendable {
     /// exactly once (a `free` frame), and that frees the plugin's user_data on the executor.
     func register(_ op: WireOp, function: UnsafeRawPointer?, userData: UnsafeMutableRawPointer?, free: bothost_free_fn?,
                   out: UnsafeMutablePointer<bothost_handle>?, _ arguments: (inout WireWriter) -> Void) -> bothost_status {
+        let oneShot = Self.oneShotCalls.contains(op)
         let token = tokens.withLock { t -> UInt64 in
             let token = t.next
             t.next += 1
-            t.entries[token] = Entry(function: function, userData: userData, free: free)
+            t.entries[token] = Entry(function: function, userData: userData, free: free, oneShot: oneShot)
             return token
         }
         let (status, results) = call(op) { frame in
@@ -279,16 +291,22 @@ package final class IsolatedChild: @unchecked Sendable {
         return status
     }
 
-    /// The plugin ended a registration: callbacks the host already sent for it are skipped.
+    private static let oneShotCalls: Set<WireOp> = [.busRequest, .httpRequest, .discordRequest, .interactionReply, .interactionDefer,
+                                                     .interactionFollowup, .interactionEdit, .interactionRespond, .voiceJoin, .voiceLeave]
+
+    /// The plugin ended a registration: callbacks the host already sent for it are skipped (but a
+    /// one-shot call's last callback, which tells it the call was cancelled, still arrives).
     func deactivate(handle: UInt64) {
         tokens.withLock { t in
-            if let token = t.byHandle[handle] { t.entries[token]?.active = false }
+            if let token = t.byHandle[handle], t.entries[token]?.oneShot == false { t.entries[token]?.active = false }
         }
     }
 }
 
-/// The child's serial executor: one thread running queued jobs in order. When the queue runs dry
-/// it tells the host how far it got, in one `done` frame rather than one per callback.
+/// The child's serial executor: one thread running queued jobs in order. It tells the host how far
+/// it got when the queue runs dry, and at least every few milliseconds while it stays busy (so the
+/// host measures each callback, not a whole busy stretch, and its send window keeps moving) — one
+/// `done` frame for many callbacks rather than one each.
 final class ChildExecutor: @unchecked Sendable {
     typealias Job = (seq: UInt64, run: () -> (Int32, String)?)
     private let condition = NSCondition()
@@ -325,8 +343,12 @@ final class ChildExecutor: @unchecked Sendable {
         start()
     }
 
+    /// How often a busy executor reports progress.
+    private static let reportIntervalNs: UInt64 = 5_000_000
+
     private func loop(_ mine: Int) {
         var lastSeq: UInt64 = 0
+        var reportedNs = MonotonicTime.coarseNs()
         while true {
             condition.lock()
             while head == jobs.count && generation == mine {
@@ -358,6 +380,13 @@ final class ChildExecutor: @unchecked Sendable {
                 // A lifecycle step: the host waits for this one.
                 sendDone(job.seq, status, reason)
                 lastSeq = 0
+            } else if lastSeq != 0 {
+                let now = MonotonicTime.coarseNs()
+                if now &- reportedNs >= Self.reportIntervalNs {
+                    sendDone(lastSeq, Status.ok, "")
+                    lastSeq = 0
+                    reportedNs = now
+                }
             }
         }
     }

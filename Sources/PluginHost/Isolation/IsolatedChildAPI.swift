@@ -151,7 +151,11 @@ package enum IsolatedChildAPI {
             }
         }
         table.pointee.http_request = { plugin, request, fn, userData, free, out in
-            register(plugin, .httpRequest, fn, userData, free, out) { frame in
+            // The host's own limit, checked here before the list is read at all.
+            if let request, request.pointee.header_count > 256 || (request.pointee.header_count > 0 && request.pointee.headers == nil) {
+                return register(plugin, .httpRequest, fn, userData, free, out) { frame in frame.u8(2) }
+            }
+            return register(plugin, .httpRequest, fn, userData, free, out) { frame in
                 guard let request else { frame.u8(0); return }
                 // Copy min(struct_size, sizeof) into zeroed memory, as the host does (rule 3).
                 var copy = bothost_http_request()

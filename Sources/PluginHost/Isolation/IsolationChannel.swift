@@ -1,3 +1,4 @@
+import BotHostCore
 import Foundation
 import Synchronization
 
@@ -41,7 +42,26 @@ package final class IsolationChannel: Sendable {
         return true
     }
 
-    private func drain() {
+    /// Queues a frame without writing: true when the caller found the socket idle and must call
+    /// `drain` (after releasing whatever lock it holds).
+    package func enqueue(_ frame: [UInt8]) -> Bool {
+        outbox.withLock { box -> Bool in
+            guard !box.closed else { return false }
+            box.pending.append(contentsOf: frame)
+            if box.writing { return false }
+            box.writing = true
+            return true
+        }
+    }
+
+    /// Sends from a thread that must not block (the shared pool): when the socket is idle the
+    /// write happens on a thread of its own.
+    package func sendDetached(_ frame: [UInt8]) {
+        if enqueue(frame) { BlockingWork.detach("plugin-channel-write") { self.drain() } }
+    }
+
+    /// Writes what is queued, and what others queue meanwhile, until the outbox is empty.
+    package func drain() {
         while true {
             let chunk = outbox.withLock { box -> [UInt8]? in
                 if box.pending.isEmpty || box.closed { box.writing = false; return nil }

@@ -18,6 +18,9 @@ package enum WireKind: UInt8, Sendable {
     /// The host gave up waiting for the running lifecycle step: go on with the queue on a fresh
     /// thread, leaving that step to finish (or not) on its own, as the host's executor does.
     case abandon = 5
+    /// The host has begun stopping the plugin: skip the callbacks still queued (not the frees,
+    /// not the lifecycle steps), as the host does for a plugin that is stopping.
+    case stopping = 6
 
     // child → host
     case loaded = 20

@@ -137,8 +137,22 @@ extension PluginProcess {
         case .httpRequest:
             let (fn, userData) = try remote(IsolationTrampolines.http)
             var handle: bothost_handle = 0
-            guard try r.u8() != 0 else {
+            switch try r.u8() {
+            case 0:
                 return handleAnswer(api.http_request!(plugin, nil, fn, userData, IsolationTrampolines.free, &handle), handle)
+            case 2:
+                // The plugin's header list was over the limit: the host refuses it as for an
+                // in-process plugin (and frees user_data through its free).
+                var request = bothost_http_request()
+                request.struct_size = UInt32(MemoryLayout<bothost_http_request>.size)
+                request.header_count = 257
+                let status = withCStr("http://localhost/") { url in
+                    request.url = url
+                    return api.http_request!(plugin, &request, fn, userData, IsolationTrampolines.free, &handle)
+                }
+                return handleAnswer(status, handle)
+            default:
+                break
             }
             let structSize = try r.u32(), method = try r.data(), url = try r.data()
             let count = Int(try r.u32())

@@ -30,16 +30,21 @@ package final class PluginProcess: @unchecked Sendable {
     private struct Flow {
         var sent: UInt64 = 0
         var done: UInt64 = 0
-        /// Lifecycle steps' answers, by seq.
+        /// The lifecycle steps a thread waits for, and their answers once given. Only these are
+        /// kept: a child that reports other numbers (or the same twice) stores nothing.
+        var awaited: Set<UInt64> = []
         var answers: [UInt64: (Int32, String)] = [:]
         /// Set once the child is gone: why.
         var exit: String? = nil
         /// The host asked the child to end: its exit is not a crash.
         var ending = false
         var loaded: Result<PluginDescriptor, PluginRefusal>? = nil
-        /// Why the host killed it, if it did.
-        var killReason: String? = nil
+        /// The crash handler, stored under the same lock as `exit` so a death is never missed.
+        var onCrash: (@Sendable (String) -> Void)? = nil
     }
+    /// Why the host killed it, if it did. Not under `flow`: a kill must never wait for a thread
+    /// that holds it.
+    private let killReason = Mutex<String?>(nil)
     private let flow = NSCondition()
     private var state = Flow()  // guarded by flow
 
@@ -47,8 +52,6 @@ package final class PluginProcess: @unchecked Sendable {
     package let busySinceNs = Atomic<UInt64>(0)
     /// Advances with every callback the child finishes, so the watchdog reports an overrun once.
     package let finishedCount = Atomic<UInt64>(0)
-    /// Called once when the child exits without being asked to: the cause, for the supervisor.
-    private let onCrash = Mutex<(@Sendable (String) -> Void)?>(nil)
     /// The child's last lines of output (stdout and stderr), shown when it dies.
     private let outputTail = Mutex<[String]>([])
     private static let tailLines = 20
@@ -172,9 +175,11 @@ package final class PluginProcess: @unchecked Sendable {
 
     /// Tells the supervisor when the child dies on its own.
     package func onCrash(_ handler: @escaping @Sendable (String) -> Void) {
-        let exited = flow.withLock { state.exit != nil && !state.ending ? state.exit : nil }
-        if let exited { handler(exited); return }
-        onCrash.withLock { $0 = handler }
+        let exited = flow.withLock { () -> String? in
+            if state.exit == nil { state.onCrash = handler }
+            return state.exit != nil && !state.ending ? state.exit : nil
+        }
+        if let exited { handler(exited) }
     }
 
     // MARK: reading
@@ -213,14 +218,17 @@ package final class PluginProcess: @unchecked Sendable {
                 channel.send(frame.finish())
             }
         case .done:
-            let seq = try reader.u64(), status = try reader.i32(), reason = try reader.string()
+            let seq = try reader.u64(), status = try reader.i32()
+            let reason = ControlCharacters.escaped(String(decoding: try reader.data().prefix(4096), as: UTF8.self))
             finished(seq, status, reason)
         case .loaded:
             let descriptor = try Self.readDescriptor(&reader)
             flow.withLock { if state.loaded == nil { state.loaded = .success(descriptor) } }
             flow.broadcast()
         case .refused:
-            let kind = try reader.string(), cause = try reader.string(), fix = try reader.string()
+            let kind = try reader.string()
+            let cause = ControlCharacters.escaped(String(try reader.string().prefix(4096)))
+            let fix = ControlCharacters.escaped(String(try reader.string().prefix(4096)))
             let refusal = PluginRefusal(kind: PluginRefusal.Kind(rawValue: kind) ?? .dlopenFailed, file: "", cause: cause, fix: fix)
             flow.withLock { if state.loaded == nil { state.loaded = .failure(refusal) } }
             flow.broadcast()
@@ -311,13 +319,19 @@ package final class PluginProcess: @unchecked Sendable {
     /// Sends a callback (or lifecycle step) behind every one sent before it; waits while the child is
     /// `window` behind. Returns its seq, or nil when the child is gone.
     @discardableResult
-    func send(token: UInt64, _ kind: WireCallback, _ arguments: (inout WireWriter) -> Void) -> UInt64? {
+    func send(token: UInt64, _ kind: WireCallback, awaitingAnswer: Bool = false, _ arguments: (inout WireWriter) -> Void) -> UInt64? {
         var frame = WireWriter(.callback)
         frame.u64(0)  // seq, filled in below
         frame.u64(token)
         frame.u8(kind.rawValue)
         arguments(&frame)
-        return sendInOrder(frame)
+        // The child takes no frame over the limit (an HTTP body, a bus payload that big): this
+        // callback cannot cross, and the plugin is told in the log rather than killed for it.
+        guard frame.bytes.count - 4 <= IsolationChannel.maxFrameBytes else {
+            logger.error("plugin \(name): a \(kind) callback of \(frame.bytes.count) bytes is over the \(IsolationChannel.maxFrameBytes) bytes an isolated plugin can receive; it was not delivered")
+            return nil
+        }
+        return sendInOrder(frame, awaitingAnswer: awaitingAnswer)
     }
 
     /// Sends the free of a registration's user_data, in order with the callbacks.
@@ -329,22 +343,28 @@ package final class PluginProcess: @unchecked Sendable {
     }
 
     @discardableResult
-    private func sendInOrder(_ frame: WireWriter) -> UInt64? {
+    private func sendInOrder(_ frame: WireWriter, awaitingAnswer: Bool = false) -> UInt64? {
         var frame = frame
         // A free can reach here on the reader thread (a registration refused for a plugin already
         // gone): it must not wait for progress only the reader can read.
         let mayWait = readerThread.withLock { reader in reader.value.map { pthread_equal($0, pthread_self()) == 0 } ?? true }
         flow.lock()
-        defer { flow.unlock() }
         while mayWait && state.exit == nil && state.sent - state.done >= Self.window { flow.wait() }
-        guard state.exit == nil else { return nil }
+        guard state.exit == nil else {
+            flow.unlock()
+            return nil
+        }
         state.sent += 1
         let seq = state.sent
+        if awaitingAnswer { state.awaited.insert(seq) }
         var bytes = frame.finish()
         withUnsafeBytes(of: seq.littleEndian) { raw in for i in 0..<8 { bytes[5 + i] = raw[i] } }
         if state.sent - state.done == 1 { busySinceNs.store(MonotonicTime.coarseNs(), ordering: .relaxed) }
-        // Under the lock, so frames leave in seq order.
-        channel.send(bytes)
+        // Queued under the lock, so frames leave in seq order; written after it, so a child that
+        // stops reading blocks only this thread, never the reader or the watchdog.
+        let mustWrite = channel.enqueue(bytes)
+        flow.unlock()
+        if mustWrite { channel.drain() }
         return seq
     }
 
@@ -355,7 +375,7 @@ package final class PluginProcess: @unchecked Sendable {
             busySinceNs.store(state.done == state.sent ? 0 : MonotonicTime.coarseNs(), ordering: .relaxed)
             finishedCount.add(1, ordering: .relaxed)
         }
-        state.answers[seq] = (status, reason)
+        if state.awaited.remove(seq) != nil { state.answers[seq] = (status, reason) }
         flow.broadcast()
         flow.unlock()
     }
@@ -363,10 +383,11 @@ package final class PluginProcess: @unchecked Sendable {
     /// Runs a lifecycle step in the child and waits for its status (the caller's deadline applies
     /// around this; a dead child answers at once).
     func lifecycle(_ kind: WireCallback, token: UInt64 = 0, _ arguments: (inout WireWriter) -> Void = { _ in }) -> (Int32, String) {
-        guard let seq = send(token: token, kind, arguments) else { return deadAnswer() }
+        guard let seq = send(token: token, kind, awaitingAnswer: true, arguments) else { return deadAnswer() }
         flow.lock()
         defer { flow.unlock() }
         while state.answers[seq] == nil && state.exit == nil { flow.wait() }
+        state.awaited.remove(seq)
         if let answer = state.answers.removeValue(forKey: seq) { return answer }
         return deadAnswer(locked: true)
     }
@@ -381,10 +402,15 @@ package final class PluginProcess: @unchecked Sendable {
     /// Returns once the child has run everything sent to it before the call (blocks the thread).
     package func caughtUp() { _ = lifecycle(.barrier) }
 
+    /// The host has begun stopping the plugin: callbacks the child has not run yet are skipped.
+    package func beginStopping() {
+        channel.sendDetached(WireWriter(.stopping).finishedCopy())
+    }
+
     /// The host abandoned the lifecycle step the child is running (its deadline passed): the child
     /// goes on with what follows on a fresh thread.
     package func abandonRunningStep() {
-        channel.send(WireWriter(.abandon).finishedCopy())
+        channel.sendDetached(WireWriter(.abandon).finishedCopy())
     }
 
     // MARK: ending
@@ -429,9 +455,9 @@ package final class PluginProcess: @unchecked Sendable {
 
     /// Kills the child now (it overran, or broke the protocol); the supervisor restarts it.
     package func kill(reason: String) {
-        let first = flow.withLock { () -> Bool in
-            guard state.exit == nil, state.killReason == nil else { return false }
-            state.killReason = reason
+        let first = killReason.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = reason
             return true
         }
         if first {
@@ -452,10 +478,13 @@ package final class PluginProcess: @unchecked Sendable {
             waited += 10
         }
         let cause = Self.describe(status)
-        let (ending, killReason) = flow.withLock { () -> (Bool, String?) in
+        let (ending, handler) = flow.withLock { () -> (Bool, (@Sendable (String) -> Void)?) in
             state.exit = cause
-            return (state.ending, state.killReason)
+            // Taken on every path: the handler holds the supervisor, which holds this process.
+            defer { state.onCrash = nil }
+            return (state.ending, state.onCrash)
         }
+        let killReason = self.killReason.withLock { $0 }
         busySinceNs.store(0, ordering: .relaxed)
         flow.broadcast()
         channel.close()
@@ -469,10 +498,6 @@ package final class PluginProcess: @unchecked Sendable {
         }
         let report = (killReason.map { "killed by the host: \($0)" } ?? cause) + tailText
         logger.error("plugin \(name): its process died: \(report)")
-        let handler = onCrash.withLock { handler -> (@Sendable (String) -> Void)? in
-            defer { handler = nil }
-            return handler
-        }
         handler?(report)
     }
 

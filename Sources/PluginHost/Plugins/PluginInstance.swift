@@ -230,6 +230,7 @@ package final class PluginInstance: @unchecked Sendable {
         }
         guard snapshotPhase == .running || snapshotPhase == .starting else { return }
         logger.info("stopping plugin \(name): \(reason)")
+        library.process?.beginStopping()
         let deadline = runtime.settings.cleanupDeadlineMs
 
         // Cleanup hooks first, newest first, while the plugin's state is still alive. A hook's
@@ -275,6 +276,11 @@ package final class PluginInstance: @unchecked Sendable {
             let before = executor.enqueuedCount
             guard await runLifecycle("releasing registrations", deadlineMs: deadline, {}) else { break }
             if executor.enqueuedCount == before + 1 { break }  // only the barrier itself ran
+        }
+        // An isolated plugin's frees run in its process: they too come before "stopped" (in them,
+        // storage and publishing still work, as rule 10 says).
+        if let process = library.process {
+            _ = await runLifecycle("releasing registrations in its process", deadlineMs: deadline) { process.caughtUp() }
         }
         runtime.scheduler.removeLane(timerLane)
         // Its voice holds go now, before it could start again and take new ones (holds go by

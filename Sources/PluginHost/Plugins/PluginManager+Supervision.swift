@@ -19,6 +19,8 @@ extension PluginManager {
         var crashedOut: [String: (entry: PluginEntry, reason: String)] = [:]
         /// The process each plugin runs in now: an older process's death is not news.
         var current: [String: ObjectIdentifier] = [:]
+        /// Set by `stopAll`: no crash is answered with a restart any more.
+        var shuttingDown = false
 
         func state(of name: String) -> PluginStatus.State? {
             if let restart = restarting[name] { return .restarting(cause: restart.cause, crashes: restart.crashes) }
@@ -38,11 +40,19 @@ extension PluginManager {
         }
 
         /// Drops what concerns plugins no longer wanted, and crashed-out plugins whose entry changed.
-        mutating func keepOnly(_ wanted: [String: PluginEntry]) {
+        /// Returns the plugins that were waiting to restart and no longer will: their parked
+        /// commands must go.
+        mutating func keepOnly(_ wanted: [String: PluginEntry]) -> [String] {
+            var abandoned: [String] = []
             for name in Set(crashes.keys).union(restarting.keys).union(crashedOut.keys) {
-                guard let entry = wanted[name], entry.enabled else { forget(name); continue }
+                guard let entry = wanted[name], entry.enabled else {
+                    if restarting[name] != nil { abandoned.append(name) }
+                    forget(name)
+                    continue
+                }
                 if let out = crashedOut[name], out.entry != entry { forget(name) }
             }
+            return abandoned
         }
     }
 
@@ -69,6 +79,8 @@ extension PluginManager {
     private func processCrashed(_ name: String, process: PluginProcess, cause: String) async {
         guard supervision.current[name] == ObjectIdentifier(process) else { return }
         supervision.current[name] = nil
+        // During shutdown a dying child is only stopped (stopAll does that): nothing restarts.
+        guard !supervision.shuttingDown else { return }
         let settings = process.settings
         let now = runtime.clock.nowMs()
         let window = Int64(settings.windowSeconds) * 1000
@@ -118,8 +130,15 @@ extension PluginManager {
             runtime.commands.unpark(plugin: name)
             return
         }
+        guard !supervision.shuttingDown else { return }
         // Still "restarting" while it starts: apply leaves it alone, and the status says so.
         _ = await start(entry)
+        // Disabled or removed while it started: it does not stay up.
+        if configured.first(where: { $0.name == name && $0.enabled }) == nil || supervision.shuttingDown {
+            await stop(name, reason: "it was disabled while it restarted")
+            runtime.commands.unpark(plugin: name)
+            return
+        }
         guard supervision.restarting[name]?.attempt == attempt else { return }  // it crashed again meanwhile
         supervision.restarting[name] = nil
         // What it did not register again is gone for good.

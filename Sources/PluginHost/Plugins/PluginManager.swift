@@ -93,7 +93,7 @@ public actor PluginManager {
             }
         }
         refused = refused.filter { wanted[$0.key]?.enabled == true }
-        supervision.keepOnly(wanted)
+        for name in supervision.keepOnly(wanted) { runtime.commands.unpark(plugin: name) }
         // A plugin waiting to restart, or stopped after too many crashes with this same entry, is
         // left to its supervisor.
         let starting = file.plugins.filter { $0.enabled && running[$0.name] == nil && !supervision.holdsBack($0) }
@@ -108,6 +108,15 @@ public actor PluginManager {
     public func start(_ entry: PluginEntry) async -> Result<Void, PluginRefusal> {
         let path = resolve(entry.library)
         let result = await load(entry, path: path)
+        if case .success(let instance) = result, running[entry.name] != nil {
+            // Started meanwhile by another path (an operator's restart beside a supervisor's):
+            // one instance runs, the later one goes.
+            instance.library.process?.expectExit()
+            await instance.stop(reason: "another start of it finished first")
+            await instance.library.process?.end()
+            runtime.detach(instance)
+            return .success(())
+        }
         switch result {
         case .success(let instance):
             refused[entry.name] = nil
@@ -340,6 +349,7 @@ public actor PluginManager {
 
     /// Stops every plugin, newest first. Shutdown cannot be vetoed.
     public func stopAll(reason: String = "host shutting down") async {
+        supervision.shuttingDown = true
         let order = running.values.sorted { $0.instance.startedAtMs > $1.instance.startedAtMs }.map(\.instance.name)
         for name in order { await stop(name, reason: reason) }
     }
