@@ -15,7 +15,9 @@ package enum ChildConfinement {
         func check(_ result: Int32, _ what: String) throws(Failure) {
             if result != 0 { throw Failure(description: "\(what) failed: \(String(cString: strerror(errno)))") }
         }
-        try check(bothost_close_from(4), "closing inherited descriptors")
+        // No descriptor is closed here: the spawn closed every inherited one above 3 before exec
+        // (ChildSpawn), and those open now are this process's own runtime's (the dispatch event
+        // loop's epoll among them, whose loss crashed the process at random).
         try check(bothost_set_parent_death_signal(SIGKILL), "PR_SET_PDEATHSIG")
         // The host may have died between spawning us and the line above.
         if getppid() != parent { throw Failure(description: "the host is gone") }
