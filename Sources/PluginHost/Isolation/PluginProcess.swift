@@ -32,6 +32,9 @@ package final class PluginProcess: @unchecked Sendable {
         var done: UInt64 = 0
         /// Lifecycle steps' answers, by seq.
         var answers: [UInt64: (Int32, String)] = [:]
+        /// The lifecycle steps sent whose answer someone waits for: only theirs are kept (every
+        /// idle child reports progress, and keeping those would grow without end).
+        var awaited: Set<UInt64> = []
         /// Set once the child is gone: why.
         var exit: String? = nil
         /// The host asked the child to end: its exit is not a crash.
@@ -284,7 +287,7 @@ package final class PluginProcess: @unchecked Sendable {
         frame.u64(token)
         frame.u8(kind.rawValue)
         arguments(&frame)
-        return sendInOrder(frame)
+        return sendInOrder(frame, awaited: kind.isLifecycle)
     }
 
     /// Sends the free of a registration's user_data, in order with the callbacks.
@@ -296,7 +299,7 @@ package final class PluginProcess: @unchecked Sendable {
     }
 
     @discardableResult
-    private func sendInOrder(_ frame: WireWriter) -> UInt64? {
+    private func sendInOrder(_ frame: WireWriter, awaited: Bool = false) -> UInt64? {
         var frame = frame
         flow.lock()
         defer { flow.unlock() }
@@ -304,6 +307,7 @@ package final class PluginProcess: @unchecked Sendable {
         guard state.exit == nil else { return nil }
         state.sent += 1
         let seq = state.sent
+        if awaited { state.awaited.insert(seq) }
         var bytes = frame.finish()
         withUnsafeBytes(of: seq.littleEndian) { raw in for i in 0..<8 { bytes[5 + i] = raw[i] } }
         if state.sent - state.done == 1 { busySinceNs.store(MonotonicTime.coarseNs(), ordering: .relaxed) }
@@ -319,7 +323,7 @@ package final class PluginProcess: @unchecked Sendable {
             busySinceNs.store(state.done == state.sent ? 0 : MonotonicTime.coarseNs(), ordering: .relaxed)
             finishedCount.add(1, ordering: .relaxed)
         }
-        state.answers[seq] = (status, reason)
+        if state.awaited.remove(seq) != nil { state.answers[seq] = (status, reason) }
         flow.broadcast()
         flow.unlock()
     }
