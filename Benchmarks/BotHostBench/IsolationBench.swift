@@ -23,7 +23,9 @@ enum IsolationBench {
         let (runtime, manager) = try env.makeRuntime(
             hostJSON: #"{"busQueueCapacity": 4194304, "busQueueCapacityBytes": 1073741824, "logLevel": "warning"}"#, directory: directory)
         let reports = try BusInbox(runtime.bus, pattern: "sink.report")
-        print("isolation: plugins in their own process (\(executable) plugin-host)")
+        // The tails below follow the machine's load closely (every crossing is a thread wake-up).
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+        print("isolation: plugins in their own process (\(executable) plugin-host); load average \(load)")
 
         var measured: [Placement: BusFigures] = [:]
         var requester: RateLimitRequester? = nil
