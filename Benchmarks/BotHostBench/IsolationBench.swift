@@ -38,7 +38,8 @@ enum IsolationBench {
                 """)
             if requester == nil { requester = try RateLimitRequester(path: requesterPath) }
             guard let requester else { break }
-            measured[placement] = try measureBus(runtime.bus, reports: reports, requester: requester)
+            let sinkProcess = await manager.statuses().first { $0.name == "sink" }?.processID
+            measured[placement] = try measureBus(runtime.bus, reports: reports, requester: requester, sinkProcess: sinkProcess)
         }
         guard let local = measured[.inProcess], let isolated = measured[.process] else { return }
 
@@ -46,11 +47,15 @@ enum IsolationBench {
                target: "≥ 200 k ev/s", met: isolated.rate >= 200e3)
         print(String(format: "       best of 3 runs of %d events (%@); in the host's process, the same way: %.2f M ev/s",
                      BusFigures.events, isolated.rates.map { String(format: "%.0f k", $0 / 1e3) }.joined(separator: ", "), local.rate / 1e6))
+        print(String(format: "       CPU per delivery over those runs: %.2f µs in the host + %.2f µs in the plugin's process; in the host's process %.2f µs",
+                     isolated.hostCPUPerEvent * 1e6, isolated.childCPUPerEvent * 1e6, local.hostCPUPerEvent * 1e6))
         report("isolated delivery latency p99 at 20 k ev/s", String(format: "%.1f µs", micro(isolated.latency, 0.99)),
                target: "< 1 ms", met: micro(isolated.latency, 0.99) < 1000 && isolated.latency.count == BusFigures.paced)
         print(String(format: "       p50 %.1f µs, max %.1f µs, %d of %d delivered; in the host's process: p50 %.1f µs, p99 %.1f µs, max %.1f µs",
                      micro(isolated.latency, 0.5), micro(isolated.latency, 1), isolated.latency.count, BusFigures.paced,
                      micro(local.latency, 0.5), micro(local.latency, 0.99), micro(local.latency, 1)))
+        print(String(format: "       CPU per event at this rate: %.1f µs in the host + %.1f µs in the plugin's process (4 thread wake-ups); in the host's process %.1f µs",
+                     isolated.pacedHostCPUPerEvent * 1e6, isolated.pacedChildCPUPerEvent * 1e6, local.pacedHostCPUPerEvent * 1e6))
         report("request → isolated server → reply p99", String(format: "%.1f µs", micro(isolated.roundTrip, 0.99)),
                target: "< 200 µs", met: micro(isolated.roundTrip, 0.99) < 200)
         print(String(format: "       p50 %.1f µs, max %.1f µs over %d sequential round trips, requester in the host's process; server in it too: p50 %.1f µs, p99 %.1f µs",
@@ -71,7 +76,13 @@ enum IsolationBench {
         static let paced = 20_000
         static let roundTrips: UInt64 = 20_000
         var rates: [Double]
+        /// CPU seconds per event during the throughput runs: this process (publisher and host) and the plugin's.
+        var hostCPUPerEvent: Double
+        var childCPUPerEvent: Double
         var latency: [UInt64]
+        /// The same during the paced second, where each event crosses alone (no batching).
+        var pacedHostCPUPerEvent: Double
+        var pacedChildCPUPerEvent: Double
         var roundTrip: [UInt64]
         var rate: Double { rates.max() ?? 0 }
     }
@@ -82,12 +93,13 @@ enum IsolationBench {
         guard statuses.allSatisfy({ $0.state == .running }) else { throw BenchError(message: "plugins did not start: \(statuses)") }
     }
 
-    private static func measureBus(_ bus: MessageBus, reports: BusInbox, requester: RateLimitRequester) throws -> BusFigures {
+    private static func measureBus(_ bus: MessageBus, reports: BusInbox, requester: RateLimitRequester, sinkProcess: Int32?) throws -> BusFigures {
         // 1. Throughput: publish N events, then ask for a report; the sink answers once every event
         // before the request has reached its callback, so the time to the report covers them all.
         let payload = [UInt8](repeating: 0x61, count: 100)
         var counted = try sinkReport(bus, reports).delivered
         var rates: [Double] = []
+        let hostCPU = HostProcess.cpuSeconds(pid: getpid()), childCPU = sinkProcess.map { HostProcess.cpuSeconds(pid: $0) } ?? 0
         for _ in 0..<3 {
             let start = monotonicNs()
             var dropped = 0
@@ -101,6 +113,9 @@ enum IsolationBench {
             rates.append(Double(BusFigures.events - dropped) / seconds)
             if dropped > 0 { print("      (\(dropped) dropped on a full queue)") }
         }
+        let events = Double(3 * BusFigures.events)
+        let hostCPUPerEvent = (HostProcess.cpuSeconds(pid: getpid()) - hostCPU) / events
+        let childCPUPerEvent = ((sinkProcess.map { HostProcess.cpuSeconds(pid: $0) } ?? 0) - childCPU) / events
 
         // 2. Latency at a steady 20 k events/s for one second: the payload carries its publish time,
         // the sink subtracts it from CLOCK_MONOTONIC (system-wide, so the same clock in both processes).
@@ -109,6 +124,7 @@ enum IsolationBench {
         var capacity = UInt64(BusFigures.paced).littleEndian
         bus.publish(topic: "sink.ctl.record", payload: withUnsafeBytes(of: &capacity) { Array($0) })
         var stamped = [UInt8](repeating: 0, count: 100)
+        let pacedHostCPU = HostProcess.cpuSeconds(pid: getpid()), pacedChildCPU = sinkProcess.map { HostProcess.cpuSeconds(pid: $0) } ?? 0
         let begin = monotonicNs()
         for i in 0..<BusFigures.paced {
             let due = begin + UInt64(i) * 50_000
@@ -119,13 +135,16 @@ enum IsolationBench {
             bus.publish(topic: "bench.latency", payload: stamped)
         }
         let latency = try sinkReport(bus, reports).latencies.sorted()
+        let pacedHostCPUPerEvent = (HostProcess.cpuSeconds(pid: getpid()) - pacedHostCPU) / Double(BusFigures.paced)
+        let pacedChildCPUPerEvent = ((sinkProcess.map { HostProcess.cpuSeconds(pid: $0) } ?? 0) - pacedChildCPU) / Double(BusFigures.paced)
         var off = UInt64(0)
         bus.publish(topic: "sink.ctl.record", payload: withUnsafeBytes(of: &off) { Array($0) })
 
         // 3. Sequential request/reply round trips, timed in the requester (C), after a warm-up.
         _ = try requester.acquire(RateLimitBench.echo, count: 2_000, keySpace: 1, offset: 0, window: 1, record: false)
         let roundTrip = try requester.acquire(RateLimitBench.echo, count: BusFigures.roundTrips, keySpace: 1, offset: 0, window: 1, record: true).sorted
-        return BusFigures(rates: rates, latency: latency, roundTrip: roundTrip)
+        return BusFigures(rates: rates, hostCPUPerEvent: hostCPUPerEvent, childCPUPerEvent: childCPUPerEvent, latency: latency,
+                          pacedHostCPUPerEvent: pacedHostCPUPerEvent, pacedChildCPUPerEvent: pacedChildCPUPerEvent, roundTrip: roundTrip)
     }
 
     /// Asks the sink for its figures and waits for them.
