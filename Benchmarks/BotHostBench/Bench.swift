@@ -14,6 +14,7 @@ struct Bench {
         // `BotHostBench gateway ratelimit` runs only those groups; no arguments runs them all.
         let groups: [(name: String, run: (BenchEnvironment) async throws -> Void)] = [
             ("bus", BusBench.run),
+            ("isolation", IsolationBench.run),
             ("load", LoadBench.run),
             ("memory", MemoryBench.run),
             ("ratelimit", RateLimitBench.run),

@@ -6,7 +6,6 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 int bothost_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
@@ -23,7 +22,6 @@ __attribute__((constructor)) static void bothost_confine_before_main(void) {
 
 int bothost_set_not_dumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
-int bothost_close_from(unsigned int first) { return (int)syscall(SYS_close_range, first, ~0U, 0); }
 
 int bothost_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 

@@ -82,9 +82,15 @@ import Testing
         #expect(variables.allSatisfy { $0.hasPrefix("SWIFT_BACKTRACE=") || $0 == "BOTHOST_ISOLATED_PLUGIN=1" || $0.hasPrefix("LD_LIBRARY_PATH=") }, "\(variables)")
         #expect(!variables.contains { $0.contains(token) })
 
-        // Its descriptors: stdin, its output, its channel; nothing inherited.
+        // Its descriptors: stdin (/dev/null), its output (a pipe), its channel (a socket), and what
+        // its own runtime opened since (event loops: anon inodes); nothing of the host's.
         let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").compactMap(Int.init).sorted()
-        #expect(descriptors == [0, 1, 2, 3], "\(descriptors)")
+        let targets = Dictionary(uniqueKeysWithValues: descriptors.map { fd in
+            (fd, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "?")
+        })
+        #expect(Array(descriptors.prefix(4)) == [0, 1, 2, 3], "\(targets)")
+        #expect(targets[0] == "/dev/null" && targets[1]?.hasPrefix("pipe:") == true && targets[3]?.hasPrefix("socket:") == true, "\(targets)")
+        #expect(descriptors.dropFirst(4).allSatisfy { targets[$0]?.hasPrefix("anon_inode:") == true }, "\(targets)")
 
         // no_new_privs is per thread: every thread of the process must have it.
         let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")

@@ -17,9 +17,6 @@ int bothost_has_no_new_privs(void);
  * its memory (only root can). */
 int bothost_set_not_dumpable(void);
 
-/* Closes every descriptor from `first` up (close_range). */
-int bothost_close_from(unsigned int first);
-
 /* pipe2(O_CLOEXEC). */
 int bothost_pipe_cloexec(int fds[2]);
 

@@ -17,7 +17,9 @@ package enum ChildConfinement {
         func check(_ result: Int32, _ what: String) throws(Failure) {
             if result != 0 { throw Failure(description: "\(what) failed: \(String(cString: strerror(errno)))") }
         }
-        try check(bothost_close_from(4), "closing inherited descriptors")
+        // No descriptor is closed here: the spawn closed every inherited one above 3 before exec
+        // (ChildSpawn), and those open now are this process's own runtime's (the dispatch event
+        // loop's epoll among them, whose loss crashed the process at random).
         // Set before main on the main thread (see process_control.h); this thread too, to be sure.
         try check(bothost_set_no_new_privs(), "PR_SET_NO_NEW_PRIVS")
         try check(bothost_set_not_dumpable(), "PR_SET_DUMPABLE")

@@ -470,12 +470,14 @@ package final class PluginProcess: @unchecked Sendable {
     private func reap() {
         var status: Int32 = 0
         // The socket closed; the process should be exiting. A child that closed its socket and
-        // lives on is killed after a grace period.
+        // lives on is killed after a grace period. A dying process closes its socket just before
+        // it can be reaped, so the first look usually comes too early: look again every
+        // millisecond, since a crashed plugin restarts only once it is reaped.
         var waited = 0
         while waitpid(pid, &status, WNOHANG) == 0 {
             if waited >= 2000 { Foundation.kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
-            usleep(10_000)
-            waited += 10
+            usleep(1_000)
+            waited += 1
         }
         let cause = Self.describe(status)
         let (ending, handler) = flow.withLock { () -> (Bool, (@Sendable (String) -> Void)?) in
