@@ -7,28 +7,21 @@ import Synchronization
 /// with unbounded queues; publish results count the other subscribers only.
 public final class MessageBus: Sendable {
     /// A concrete topic's subscribers, with the topic's bytes that every message on it copies.
-    /// Classes: a publish takes the route and each target with one reference count that only
-    /// publishing threads touch (never one the subscriber's thread also writes).
-    private final class Route: Sendable {
+    /// A publish takes the route with one reference count and its targets with none.
+    private final class Route: @unchecked Sendable {  // immutable; the unmanaged targets are kept by `targets`
         let topic: String
         let topicBytes: [UInt8]
-        let targets: [Target]
-        let taps: [BusTap]
+        /// Taps first, as they always were: an observer sees a message before any plugin can react to it.
+        private let targets: [BusTarget]
+        let tapCount: Int
+        let unmanagedTargets: [Unmanaged<BusTarget>]
 
         init(topic: String, subscriptions: [any BusSubscription], taps: [BusTap]) {
             self.topic = topic
             topicBytes = Array(topic.utf8)
-            targets = subscriptions.map(Target.init)
-            self.taps = taps
-        }
-    }
-
-    private final class Target: Sendable {
-        let subscription: any BusSubscription
-        let executor: PluginExecutor
-        init(_ subscription: any BusSubscription) {
-            self.subscription = subscription
-            executor = subscription.executor
+            targets = taps.map(BusTarget.init) + subscriptions.map(BusTarget.init)
+            tapCount = taps.count
+            unmanagedTargets = targets.map { Unmanaged.passUnretained($0) }
         }
     }
 
@@ -101,22 +94,22 @@ public final class MessageBus: Sendable {
     @discardableResult
     public func publish(topic: String, payload: ArraySlice<UInt8>, origin: BusOrigin = .host) -> PublishResult {
         let route = route(topic)
-        if route.targets.isEmpty && route.taps.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
+        if route.unmanagedTargets.isEmpty { return PublishResult(delivered: 0, dropped: 0) }
         let shared = payload.count > BusMessage.inlinePayloadLimit ? payload : nil
         return route.topicBytes.withUnsafeBufferPointer { topicBytes in
             payload.withUnsafeBufferPointer { payloadBytes in
                 origin.publisher.withUnsafeBufferPointer { publisher in
                     let message = BusMessage(topic: topicBytes, payload: payloadBytes, publisherBytes: publisher,
                                              shard: origin.shard, sequence: origin.sequence)
-                    // Taps first, as they always were: an observer sees a message before any plugin can react to it.
-                    for tap in route.taps { tap.executor.deliver(message, sharing: shared, to: tap, droppable: false) }
                     var result = PublishResult(delivered: 0, dropped: 0)
-                    for target in route.targets {
-                        if target.executor.deliver(message, sharing: shared, to: target.subscription, droppable: true) {
-                            result.delivered += 1
-                        } else {
-                            result.dropped += 1
+                    for (index, target) in route.unmanagedTargets.enumerated() {
+                        // Taps' queues are unbounded, and their deliveries are not counted.
+                        let isTap = index < route.tapCount
+                        let queued = target._withUnsafeGuaranteedRef {
+                            $0.executor.deliver(message, sharing: shared, to: $0, droppable: !isTap)
                         }
+                        if isTap { continue }
+                        if queued { result.delivered += 1 } else { result.dropped += 1 }
                     }
                     return result
                 }

@@ -11,11 +11,10 @@ package enum ExecutorJob: Sendable {
 }
 
 /// A bus message queued for one subscriber: where its record is in the queue's `MessageArena`.
-/// Nothing in it is reference counted: the queue keeps the subscription alive (`Pending.retained`),
-/// so a flood of messages costs no reference count shared by the publishing and the delivering
-/// thread.
-package struct Delivery: @unchecked Sendable {  // the subscription is kept alive beside it
-    fileprivate unowned(unsafe) let subscription: any BusSubscription
+/// Nothing in it is reference counted: the queue keeps the target alive (`Pending.retained`), so a
+/// flood of messages costs no reference count shared by the publishing and the delivering thread.
+package struct Delivery: @unchecked Sendable {  // the target is kept alive beside it
+    fileprivate let target: Unmanaged<BusTarget>
     fileprivate let record: Int
 }
 
@@ -58,9 +57,9 @@ package final class PluginExecutor: @unchecked Sendable {
     private struct Pending {
         var jobs = RingBuffer<ExecutorJob>()
         var arena = MessageArena()
-        /// The subscriptions the deliveries point at, each once per run of deliveries to it
+        /// The targets the deliveries point at, each once per run of deliveries to it
         /// (`lastRetained`).
-        var retained: [any BusSubscription] = []
+        var retained: [BusTarget] = []
         var lastRetained: ObjectIdentifier?
         /// The large payloads that records point at instead of holding.
         var sharedPayloads: [ArraySlice<UInt8>] = []
@@ -78,7 +77,7 @@ package final class PluginExecutor: @unchecked Sendable {
             while let job = rest.jobs.popFirst() {
                 if case .deliver(let delivery) = job {
                     let record = arena.append(rest.arena.message(at: delivery.record), payloadIsShared: false)
-                    jobs.append(.deliver(Delivery(subscription: delivery.subscription, record: record)))
+                    jobs.append(.deliver(Delivery(target: delivery.target, record: record)))
                 } else {
                     jobs.append(job)
                 }
@@ -170,25 +169,24 @@ package final class PluginExecutor: @unchecked Sendable {
         return finishEnqueue(wake)
     }
 
-    /// Queues a copy of a bus message for `subscription` (whose executor this is). With
+    /// Queues a copy of a bus message for `target` (whose executor this is). With
     /// `sharedPayload` (the message's payload, large), the queue keeps that buffer instead of
     /// copying it. Returns false (and counts it) when droppable and the queue is full, in jobs or
     /// in bytes.
     @discardableResult
-    package func deliver(_ message: BusMessage, sharing sharedPayload: ArraySlice<UInt8>?, to subscription: any BusSubscription,
-                         droppable: Bool) -> Bool {
+    package func deliver(_ message: BusMessage, sharing sharedPayload: ArraySlice<UInt8>?, to target: BusTarget, droppable: Bool) -> Bool {
         let size = message.byteCount
         let wake: Wake? = state.withLock { s in
             if droppable && !admitLocked(&s, bytes: size) { return nil }
-            let id = ObjectIdentifier(subscription)
+            let id = ObjectIdentifier(target)
             if s.pending.lastRetained != id {
-                s.pending.retained.append(subscription)
+                s.pending.retained.append(target)
                 s.pending.lastRetained = id
             }
             if let sharedPayload { s.pending.sharedPayloads.append(sharedPayload) }
             let record = s.pending.arena.append(message, payloadIsShared: sharedPayload != nil)
             s.enqueuedBytes &+= size
-            return appendLocked(&s, .deliver(Delivery(subscription: subscription, record: record)))
+            return appendLocked(&s, .deliver(Delivery(target: Unmanaged.passUnretained(target), record: record)))
         }
         return finishEnqueue(wake)
     }
@@ -392,7 +390,7 @@ package final class PluginExecutor: @unchecked Sendable {
                 started += 1
                 startedBytes += message.byteCount
                 if started == Self.releaseEvery { release() }
-                delivery.subscription.deliver(message)
+                delivery.target._withUnsafeGuaranteedRef { $0.subscription.deliver(message) }
             case .work(let work):
                 // Other work sees the byte count exact (a test's barrier, a state dump).
                 release()
