@@ -42,9 +42,10 @@ package struct Delivery: @unchecked Sendable {  // the target is kept alive besi
 /// A job that never returns wedges the executor; `abandonRunningJob()` gives up on it and lets the
 /// remaining work run on a new thread (used when a cleanup hook overruns its deadline).
 ///
-/// Layout: what publishers write (the lock and its state) and what the running worker writes per
-/// job (the watchdog's counters, the released bytes) are kept on separate cache lines, so that
-/// neither side's writes take the other's lines away per job.
+/// Layout: what publishers write (the lock and its state), what the running worker writes per job
+/// (the watchdog's counters) and what it writes now and then for publishers to read (the released
+/// bytes) are kept on separate cache lines (stored properties are laid out in declaration order),
+/// so that neither side's writes take the other's lines away per job.
 package final class PluginExecutor: @unchecked Sendable {
     /// The thread that runs one generation's jobs, and how it is woken.
     private final class Worker: @unchecked Sendable {  // a constant and a semaphore
@@ -127,17 +128,20 @@ package final class PluginExecutor: @unchecked Sendable {
     package let droppedCount = Atomic<UInt64>(0)
     private let beforeWorker = CacheLinePadding()
 
-    // Written by the running worker.
+    // Written by the running worker per job.
     /// Coarse monotonic start of the running job (odd), 0 when idle; read by the watchdog.
     package let runningSinceNs = Atomic<UInt64>(0)
     /// Counts the jobs that started, to tell one long job from several short ones.
     package let jobSerial = Atomic<UInt64>(0)
-    /// Bytes of the deliveries that have started (wrapping; see `State.enqueuedBytes`).
-    private let releasedBytes = Atomic<Int>(0)
     /// Changed only by `abandonRunningJob`; read after every job.
     private let generation = Atomic<UInt64>(0)
     private let threadMarker = Atomic<UInt>(0)
-    private let afterWorker = CacheLinePadding()
+    private let beforeReleased = CacheLinePadding()
+
+    // Written by the running worker every `releaseEvery` deliveries, read by every droppable enqueue.
+    /// Bytes of the deliveries that have started (wrapping; see `State.enqueuedBytes`).
+    private let releasedBytes = Atomic<Int>(0)
+    private let afterReleased = CacheLinePadding()
 
     /// How long a worker that ran out of jobs watches for another before it sleeps: jobs queued
     /// back to back (a publish loop, a batch of frames) then cost no wake-up each, while a gap
@@ -322,6 +326,7 @@ package final class PluginExecutor: @unchecked Sendable {
                 if !s.pending.jobs.isEmpty {
                     swap(&batch, &s.pending)
                     s.droppableCount = 0
+                    s.watching = false
                     s.scheduled = true
                     return .runBatch
                 }
