@@ -21,7 +21,7 @@ final class MessageArena: @unchecked Sendable {  // one owner at a time, handed 
 
     private static let headerSize = (MemoryLayout<RecordHeader>.size + 7) & ~7
     /// Capacity kept across batches; a flood's larger block is freed once its batch has run.
-    private static let keptCapacity = 1 << 20
+    private static let keptCapacity = 256 << 10
     private static let initialCapacity = 16 << 10
 
     private var base: UnsafeMutableRawPointer?
