@@ -12,6 +12,7 @@ package protocol BusSubscription: AnyObject, Sendable {
     /// handle order, which is subscription order.
     var handle: UInt64 { get }
     var executor: PluginExecutor { get }
+    /// `message` borrows the queue's bytes: valid only until this returns.
     func deliver(_ message: BusMessage)
 }
 

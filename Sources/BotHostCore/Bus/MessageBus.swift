@@ -1,10 +1,11 @@
 import Synchronization
 
 /// Topics, subscriptions and delivery. Publishing resolves the subscribers of a concrete topic
-/// (cached until the subscription set changes), makes one message of it for all of them (see
-/// `BusMessage` for what it copies) and queues that on each subscriber's executor. Queues are bounded: a full queue drops
-/// that subscriber's delivery and counts it. Host taps are subscriptions too, on the same path,
-/// with unbounded queues; publish results count the other subscribers only.
+/// (cached until the subscription set changes) and queues the message on each subscriber's
+/// executor: a small one is copied into the queue, a large payload is shared by all of them (see
+/// `BusMessage.inlinePayloadLimit`). Queues are bounded: a full queue drops that subscriber's
+/// delivery and counts it. Host taps are subscriptions too, on the same path, with unbounded
+/// queues; publish results count the other subscribers only.
 public final class MessageBus: Sendable {
     /// A concrete topic's subscribers, with the topic's bytes that every message on it copies.
     /// A publish takes the route with one reference count and its targets with none.
