@@ -15,7 +15,7 @@ import Testing
         init(_ pattern: String) throws { self.pattern = try TopicPattern.parse(pattern).get() }
 
         func deliver(_ message: BusMessage) {
-            received.withLock { $0.append((message.topicString, String(decoding: message.payload, as: UTF8.self))) }
+            received.withLock { $0.append((message.topicString, String(decoding: message.payloadBytes, as: UTF8.self))) }
         }
 
         /// Returns once every delivery queued before the call has run.

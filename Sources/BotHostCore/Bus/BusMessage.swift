@@ -1,35 +1,38 @@
-import Foundation
+/// A bus message: its topic, payload and origin, borrowed from whoever holds the bytes — the
+/// publisher while it publishes, the subscriber's queue while the subscriber is called. Valid only
+/// during the call it is passed to; whoever keeps any of it copies it.
+package struct BusMessage {
+    package let topic: UnsafeBufferPointer<UInt8>
+    package let payload: UnsafeBufferPointer<UInt8>
+    /// The publishing plugin's name, empty for the host.
+    package let publisherBytes: UnsafeBufferPointer<UInt8>
+    /// The gateway shard and sequence of a dispatch; -1 and 0 otherwise.
+    package let shard: Int32
+    package let sequence: Int64
 
-/// One published message, shared by every subscriber it is delivered to (never copied per subscriber).
-package final class BusMessage: @unchecked Sendable {
-    package let topic: [UInt8]
-    /// A slice, so a gateway dispatch's `d` reaches plugins straight from the received frame.
-    package let payload: ArraySlice<UInt8>
-    /// Where it came from: the gateway shard and sequence of a dispatch (-1/0 otherwise), and the
-    /// publishing plugin (empty for the host).
-    package let origin: BusOrigin
-    /// The publisher's name in memory that stays put while the message lives (handed to C).
-    package let publisherBytes: UnsafeMutableBufferPointer<CChar>?
-
-    package init(topic: [UInt8], payload: ArraySlice<UInt8>, origin: BusOrigin = .host) {
+    package init(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeBufferPointer<UInt8>, publisherBytes: UnsafeBufferPointer<UInt8>,
+                 shard: Int32, sequence: Int64) {
         self.topic = topic
         self.payload = payload
-        self.origin = origin
-        if origin.publisher.isEmpty {
-            publisherBytes = nil
-        } else {
-            let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: origin.publisher.count)
-            _ = buffer.initialize(from: origin.publisher.map { CChar(bitPattern: $0) })
-            publisherBytes = buffer
-        }
+        self.publisherBytes = publisherBytes
+        self.shard = shard
+        self.sequence = sequence
     }
 
-    deinit { publisherBytes?.deallocate() }
+    package var origin: BusOrigin { BusOrigin(shard: shard, sequence: sequence, publisher: Array(publisherBytes)) }
 
     package var topicString: String { String(decoding: topic, as: UTF8.self) }
 
+    /// A copy of the payload, for observers that keep it.
+    package var payloadBytes: [UInt8] { Array(payload) }
+
     /// What a queued copy of this message counts against a subscriber's byte bound.
     package var byteCount: Int { topic.count + payload.count }
+
+    /// Payloads up to this many bytes are copied into each subscriber's queue: copying them costs
+    /// less than sharing their buffer between threads. A larger payload is shared, not copied: a
+    /// gateway dispatch's `d` reaches plugins straight from the received frame.
+    package static let inlinePayloadLimit = 512
 }
 
 /// Who published a bus message.

@@ -12,7 +12,22 @@ package protocol BusSubscription: AnyObject, Sendable {
     /// handle order, which is subscription order.
     var handle: UInt64 { get }
     var executor: PluginExecutor { get }
+    /// `message` borrows the queue's bytes: valid only until this returns.
     func deliver(_ message: BusMessage)
+}
+
+/// A subscription as a route holds it, with its executor read once: what a publish hands the
+/// executor and what a queued delivery points at. Publishers and the delivering thread reach the
+/// subscription through it without counting references per message (`Unmanaged`, kept alive by
+/// the route and by the queue).
+package final class BusTarget: Sendable {
+    package let subscription: any BusSubscription
+    package let executor: PluginExecutor
+
+    package init(_ subscription: any BusSubscription) {
+        self.subscription = subscription
+        executor = subscription.executor
+    }
 }
 
 /// Handles are unique for the life of the process and never reused.

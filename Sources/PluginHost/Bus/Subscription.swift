@@ -33,22 +33,17 @@ package final class Subscription: BusSubscription, @unchecked Sendable {
 
     @inline(__always)
     private func call(_ message: BusMessage) {
-        message.topic.withUnsafeBufferPointer { topic in
-            message.payload.withUnsafeBufferPointer { payload in
-                topic.withMemoryRebound(to: CChar.self) { chars in
-                    fn(registration.userData, registration.handle,
-                       bothost_str(ptr: chars.baseAddress, len: chars.count),
-                       bothost_bytes(ptr: payload.baseAddress, len: payload.count))
-                }
-            }
-        }
+        fn(registration.userData, registration.handle,
+           bothost_str(ptr: UnsafeRawPointer(message.topic.baseAddress)?.assumingMemoryBound(to: CChar.self), len: message.topic.count),
+           bothost_bytes(ptr: message.payload.baseAddress, len: message.payload.count))
     }
 }
 
 extension BusMessage {
-    /// The publisher's name as a C slice, valid while this message is alive.
+    /// The publisher's name as a C slice, valid as long as the message.
     package var publisher: bothost_str {
-        bothost_str(ptr: publisherBytes.flatMap { UnsafePointer($0.baseAddress) }, len: publisherBytes?.count ?? 0)
+        let name = publisherBytes
+        return bothost_str(ptr: UnsafeRawPointer(name.baseAddress)?.assumingMemoryBound(to: CChar.self), len: name.count)
     }
 }
 
