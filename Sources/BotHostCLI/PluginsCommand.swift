@@ -15,13 +15,7 @@ struct PluginsCommand: AsyncParsableCommand {
         @OptionGroup var locations: LocationOptions
 
         func run() async throws {
-            let path = absolutePath(locations.config)
-            let file: PluginsFile
-            do { file = try PluginsFileLoader.load(contentsOf: path) } catch {
-                say(error.description)
-                throw ExitCode(78)
-            }
-            let layout = HostLayout(configPath: path, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
+            let (path, file, layout) = try locations.loadLayout()
             switch Result(catching: { () throws(ControlClient.Failure) in try ControlClient.send(.list, dataDirectory: layout.dataDirectory) }) {
             case .success(let reply):
                 guard reply["ok"]?.boolValue == true else {
@@ -59,13 +53,7 @@ struct PluginsCommand: AsyncParsableCommand {
         @Argument(help: "The plugin's name in plugins.json.") var name: String
 
         func run() async throws {
-            let path = absolutePath(locations.config)
-            let file: PluginsFile
-            do { file = try PluginsFileLoader.load(contentsOf: path) } catch {
-                say(error.description)
-                throw ExitCode(78)
-            }
-            let layout = HostLayout(configPath: path, settings: file.host, pluginsDir: locations.pluginsDir, dataDir: locations.dataDir)
+            let (_, _, layout) = try locations.loadLayout()
             let reply: JSONObject
             do { reply = try ControlClient.send(.reload(plugin: name), dataDirectory: layout.dataDirectory) } catch {
                 say("\(error)")
@@ -210,4 +198,18 @@ struct PluginsCommand: AsyncParsableCommand {
 
 func resolveLibrary(_ library: String, layout: HostLayout) -> String {
     LibraryPath.resolve(library, pluginsDirectory: layout.pluginsDirectory, configDirectory: layout.configDirectory)
+}
+
+extension LocationOptions {
+    /// plugins.json (refused with exit 78 and the error when it is invalid) and the folders it and
+    /// the flags name.
+    func loadLayout() throws -> (path: String, file: PluginsFile, layout: HostLayout) {
+        let path = absolutePath(config)
+        let file: PluginsFile
+        do { file = try PluginsFileLoader.load(contentsOf: path) } catch {
+            say(error.description)
+            throw ExitCode(78)
+        }
+        return (path, file, HostLayout(configPath: path, settings: file.host, pluginsDir: pluginsDir, dataDir: dataDir))
+    }
 }

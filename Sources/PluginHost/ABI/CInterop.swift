@@ -119,3 +119,29 @@ package func boundedCString(_ pointer: UnsafePointer<CChar>?, limit: Int = 4096)
     guard length < limit else { return nil }
     return String(validating: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
 }
+
+/// Calls `body` with the `bothost_interaction` a command, component or autocomplete handler gets
+/// (its strings valid only inside `body`).
+package func withInteraction<R>(handle: UInt64, command: [UInt8], json: [UInt8], userID: UInt64, guildID: UInt64, channelID: UInt64,
+                                permissions: UInt64, isOwner: UInt32, kind: UInt32, customID: [UInt8],
+                                _ body: (UnsafePointer<bothost_interaction>) -> R) -> R {
+    withCStr(command) { command in
+        withCStr(json) { json in
+            withCStr(customID) { customID in
+                var interaction = bothost_interaction()
+                interaction.struct_size = UInt32(MemoryLayout<bothost_interaction>.size)
+                interaction.interaction = handle
+                interaction.command = command
+                interaction.json = json
+                interaction.user_id = userID
+                interaction.guild_id = guildID
+                interaction.channel_id = channelID
+                interaction.member_permissions = permissions
+                interaction.is_owner = isOwner
+                interaction.kind = kind
+                interaction.custom_id = customID
+                return body(&interaction)
+            }
+        }
+    }
+}

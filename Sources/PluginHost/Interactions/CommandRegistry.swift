@@ -183,24 +183,10 @@ public final class CommandRegistry: Sendable {
         sessions.open(session, nowMs: nowMs)
         let isOwner: UInt32 = owners.contains(invocation.userID) ? 1 : 0
         handler.owner.callback(handler.registration) {
-            withCStr(invocation.commandName) { name in
-                withCStr(invocation.json) { json in
-                    withCStr(invocation.customID) { customID in
-                        var interaction = bothost_interaction()
-                        interaction.struct_size = UInt32(MemoryLayout<bothost_interaction>.size)
-                        interaction.interaction = handle
-                        interaction.command = name
-                        interaction.json = json
-                        interaction.user_id = invocation.userID
-                        interaction.guild_id = invocation.guildID
-                        interaction.channel_id = invocation.channelID
-                        interaction.member_permissions = invocation.memberPermissions
-                        interaction.is_owner = isOwner
-                        interaction.kind = invocation.kind.rawValue
-                        interaction.custom_id = customID
-                        handler.fn(handler.registration.userData, &interaction)
-                    }
-                }
+            withInteraction(handle: handle, command: Array(invocation.commandName.utf8), json: invocation.json, userID: invocation.userID,
+                            guildID: invocation.guildID, channelID: invocation.channelID, permissions: invocation.memberPermissions,
+                            isOwner: isOwner, kind: invocation.kind.rawValue, customID: Array(invocation.customID.utf8)) {
+                handler.fn(handler.registration.userData, $0)
             }
         }
         return session

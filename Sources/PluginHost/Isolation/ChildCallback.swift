@@ -106,21 +106,10 @@ enum ChildCallback {
         case .done(let status, let body):
             withCBytes(body) { b in unsafeBitCast(function, to: bothost_done_fn.self)(userData, status, b) }
         case .command(let i):
-            withCStr(i.command) { command in withCStr(i.json) { json in withCStr(i.customID) { customID in
-                var interaction = bothost_interaction()
-                interaction.struct_size = UInt32(MemoryLayout<bothost_interaction>.size)
-                interaction.interaction = i.handle
-                interaction.command = command
-                interaction.json = json
-                interaction.user_id = i.userID
-                interaction.guild_id = i.guildID
-                interaction.channel_id = i.channelID
-                interaction.member_permissions = i.permissions
-                interaction.is_owner = i.isOwner
-                interaction.kind = i.kind
-                interaction.custom_id = customID
-                unsafeBitCast(function, to: bothost_command_fn.self)(userData, &interaction)
-            } } }
+            withInteraction(handle: i.handle, command: i.command, json: i.json, userID: i.userID, guildID: i.guildID, channelID: i.channelID,
+                            permissions: i.permissions, isOwner: i.isOwner, kind: i.kind, customID: i.customID) {
+                unsafeBitCast(function, to: bothost_command_fn.self)(userData, $0)
+            }
         case .http(let request, let response):
             // The header structs point into arrays that live until the call returns.
             let names = response.headers.map { $0.0.map { CChar(bitPattern: $0) } }
