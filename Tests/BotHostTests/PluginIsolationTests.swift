@@ -308,4 +308,23 @@ import Testing
         #expect(host.runtime.liveInstances.allSatisfy { $0.name != "crasher" })
         await host.shutdown()
     }
+
+    @Test func theLimitsAreTheChildsHardLimits() async throws {
+        let host = try TestHost()
+        let trace = TraceFile(in: host.directory)
+        try await host.apply(plugins: """
+            [{"name": "probe", "library": \(jsonString(try Fixtures.fixture("probe"))), "isolation": "process",
+              "limits": {"memoryMB": 300, "openFiles": 64}, "config": {"traceFile": \(jsonString(trace.path)), "subscribe": "none.x"}}]
+            """)
+        let pid = try #require(await host.status("probe")?.processID)
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8).split(separator: "\n")
+        func limit(_ name: String) -> [Substring] {
+            limits.first { $0.hasPrefix(name) }.map { $0.dropFirst(name.count).split(separator: " ") } ?? []
+        }
+        // Soft and hard alike: the plugin cannot raise them again.
+        #expect(limit("Max open files").prefix(2) == ["64", "64"], "\(limits)")
+        #expect(limit("Max data size").prefix(2) == ["\(300 << 20)", "\(300 << 20)"], "\(limits)")
+        #expect(limit("Max core file size").prefix(2) == ["0", "0"], "\(limits)")
+        await host.shutdown()
+    }
 }
