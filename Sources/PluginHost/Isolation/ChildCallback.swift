@@ -80,7 +80,12 @@ enum ChildCallback {
             var frame = VoiceFrame(guildID: try r.u64(), userID: try r.u64(), ssrc: try r.u32(), rtpTimestamp: try r.u32(),
                                    sequence: try r.u16(), concealed: try r.u16(), pcm: nil, opus: [])
             let pcm = try r.data()
-            if !pcm.isEmpty { frame.pcm = pcm.withMemoryRebound(to: Int16.self) { Array($0) } }
+            if !pcm.isEmpty {
+                // Copied, not rebound: the field may sit at any offset of the frame.
+                var samples = [Int16](repeating: 0, count: pcm.count / 2)
+                samples.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: pcm[0..<($0.count)])) }
+                frame.pcm = samples
+            }
             frame.opus = try r.bytesArray()
             return .voiceFrame(subscription, frame)
         }

@@ -523,6 +523,8 @@ package final class PluginProcess: @unchecked Sendable {
         let process = PluginProcess(name: "fuzz", pid: 0, settings: PluginIsolation(), channel: IsolationChannel(fd: sockets[0]),
                                     logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
         process.attach(PluginRef.stoppedPointer())
+        // No child: nothing is ever sent (and no send waits for a child's progress).
+        process.flow.withLock { process.state.exit = "no process (parsing only)" }
         return process
     }
 
