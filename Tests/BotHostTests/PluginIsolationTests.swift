@@ -231,22 +231,22 @@ import Testing
              {"name": "hostile", "library": \(jsonString(try Fixtures.probe(named: "hostile"))), "isolation": "process", "config": {"traceFile": \(jsonString(isolated.path)), "subscribe": "flood.>"}}]
             """)
         let pid = await host.status("crasher")?.processID
-        // About 10 000 events a second (10 every millisecond) from another task, until told to stop.
+        // About 10 000 events a second: 10 on every tick of a 1 ms timer, until it is cancelled.
         let flood = Flood()
-        let stop = Atomic<Bool>(false)
-        let flooding = Task.detached {
-            while !stop.load(ordering: .relaxed) {
-                try flood.send(host, 10)
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
+        let ticks = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "flood"))
+        ticks.schedule(deadline: .now(), repeating: .milliseconds(1))
+        ticks.setEventHandler { try? flood.send(host, 10) }
+        let stopped = Atomic<Bool>(false)
+        ticks.setCancelHandler { stopped.store(true, ordering: .releasing) }
+        ticks.resume()
         #expect(await eventually { inProcess.lines.count >= 1000 })
         #expect(await host.manager.restart("crasher") == .restarted)
         #expect(await host.status("crasher")?.processID != pid, "the reload gave it a fresh process")
         let afterReload = flood.sent
         #expect(await eventually { inProcess.lines.count >= afterReload + 1000 })
-        stop.store(true, ordering: .relaxed)
-        try await flooding.value
+        ticks.cancel()
+        // The cancel handler runs after the last tick on the timer's queue: no event follows it.
+        #expect(await eventually { stopped.load(ordering: .acquiring) })
         #expect(await eventually { inProcess.lines.count == flood.sent && isolated.lines.count == flood.sent })
         #expect(inProcess.lines == flood.expected())
         #expect(isolated.lines == flood.expected())
