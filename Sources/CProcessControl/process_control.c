@@ -10,8 +10,6 @@
 
 int bothost_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 
-int bothost_has_no_new_privs(void) { return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1; }
-
 /* no_new_privs is a per-thread attribute that threads inherit when they are created. Set here,
  * before main, in an isolated plugin's process (the host marks its environment), it holds for
  * every thread the process will ever have: the Swift runtime starts its threads later. */

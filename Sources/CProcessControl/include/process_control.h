@@ -10,8 +10,6 @@
  * before main, from a constructor that looks for this variable (set to "1") in its environment. */
 #define BOTHOST_ISOLATED_PLUGIN_VARIABLE "BOTHOST_ISOLATED_PLUGIN"
 int bothost_set_no_new_privs(void);
-/* 1 when the calling thread has no_new_privs. */
-int bothost_has_no_new_privs(void);
 
 /* PR_SET_DUMPABLE 0: no core dump, and other processes of the same user cannot ptrace it or read
  * its memory (only root can). */

@@ -145,3 +145,41 @@ package func withInteraction<R>(handle: UInt64, command: [UInt8], json: [UInt8],
         }
     }
 }
+
+/// Calls `body` with the `bothost_voice_event` a voice event handler gets (its reason valid only
+/// inside `body`).
+package func withVoiceEvent<R>(kind: UInt32, guildID: UInt64, channelID: UInt64, userID: UInt64, speaking: UInt32, reason: [UInt8],
+                               _ body: (UnsafePointer<bothost_voice_event>) -> R) -> R {
+    withCStr(reason) { reason in
+        var event = bothost_voice_event()
+        event.struct_size = UInt32(MemoryLayout<bothost_voice_event>.size)
+        event.kind = kind
+        event.guild_id = guildID
+        event.channel_id = channelID
+        event.user_id = userID
+        event.speaking = speaking
+        event.reason = reason
+        return body(&event)
+    }
+}
+
+/// Calls `body` with the `bothost_voice_frame` an audio handler gets: `pcm` for a PCM
+/// subscription, `opus` for an Opus one (both valid only inside `body`).
+package func withVoiceFrame<R>(guildID: UInt64, userID: UInt64, ssrc: UInt32, rtpTimestamp: UInt32, sequence: UInt16, concealed: UInt16,
+                               pcm: [Int16]?, opus: [UInt8], _ body: (UnsafePointer<bothost_voice_frame>) -> R) -> R {
+    func deliver(_ samples: UnsafePointer<Int16>?, _ packet: bothost_bytes) -> R {
+        var frame = bothost_voice_frame()
+        frame.struct_size = UInt32(MemoryLayout<bothost_voice_frame>.size)
+        frame.guild_id = guildID
+        frame.user_id = userID
+        frame.ssrc = ssrc
+        frame.rtp_timestamp = rtpTimestamp
+        frame.sequence = sequence
+        frame.concealed = concealed
+        frame.pcm = samples
+        frame.opus = packet
+        return body(&frame)
+    }
+    if let pcm { return pcm.withUnsafeBufferPointer { deliver($0.baseAddress, bothost_bytes(ptr: nil, len: 0)) } }
+    return withCBytes(opus) { deliver(nil, $0) }
+}

@@ -152,26 +152,10 @@ private func apiVoiceSubscribeAudio(_ plugin: OpaquePointer?, _ guild: UInt64, _
 
 private func deliverFrame(_ audio: ReceivedVoiceAudio, kind: VoiceAudioKind, fn: bothost_voice_frame_fn,
                           userData: UnsafeMutableRawPointer?, handle: UInt64) {
-    var frame = bothost_voice_frame()
-    frame.struct_size = UInt32(MemoryLayout<bothost_voice_frame>.size)
-    frame.guild_id = audio.guildID
-    frame.user_id = audio.userID
-    frame.ssrc = audio.ssrc
-    frame.rtp_timestamp = audio.timestamp
-    frame.sequence = audio.sequence
-    frame.concealed = audio.concealed ? 1 : 0
-    switch kind {
-    case .pcm:
-        audio.pcm.withUnsafeBufferPointer { samples in
-            frame.pcm = samples.baseAddress
-            fn(userData, handle, &frame)
-        }
-    case .opus:
-        guard !audio.opus.isEmpty else { return }  // a lost packet has no Opus to give
-        withCBytes(audio.opus) { bytes in
-            frame.opus = bytes
-            fn(userData, handle, &frame)
-        }
+    if kind == .opus && audio.opus.isEmpty { return }  // a lost packet has no Opus to give
+    withVoiceFrame(guildID: audio.guildID, userID: audio.userID, ssrc: audio.ssrc, rtpTimestamp: audio.timestamp, sequence: audio.sequence,
+                   concealed: audio.concealed ? 1 : 0, pcm: kind == .pcm ? audio.pcm : nil, opus: kind == .opus ? audio.opus : []) {
+        fn(userData, handle, $0)
     }
 }
 
@@ -186,16 +170,9 @@ private func apiVoiceSubscribeEvents(_ plugin: OpaquePointer?, _ guild: UInt64, 
         let listener = VoiceListeners.EventListener(guildID: guild) { event in
             guard event.kind.abiMinor <= requiredMinor else { return }
             instance.callback(registration) {
-                withCStr(event.reason) { reason in
-                    var raw = bothost_voice_event()
-                    raw.struct_size = UInt32(MemoryLayout<bothost_voice_event>.size)
-                    raw.kind = event.kind.rawValue
-                    raw.guild_id = event.guildID
-                    raw.channel_id = event.channelID
-                    raw.user_id = event.userID
-                    raw.speaking = event.speaking
-                    raw.reason = reason
-                    fn(registration.userData, handle, &raw)
+                withVoiceEvent(kind: event.kind.rawValue, guildID: event.guildID, channelID: event.channelID, userID: event.userID,
+                               speaking: event.speaking, reason: Array(event.reason.utf8)) {
+                    fn(registration.userData, handle, $0)
                 }
             }
         }

@@ -145,33 +145,13 @@ enum ChildCallback {
         case .discord(let request, let status, let httpStatus, let body):
             withCBytes(body) { b in unsafeBitCast(function, to: bothost_discord_fn.self)(userData, request, status, httpStatus, b) }
         case .voiceEvent(let subscription, let e):
-            withCStr(e.reason) { reason in
-                var event = bothost_voice_event()
-                event.struct_size = UInt32(MemoryLayout<bothost_voice_event>.size)
-                event.kind = e.kind
-                event.guild_id = e.guildID
-                event.channel_id = e.channelID
-                event.user_id = e.userID
-                event.speaking = e.speaking
-                event.reason = reason
-                unsafeBitCast(function, to: bothost_voice_event_fn.self)(userData, subscription, &event)
+            withVoiceEvent(kind: e.kind, guildID: e.guildID, channelID: e.channelID, userID: e.userID, speaking: e.speaking, reason: e.reason) {
+                unsafeBitCast(function, to: bothost_voice_event_fn.self)(userData, subscription, $0)
             }
         case .voiceFrame(let subscription, let f):
-            withCBytes(f.opus) { opus in
-                func deliver(_ pcm: UnsafePointer<Int16>?) {
-                    var frame = bothost_voice_frame()
-                    frame.struct_size = UInt32(MemoryLayout<bothost_voice_frame>.size)
-                    frame.guild_id = f.guildID
-                    frame.user_id = f.userID
-                    frame.ssrc = f.ssrc
-                    frame.rtp_timestamp = f.rtpTimestamp
-                    frame.sequence = f.sequence
-                    frame.concealed = f.concealed
-                    frame.pcm = pcm
-                    frame.opus = opus
-                    unsafeBitCast(function, to: bothost_voice_frame_fn.self)(userData, subscription, &frame)
-                }
-                if let pcm = f.pcm { pcm.withUnsafeBufferPointer { deliver($0.baseAddress) } } else { deliver(nil) }
+            withVoiceFrame(guildID: f.guildID, userID: f.userID, ssrc: f.ssrc, rtpTimestamp: f.rtpTimestamp, sequence: f.sequence,
+                           concealed: f.concealed, pcm: f.pcm, opus: f.opus) {
+                unsafeBitCast(function, to: bothost_voice_frame_fn.self)(userData, subscription, $0)
             }
         }
     }

@@ -27,26 +27,20 @@ package final class IsolationChannel: Sendable {
     // write into whatever file reused its number.
     deinit { Foundation.close(fd) }
 
-    /// Queues a finished frame; false once the channel is closed (the peer is gone).
+    /// Queues a finished frame and writes it unless another thread is writing; false once the
+    /// channel is closed (the peer is gone).
     @discardableResult
     package func send(_ frame: [UInt8]) -> Bool {
-        let claimed = outbox.withLock { box -> Bool? in
-            guard !box.closed else { return nil }
-            box.pending.append(contentsOf: frame)
-            if box.writing { return false }
-            box.writing = true
-            return true
-        }
-        guard let claimed else { return false }
-        if claimed { drain() }
+        guard let mustWrite = enqueue(frame) else { return false }
+        if mustWrite { drain() }
         return true
     }
 
     /// Queues a frame without writing: true when the caller found the socket idle and must call
-    /// `drain` (after releasing whatever lock it holds).
-    package func enqueue(_ frame: [UInt8]) -> Bool {
-        outbox.withLock { box -> Bool in
-            guard !box.closed else { return false }
+    /// `drain` (after releasing whatever lock it holds); nil once the channel is closed.
+    package func enqueue(_ frame: [UInt8]) -> Bool? {
+        outbox.withLock { box -> Bool? in
+            guard !box.closed else { return nil }
             box.pending.append(contentsOf: frame)
             if box.writing { return false }
             box.writing = true
@@ -57,7 +51,7 @@ package final class IsolationChannel: Sendable {
     /// Sends from a thread that must not block (the shared pool): when the socket is idle the
     /// write happens on a thread of its own.
     package func sendDetached(_ frame: [UInt8]) {
-        if enqueue(frame) { BlockingWork.detach("plugin-channel-write") { self.drain() } }
+        if enqueue(frame) == true { BlockingWork.detach("plugin-channel-write") { self.drain() } }
     }
 
     /// Writes what is queued, and what others queue meanwhile, until the outbox is empty.

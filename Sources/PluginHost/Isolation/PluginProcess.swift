@@ -184,12 +184,13 @@ package final class PluginProcess: @unchecked Sendable {
 
     // MARK: reading
 
-    /// The reader thread, which must never wait for the child (it reads the child's progress).
-    private let readerThread = Mutex<UnsafeSendable<pthread_t?>>(UnsafeSendable(nil))
+    /// The reader thread (its pthread_t; 0 until it runs), which must never wait for the child: it
+    /// reads the child's progress.
+    private let readerThread = Atomic<UInt>(0)
 
     private func startReader() {
         let thread = Thread { [self] in
-            readerThread.withLock { $0 = UnsafeSendable(pthread_self()) }
+            readerThread.store(UInt(pthread_self()), ordering: .releasing)
             let failure = channel.run { kind, body throws(WireError) in try handle(kind, body) }
             if let failure {
                 logger.error("plugin \(name): its process broke the protocol (\(failure)); killing it")
@@ -261,17 +262,18 @@ package final class PluginProcess: @unchecked Sendable {
         let thread = Thread { [self] in
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             var pending = [UInt8]()
+            var budget = OutputBudget()
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
                 pending.append(contentsOf: chunk)
                 while let newline = pending.firstIndex(of: 0x0A) {
-                    line(Array(pending[..<newline]))
+                    line(Array(pending[..<newline]), &budget)
                     pending.removeSubrange(...newline)
                 }
-                if pending.count > 4096 { line(pending); pending.removeAll() }
+                if pending.count > 4096 { line(pending, &budget); pending.removeAll() }
             }
-            if !pending.isEmpty { line(pending) }
+            if !pending.isEmpty { line(pending, &budget) }
         }
         thread.name = "plugin-output.\(name)"
         thread.start()
@@ -279,22 +281,18 @@ package final class PluginProcess: @unchecked Sendable {
 
     /// The output thread's budget: a plugin printing in a loop must not flood the host's log.
     private static let linesPerSecond = 100
-    private final class OutputBudget: @unchecked Sendable {  // the output thread's alone
+    private struct OutputBudget {
         var windowStartNs: UInt64 = 0
         var logged = 0
         var leftOut = 0
     }
-    private static let budgets = ThreadSlot { OutputBudget() }
 
-    private func line(_ bytes: [UInt8]) {
+    private func line(_ bytes: [UInt8], _ budget: inout OutputBudget) {
         let text = ControlCharacters.escaped(String(decoding: bytes.prefix(4096), as: UTF8.self))
-        let budget = Self.budgets.current
         let now = MonotonicTime.coarseNs()
         if now &- budget.windowStartNs >= 1_000_000_000 {
             if budget.leftOut > 0 { logger.warning("[process] \(budget.leftOut) more lines of output left out of the log (over \(Self.linesPerSecond) a second)") }
-            budget.windowStartNs = now
-            budget.logged = 0
-            budget.leftOut = 0
+            budget = OutputBudget(windowStartNs: now)
         }
         if budget.logged < Self.linesPerSecond {
             budget.logged += 1
@@ -347,7 +345,7 @@ package final class PluginProcess: @unchecked Sendable {
         var frame = frame
         // A free can reach here on the reader thread (a registration refused for a plugin already
         // gone): it must not wait for progress only the reader can read.
-        let mayWait = readerThread.withLock { reader in reader.value.map { pthread_equal($0, pthread_self()) == 0 } ?? true }
+        let mayWait = readerThread.load(ordering: .acquiring) != UInt(pthread_self())
         flow.lock()
         while mayWait && state.exit == nil && state.sent - state.done >= Self.window { flow.wait() }
         guard state.exit == nil else {
@@ -362,7 +360,7 @@ package final class PluginProcess: @unchecked Sendable {
         if state.sent - state.done == 1 { busySinceNs.store(MonotonicTime.coarseNs(), ordering: .relaxed) }
         // Queued under the lock, so frames leave in seq order; written after it, so a child that
         // stops reading blocks only this thread, never the reader or the watchdog.
-        let mustWrite = channel.enqueue(bytes)
+        let mustWrite = channel.enqueue(bytes) == true
         flow.unlock()
         if mustWrite { channel.drain() }
         return seq
@@ -396,8 +394,6 @@ package final class PluginProcess: @unchecked Sendable {
         let exit = locked ? state.exit : flow.withLock { state.exit }
         return (Status.internalError, "the plugin's process \(exit.map { "died (\($0))" } ?? "is gone")")
     }
-
-    var isAlive: Bool { flow.withLock { state.exit == nil } }
 
     /// Returns once the child has run everything sent to it before the call (blocks the thread).
     package func caughtUp() { _ = lifecycle(.barrier) }
